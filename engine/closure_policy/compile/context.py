@@ -1,0 +1,54 @@
+"""What compiling one rule file needs: where problems are, and the shared names."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem
+from ..facts.types import FactType
+from ..load import SourceFile
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class NamedCondition:
+    name: str
+    source: SourceFile
+    path: Path_
+    data: Any
+
+
+@dataclass
+class Context:
+    """Shared by every stage of one compilation; problems accumulate here."""
+
+    facts: FactType
+    languages: list[str]
+    conditions: dict[str, NamedCondition] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    trace: bool = False
+
+    def error(self, source: SourceFile, path: Path_, message: str, check: str, key: bool = False) -> None:
+        self.problems.append(source.problem(path, message, check, key=key))
+
+
+@dataclass
+class Here:
+    """A position inside one file: the file and the path of a node in it."""
+
+    ctx: Context
+    source: SourceFile
+    path: Path_
+    roots: set[str] = field(default_factory=set)
+    expanding: tuple[str, ...] = ()
+
+    def at(self, *more: Any) -> "Here":
+        return Here(self.ctx, self.source, self.path + more, self.roots, self.expanding)
+
+    def error(self, message: str, check: str, key: bool = False) -> None:
+        self.ctx.error(self.source, self.path, message, check, key)
+
+    def location(self) -> str:
+        line, col = self.source.marks.at(self.path)
+        return f"{self.source.name}:{line}:{col}"

@@ -1,0 +1,120 @@
+"""From a rule folder to compiled queries, as an ordered table of named stages.
+
+Every stage adds problems to the same list instead of stopping, so ``check``
+reports every mistake at once; parts a stage found malformed are left out of
+the stages after it rather than checked twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import InvalidRules, Problem
+from ..facts.types import FactType
+from ..load import SourceFile, load_rule_dir
+from ..validate.rule_schema import validate_file
+from ..validate.semantic import RuleSet, check_translations, gather
+from .context import Context, NamedCondition
+from .rules import CompiledQuery, compile_query, compile_rule
+
+
+@dataclass
+class Compilation:
+    directory: Path
+    facts: FactType
+    trace: bool = False
+    sources: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    broken: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)
+    ruleset: RuleSet = field(default_factory=RuleSet)
+    ctx: Context | None = None
+    queries: dict[str, CompiledQuery] = field(default_factory=dict)
+
+    @property
+    def revision(self) -> str:
+        canonical = json.dumps(self.ruleset.canonical(), sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":"), default=str)
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _load(c: Compilation) -> None:
+    if not c.directory.is_dir():
+        c.problems.append(Problem(str(c.directory), 1, 1, "not a folder of rule files", "io"))
+        return
+    c.sources, found = load_rule_dir(c.directory)
+    c.problems += found
+    if not c.sources:
+        c.problems.append(Problem(str(c.directory), 1, 1, "no *.yaml rule files here", "io"))
+
+
+def _schema(c: Compilation) -> None:
+    for source in c.sources:
+        if source.data is None:
+            c.broken[source.name] = {()}
+            continue
+        found, broken = validate_file(source)
+        c.problems += found
+        c.broken[source.name] = broken
+
+
+def _gather(c: Compilation) -> None:
+    usable = [s for s in c.sources if () not in c.broken.get(s.name, set())]
+    c.ruleset, found = gather(usable, c.broken)
+    c.problems += found
+    c.ctx = Context(facts=c.facts, languages=c.ruleset.languages, trace=c.trace)
+    c.ctx.conditions = {name: NamedCondition(name, *entry) for name, entry in c.ruleset.conditions.items()}
+
+
+def _translations(c: Compilation) -> None:
+    c.problems += check_translations(c.ruleset)
+
+
+def _queries(c: Compilation) -> None:
+    assert c.ctx is not None
+    c.queries = {name: compile_query(name, entry, c.ctx) for name, entry in c.ruleset.queries.items()}
+
+
+def _rules(c: Compilation) -> None:
+    assert c.ctx is not None
+    for entry in c.ruleset.rules:
+        source, path, data = entry
+        query = c.queries.get(data["query"])
+        if query is None:
+            known = ", ".join(sorted(c.queries)) or "none"
+            c.ctx.error(source, path + ("query",), f"unknown query {data['query']!r} (declared: {known})",
+                        "unknown-query")
+        rule = compile_rule(entry, query, c.ctx)
+        if query is not None:
+            query.rules.append(rule)
+            query.roots |= rule.roots
+
+
+def _collect_problems(c: Compilation) -> None:
+    if c.ctx is not None:
+        c.problems += c.ctx.problems
+        c.ctx.problems = []
+
+
+STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
+    ("load", _load),
+    ("schema", _schema),
+    ("gather", _gather),
+    ("translations", _translations),
+    ("queries", _queries),
+    ("rules", _rules),
+    ("problems", _collect_problems),
+]
+
+
+def compile_policy(directory: Path, facts: FactType, trace: bool = False, strict: bool = True) -> Compilation:
+    """Run every stage; with ``strict``, any problem raises :class:`InvalidRules`."""
+    c = Compilation(directory=directory, facts=facts, trace=trace)
+    for _name, stage in STAGES:
+        stage(c)
+    c.problems = sorted(set(c.problems))
+    if strict and c.problems:
+        raise InvalidRules(c.problems)
+    return c

@@ -1,0 +1,137 @@
+"""The compiled form of queries and rules: what every backend evaluates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..validate.semantic import Entry
+from .conditions import compile_condition
+from .context import Context, Here
+from .iteration import Cond, Iteration, compile_iteration
+from .scope import Env, Scope
+from .values import Details, Render, compile_details, compile_template, compile_text
+
+Template = Callable[[Env], dict[str, Any]]
+
+
+@dataclass
+class Outcome:
+    name: str
+    track: bool | None = None
+    response: Template | None = None
+
+
+@dataclass
+class CompiledRule:
+    id: str
+    query: str
+    step: int | None
+    source: dict[str, str]
+    title: dict[str, str]
+    location: str
+    when: Cond
+    details: Details
+    message: dict[str, Render]
+    remediation: list[tuple[Cond | None, dict[str, Render]]]
+    outcome: list[tuple[Cond | None, str]]
+    emit: tuple[Iteration | None, Template] | None
+    roots: set[str]
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (self.step if self.step is not None else -1, self.id)
+
+
+@dataclass
+class CompiledQuery:
+    name: str
+    title: dict[str, str]
+    outcomes: dict[str, Outcome]
+    default: str
+    on_violation: str | None
+    steps: list[dict[str, Any]]
+    rules: list[CompiledRule] = field(default_factory=list)
+    roots: set[str] = field(default_factory=set)
+
+
+def compile_query(name: str, entry: Entry, ctx: Context) -> CompiledQuery:
+    source, path, data = entry
+    here = Here(ctx, source, path)
+    scope = Scope(ctx.facts)
+    outcomes = {}
+    for oname, spec in data["outcomes"].items():
+        spec = spec or {}
+        response = compile_template(spec["response"], here.at("outcomes", oname, "response"), scope) \
+            if "response" in spec else None
+        outcomes[oname] = Outcome(oname, spec.get("track"), response)
+    for key in ("default", "on_violation"):
+        if key in data and data[key] not in outcomes:
+            here.at(key).error(f"{data[key]!r} is not an outcome of query {name!r} ({', '.join(outcomes)})",
+                               "unknown-outcome")
+    return CompiledQuery(name, data["title"], outcomes, data["default"], data.get("on_violation"),
+                         data.get("steps", []), roots=set(here.roots))
+
+
+def compile_rule(entry: Entry, query: CompiledQuery | None, ctx: Context) -> CompiledRule:
+    source, path, data = entry
+    here = Here(ctx, source, path)
+    scope = Scope(ctx.facts)
+    if query is not None and "step" in data and query.steps and \
+            data["step"] not in {s["step"] for s in query.steps}:
+        here.at("step").error(f"step {data['step']} is not a step of query {query.name!r}", "unknown-step")
+    details_data = data.get("details", {})
+    names = set(details_data)
+    emit = _emit(data, here, scope)
+    return CompiledRule(
+        id=data["id"], query=data["query"], step=data.get("step"), source=data["source"], title=data["title"],
+        location=here.location(),
+        when=compile_condition(data["when"], here.at("when"), scope),
+        details=compile_details(details_data, here.at("details"), scope),
+        message=_texts(data.get("message", {}), names, here.at("message"), scope),
+        remediation=[_remedy(r, names, here.at("remediation", i), scope)
+                     for i, r in enumerate(data.get("remediation", []))],
+        outcome=_outcome(data, query, emit is not None, here, scope),
+        emit=emit, roots=here.roots,
+    )
+
+
+def _texts(text: dict[str, str], names: set[str], here: Here, scope: Scope) -> dict[str, Render]:
+    return {lang: compile_text(t, names, here.at(lang), scope) for lang, t in text.items() if lang != "when"}
+
+
+def _remedy(data: dict[str, Any], names: set[str], here: Here, scope: Scope) -> tuple[Cond | None, dict[str, Render]]:
+    when = compile_condition(data["when"], here.at("when"), scope) if "when" in data else None
+    return when, _texts(data, names, here, scope)
+
+
+def _emit(data: dict[str, Any], here: Here, scope: Scope) -> tuple[Iteration | None, Template] | None:
+    if "emit" not in data:
+        if "message" not in data:
+            here.error("a rule that emits no effects needs a message", "missing-message", key=False)
+        return None
+    spec, at = data["emit"], here.at("emit")
+    if "for_each" in spec:
+        it = compile_iteration(spec["for_each"], at.at("for_each"), scope)
+        return it, compile_template(spec["effect"], at.at("effect"), it.scope)
+    return None, compile_template(spec["effect"], at.at("effect"), scope)
+
+
+def _outcome(data: dict[str, Any], query: CompiledQuery | None, emits: bool, here: Here,
+             scope: Scope) -> list[tuple[Cond | None, str]]:
+    spec = data.get("outcome")
+    if spec is None:
+        if query is not None and not emits and query.on_violation is None:
+            here.error(f"query {query.name!r} has no on_violation outcome; name this rule's outcome", "no-outcome")
+        return [(None, query.on_violation)] if query is not None and query.on_violation else []
+    choices = [(None, spec)] if isinstance(spec, str) else [
+        (compile_condition(c["when"], here.at("outcome", i, "when"), scope) if "when" in c else None, c["outcome"])
+        for i, c in enumerate(spec)]
+    if choices[-1][0] is not None:
+        here.at("outcome").error("the last outcome choice must have no 'when'", "outcome-incomplete")
+    if query is not None:
+        for i, (_, name) in enumerate(choices):
+            if name not in query.outcomes:
+                at = here.at("outcome") if isinstance(spec, str) else here.at("outcome", i, "outcome")
+                at.error(f"{name!r} is not an outcome of query {query.name!r} ({', '.join(query.outcomes)})",
+                         "unknown-outcome")
+    return choices

@@ -1,0 +1,109 @@
+"""Values a rule computes: details, effect and response templates, and texts."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from .context import Here
+from .iteration import compile_iteration
+from .paths import resolve
+from .scope import Env, Getter, Scope
+
+Details = Callable[[Env], dict[str, Any]]
+Render = Callable[[Env, dict[str, Any]], str]
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+
+
+def to_json(value: Any) -> Any:
+    """Engine values as JSON: amounts as exact decimal strings, instants as RFC 3339."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((to_json(v) for v in value), key=str)
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
+
+
+def display(value: Any) -> str:
+    """A value as a message shows it."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display(v) for v in value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(to_json(value))
+
+
+def compile_detail(data: dict[str, Any], here: Here, scope: Scope) -> Getter:
+    if "fact" in data:
+        return resolve(data["fact"], here.at("fact"), scope)[0]
+    if "count" in data:
+        it = compile_iteration(data["count"], here.at("count"), scope)
+        return lambda env: sum(1 for _ in it.matches(env))
+    spec = data["collect"]
+    it = compile_iteration(spec, here.at("collect"), scope)
+    select = resolve(spec["select"], here.at("collect", "select"), it.scope)[0]
+    return lambda env: [select(env) for _ in it.matches(env)]
+
+
+def compile_details(data: dict[str, Any], here: Here, scope: Scope) -> Details:
+    parts = [(name, compile_detail(d, here.at(name), scope)) for name, d in data.items()]
+    return lambda env: {name: get(env) for name, get in parts}
+
+
+def compile_template(data: dict[str, Any], here: Here, scope: Scope) -> Callable[[Env], dict[str, Any]]:
+    """An object whose values are literals or ``{fact: PATH}``, filled per decision."""
+    constants = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    facts = [(k, resolve(v["fact"], here.at(k, "fact"), scope)[0]) for k, v in data.items() if isinstance(v, dict)]
+    order = list(data)
+
+    def fill(env: Env) -> dict[str, Any]:
+        values = dict(constants)
+        values.update((k, to_json(get(env))) for k, get in facts)
+        return {k: values[k] for k in order}
+    return fill
+
+
+def compile_text(text: str, detail_names: set[str], here: Here, scope: Scope) -> Render:
+    """``{name}`` is a detail of the rule, else a fact path; ``{{`` and ``}}`` are braces."""
+    parts: list[str | tuple[str, Getter | None]] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(text[last:match.start()])
+        last = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append(token[0])
+            continue
+        parts.append(_placeholder(match.group(1).strip(), detail_names, here, scope))
+    parts.append(text[last:])
+
+    def render(env: Env, details: dict[str, Any]) -> str:
+        out = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                name, get = part
+                out.append(display(details[name] if get is None else get(env)))
+        return "".join(out)
+    return render
+
+
+def _placeholder(name: str, detail_names: set[str], here: Here, scope: Scope) -> tuple[str, Getter | None]:
+    if name in detail_names:
+        return (name, None)
+    if not _NAME.match(name) or scope.type_of(name) is None:
+        here.error(f"placeholder {{{name}}} names no detail of this rule ({', '.join(sorted(detail_names)) or 'none'}) "
+                   "and no fact", "unknown-placeholder")
+        return (name, lambda env: None)
+    return (name, resolve(name, here, scope)[0])

@@ -1,0 +1,94 @@
+"""Every error the engine raises, and the one place they are formatted.
+
+A check produces a :class:`Problem` holding where and what; the formatting
+into ``file:line:col: message (check)`` or ``/json/pointer: message`` happens
+here and nowhere else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A mistake in a rule file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    check: str
+
+    def format(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message} ({self.check})"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "message": self.message, "check": self.check}
+
+
+@dataclass(frozen=True, order=True)
+class FactProblem:
+    """A mistake in the facts, at a JSON pointer (RFC 6901)."""
+
+    pointer: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message}
+
+
+def json_pointer(path: Iterable[object]) -> str:
+    parts = (str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join("/" + p for p in parts)
+
+
+class ClosurePolicyError(Exception):
+    """A user's mistake: bad rules, bad facts, an unknown name. Never a bug."""
+
+    def report(self) -> str:
+        return str(self)
+
+
+class InvalidRules(ClosurePolicyError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(f"invalid rules: {len(self.problems)} problem(s)")
+
+    def report(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class InvalidFacts(ClosurePolicyError):
+    def __init__(self, problems: list[FactProblem], source: str = "facts"):
+        self.problems = sorted(set(problems))
+        self.source = source
+        super().__init__(f"invalid {source}: " + "; ".join(p.format() for p in self.problems))
+
+    @property
+    def pointers(self) -> list[str]:
+        return [p.pointer for p in self.problems]
+
+    def report(self) -> str:
+        return "\n".join(f"{self.source}: {p.format()}" for p in self.problems)
+
+
+class UnknownQuery(ClosurePolicyError):
+    def __init__(self, query: str, known: Iterable[str]):
+        self.query = query
+        self.known = sorted(known)
+        super().__init__(f"unknown query {query!r}; the policy answers: {', '.join(self.known)}")
+
+
+class UnsupportedLanguage(ClosurePolicyError):
+    def __init__(self, lang: str, known: Iterable[str]):
+        self.lang = lang
+        super().__init__(f"unsupported language {lang!r}; the policy speaks: {', '.join(known)}")
+
+
+class BackendUnavailable(ClosurePolicyError):
+    pass

@@ -1,0 +1,71 @@
+"""The compiled backend: runs the closures the compiler made, in rule order."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..compile.conditions import TRACE_KEY
+from ..compile.rules import CompiledQuery, CompiledRule
+from ..compile.scope import Env
+from ..decision import Decision, Violation
+
+
+class CompiledBackend:
+    name = "compiled"
+
+    def __init__(self, policy_info: dict[str, str]):
+        self.policy_info = policy_info
+
+    def decide(self, query: CompiledQuery, env: Env, lang: str, explain: bool = False) -> Decision:
+        fired_rules: list[tuple[CompiledRule, Violation]] = []
+        effects: list[dict[str, Any]] = []
+        trace: list[dict[str, Any]] | None = [] if explain else None
+        for rule in query.rules:
+            if trace is not None:
+                env[TRACE_KEY] = conditions = []
+            fired = rule.when(env)
+            if trace is not None:
+                del env[TRACE_KEY]  # details and outcomes are not part of the rule's test
+                trace.append({"rule": rule.id, "at": rule.location, "fired": fired, "conditions": conditions})
+            if not fired:
+                continue
+            if rule.emit is not None:
+                effects.extend(_emit(rule, env))
+            else:
+                fired_rules.append((rule, _violation(rule, env, lang)))
+        # Rules run in the order they are written (so effects keep it); the
+        # first violation by step, then rule id, decides the outcome.
+        fired_rules.sort(key=lambda fired: fired[0].sort_key)
+        outcome = _choose(fired_rules[0][0], env) if fired_rules else query.default
+        violations = [violation for _, violation in fired_rules]
+        return self._decision(query, env, lang, outcome, violations, effects, trace)
+
+    def _decision(self, query: CompiledQuery, env: Env, lang: str, outcome: str, violations: list[Violation],
+                  effects: list[dict[str, Any]], trace: list[dict[str, Any]] | None) -> Decision:
+        spec = query.outcomes[outcome]
+        response = spec.response(env) if spec.response is not None else None
+        return Decision(query=query.name, account_id=env["account"]["id"], outcome=outcome, violations=violations,
+                        effects=effects, response=response, track=spec.track, policy=self.policy_info,
+                        lang=lang, trace=trace)
+
+
+def _violation(rule: CompiledRule, env: Env, lang: str) -> Violation:
+    details = rule.details(env)
+    remediation = [texts[lang](env, details) for when, texts in rule.remediation if when is None or when(env)]
+    message = rule.message[lang](env, details) if rule.message else ""
+    return Violation(rule=rule.id, step=rule.step, title=rule.title[lang], message=message,
+                     remediation=remediation, details=details, source=rule.source)
+
+
+def _emit(rule: CompiledRule, env: Env) -> list[dict[str, Any]]:
+    iteration, template = rule.emit  # type: ignore[misc]
+    if iteration is None:
+        return [template(env)]
+    return [template(env) for _ in iteration.matches(env)]
+
+
+def _choose(rule: CompiledRule, env: Env) -> str:
+    for when, name in rule.outcome:
+        if when is None or when(env):
+            return name
+    return rule.outcome[-1][1] if rule.outcome else ""
+

@@ -1,0 +1,84 @@
+"""The public entry point: load a rule folder once, decide many times."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import resources
+from .compile import Compilation, compile_policy
+from .compile.rules import CompiledQuery
+from .decision import Decision
+from .errors import BackendUnavailable, UnknownQuery, UnsupportedLanguage
+from .evaluate import CompiledBackend
+from .facts import FactsChecker
+
+BACKENDS = ("compiled",)
+
+
+class Policy:
+    """A compiled rule set. Thread-safe: a decision keeps its state to itself."""
+
+    def __init__(self, compilation: Compilation, checker: FactsChecker, backend: str = "compiled"):
+        self._compilation = compilation
+        self._checker = checker
+        self._traced: Compilation | None = None
+        self.directory = compilation.directory
+        self.name = compilation.ruleset.name
+        self.languages = list(compilation.ruleset.languages)
+        self.revision = compilation.revision
+        self.backend_name = backend
+        self._backend = CompiledBackend({"name": self.name, "revision": self.revision})
+
+    @property
+    def queries(self) -> dict[str, CompiledQuery]:
+        return self._compilation.queries
+
+    def query(self, name: str) -> CompiledQuery:
+        try:
+            return self.queries[name]
+        except KeyError:
+            raise UnknownQuery(name, self.queries) from None
+
+    def decide(self, query: str, facts: Mapping[str, Any], lang: str = "en", explain: bool = False) -> Decision:
+        """Validate the facts, then answer ``query`` over them in ``lang``."""
+        compiled = self.query(query)
+        if lang not in self.languages:
+            raise UnsupportedLanguage(lang, self.languages)
+        env = self._checker.check(facts, required=compiled.roots)
+        if explain:
+            compiled = self._traced_compilation().queries[query]
+        return self._backend.decide(compiled, env, lang, explain=explain)
+
+    def _traced_compilation(self) -> Compilation:
+        # Explanations need closures that record what they read; compiled only
+        # when first asked for, so plain decisions pay nothing for them.
+        if self._traced is None:
+            self._traced = compile_policy(self.directory, self._checker.types, trace=True)
+        return self._traced
+
+
+def load_policy(path: str | os.PathLike[str] | None = None, backend: str = "compiled") -> Policy:
+    """Load, validate and compile a rule folder (default: the bundled rules)."""
+    if backend not in BACKENDS:
+        raise BackendUnavailable(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    checker = facts_checker()
+    directory = Path(path) if path is not None else resources.rules_dir()
+    return Policy(compile_policy(directory, checker.types), checker, backend)
+
+
+_checker: FactsChecker | None = None
+
+
+def facts_checker() -> FactsChecker:
+    """The checker for the bundled facts schema, built once per process."""
+    global _checker
+    if _checker is None:
+        _checker = FactsChecker(resources.schema("facts"))
+    return _checker
+
+
+def check_rules(path: str | os.PathLike[str] | None = None) -> Compilation:
+    """Every problem of a rule folder, without raising (what ``check`` prints)."""
+    directory = Path(path) if path is not None else resources.rules_dir()
+    return compile_policy(directory, facts_checker().types, strict=False)

@@ -1,0 +1,39 @@
+"""Where the bundled rules and schemas are.
+
+In a wheel they are copied into ``closure_policy/_bundled``; in a source
+checkout (editable install, tests) they are the repository's own ``rules/``
+and ``schemas/``, so authors edit one copy.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    inside = _PACKAGE / "_bundled" / name
+    if inside.is_dir():
+        return inside
+    checkout = _PACKAGE.parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"bundled {name}/ not found next to {_PACKAGE}")
+
+
+def rules_dir() -> Path:
+    return _bundled("rules")
+
+
+def schemas_dir() -> Path:
+    return _bundled("schemas")
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict[str, Any]:
+    """A bundled JSON Schema by file stem, e.g. ``schema("facts")``."""
+    with open(schemas_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
+        return json.load(fh)
