@@ -19,7 +19,7 @@ class Violation:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "step": self.step, "title": self.title, "message": self.message,
-                "remediation": list(self.remediation), "details": to_json(self.details),
+                "remediation": list(self.remediation), "details": dict(self.details),
                 "source": dict(self.source)}
 
 
@@ -43,7 +43,7 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {
             "query": self.query, "account_id": self.account_id, "outcome": self.outcome,
-            "violations": [v.to_dict() for v in self.violations], "effects": to_json(self.effects),
+            "violations": [v.to_dict() for v in self.violations], "effects": list(self.effects),
             "response": self.response, "track": self.track, "policy": dict(self.policy), "lang": self.lang,
         }
         if self.trace is not None:

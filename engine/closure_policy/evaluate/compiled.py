@@ -6,6 +6,7 @@ from typing import Any
 from ..compile.conditions import TRACE_KEY
 from ..compile.rules import CompiledQuery, CompiledRule
 from ..compile.scope import Env
+from ..compile.values import to_json
 from ..decision import Decision, Violation
 
 
@@ -53,7 +54,7 @@ def _violation(rule: CompiledRule, env: Env, lang: str) -> Violation:
     remediation = [texts[lang](env, details) for when, texts in rule.remediation if when is None or when(env)]
     message = rule.message[lang](env, details) if rule.message else ""
     return Violation(rule=rule.id, step=rule.step, title=rule.title[lang], message=message,
-                     remediation=remediation, details=details, source=rule.source)
+                     remediation=remediation, details=to_json(details), source=rule.source)
 
 
 def _emit(rule: CompiledRule, env: Env) -> list[dict[str, Any]]:

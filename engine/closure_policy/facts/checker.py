@@ -46,7 +46,7 @@ class FactsChecker:
 
     def problems(self, facts: Any) -> list[FactProblem]:
         """Every schema problem, for reporting (slow path)."""
-        return [_fact_problem(e) for e in self._detailed.iter_errors(facts)]
+        return [p for e in self._detailed.iter_errors(facts) for p in _fact_problems(e)]
 
     def _explain(self, facts: Any, fast_error: fastjsonschema.JsonSchemaValueException) -> list[FactProblem]:
         found = self.problems(facts)
@@ -57,19 +57,17 @@ class FactsChecker:
         return [FactProblem(json_pointer(path), fast_error.message.replace(fast_error.name or "", "value", 1))]
 
 
-def _fact_problem(error: ValidationError) -> FactProblem:
+def _fact_problems(error: ValidationError) -> list[FactProblem]:
     shown = best_match([error]) if error.context else error
     path = list(shown.absolute_path)
     message = shown.message
     if shown.validator == "required" and isinstance(shown.instance, Mapping):
         missing = [k for k in shown.validator_value if k not in shown.instance]
-        if missing:
-            path.append(missing[0])
-            message = f"{missing[0]!r} is required"
-    elif shown.validator == "additionalProperties" and isinstance(shown.instance, Mapping):
+        return [FactProblem(json_pointer(path + [k]), f"{k!r} is required") for k in missing]
+    if shown.validator == "additionalProperties" and isinstance(shown.instance, Mapping):
         allowed = set(shown.schema.get("properties", {}))
         extra = sorted(str(k) for k in shown.instance if k not in allowed)
         if extra:
             path.append(extra[0])
             message = f"unknown field {extra[0]!r}"
-    return FactProblem(json_pointer(path), message)
+    return [FactProblem(json_pointer(path), message)]

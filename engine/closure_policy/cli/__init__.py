@@ -1,0 +1,1 @@
+"""The ``closure-policy`` command: a thin shell over the Python API."""

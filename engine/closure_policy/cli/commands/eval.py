@@ -1,0 +1,40 @@
+"""``closure-policy eval``: one decision over one facts document."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ...errors import InvalidFacts
+from ...policy import load_policy
+from ..facts_input import read_facts
+from ..render_text import render_decision
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("eval", help="decide a query over a facts document")
+    p.add_argument("--query", "-q", required=True, help="the query, e.g. close_account")
+    p.add_argument("--facts", "-f", required=True, metavar="FILE", help="facts JSON file, or - for standard input")
+    p.add_argument("--rules", metavar="DIR", help="rule folder (default: the bundled rules)")
+    p.add_argument("--lang", default="en", help="language of messages: en or zh (default en)")
+    p.add_argument("--format", choices=("json", "text"), default="json", help="output format (default json)")
+    p.add_argument("--explain", action="store_true", help="include the evaluation trace")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    policy = load_policy(args.rules)
+    policy.query(args.query)  # an unknown query is reported before reading any input
+    facts = read_facts(args.facts)
+    try:
+        decision = policy.decide(args.query, facts, lang=args.lang, explain=args.explain)
+    except InvalidFacts as exc:
+        exc.source = "<stdin>" if args.facts == "-" else args.facts
+        raise
+    if args.format == "json":
+        json.dump(decision.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_decision(policy, decision))
+    return 0

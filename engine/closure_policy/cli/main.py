@@ -1,0 +1,53 @@
+"""Entry point: parse the command line, run one subcommand, turn errors into exit codes.
+
+Exit codes: 0 any decision or clean check; 2 a user's mistake (bad facts, bad
+rules, bad arguments), reported on stderr; 1 an internal fault.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from typing import Sequence
+
+from .. import __version__
+from ..errors import ClosurePolicyError
+from .commands import check, eval as eval_cmd
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+        self.print_usage(sys.stderr)
+        raise ClosurePolicyError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="closure-policy", description="Decide partner-account closures from declarative rules.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    eval_cmd.add_parser(sub)
+    check.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except ClosurePolicyError as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_USER
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a bug of ours, not the user's: say so, with the trace
+        print("closure-policy: internal error; please report it with this trace:", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

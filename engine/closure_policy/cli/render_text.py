@@ -1,0 +1,66 @@
+"""A decision as a person reads it: the article's checklist, in its step order."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..compile.rules import CompiledQuery
+from ..decision import Decision
+from ..policy import Policy
+
+_LABELS = {
+    "en": {"account": "Account", "outcome": "Outcome", "policy": "Policy", "effects": "Effects",
+           "response": "Response", "track": "Tracked", "other": "Other rules", "yes": "yes", "no": "no"},
+    "zh": {"account": "账户", "outcome": "结果", "policy": "策略", "effects": "影响",
+           "response": "响应", "track": "追踪", "other": "其他规则", "yes": "是", "no": "否"},
+}
+DONE, NOT_DONE = "[x]", "[ ]"
+
+
+def render_decision(policy: Policy, decision: Decision) -> str:
+    query = policy.query(decision.query)
+    label = _LABELS.get(decision.lang, _LABELS["en"])
+    lines = [f"{query.title.get(decision.lang, decision.query)}  ({decision.query})",
+             f"{label['account']} {decision.account_id}: {decision.outcome.upper()}",
+             f"{label['policy']}: {decision.policy['name']} {decision.policy['revision'][:19]}", ""]
+    lines += _checklist(query, decision, label) if query.steps else _violations(decision.violations)
+    if decision.effects:
+        lines += [f"{label['effects']}:"] + [f"  - {json.dumps(e, ensure_ascii=False)}" for e in decision.effects]
+    if decision.response is not None:
+        lines.append(f"{label['response']}: {json.dumps(decision.response, ensure_ascii=False)}")
+    if decision.track is not None:
+        lines.append(f"{label['track']}: {label['yes'] if decision.track else label['no']}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _checklist(query: CompiledQuery, decision: Decision, label: dict[str, str]) -> list[str]:
+    by_rule = {v.rule: v for v in decision.violations}
+    lines: list[str] = []
+    steps = {s["step"] for s in query.steps}
+    for step in query.steps:
+        rules = [r for r in query.rules if r.step == step["step"]]
+        failing = [by_rule[r.id] for r in rules if r.id in by_rule]
+        lines.append(f"{NOT_DONE if failing else DONE} {step['title'][decision.lang]}")
+        for rule in sorted(rules, key=lambda r: r.id):
+            violation = by_rule.get(rule.id)
+            mark = "✗" if violation else "✓"
+            lines.append(f"    {mark} {rule.title[decision.lang]}")
+            if violation:
+                lines += _explain(violation, indent=8)
+    others = [v for v in decision.violations if v.step not in steps]
+    if others:
+        lines += [label["other"] + ":"] + _violations(others)
+    return lines + [""]
+
+
+def _violations(violations: list[Any]) -> list[str]:
+    lines: list[str] = []
+    for v in violations:
+        lines.append(f"  ✗ {v.title}  ({v.rule})")
+        lines += _explain(v, indent=6)
+    return lines + ([""] if lines else [])
+
+
+def _explain(violation: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    return [f"{pad}{violation.message}"] + [f"{pad}→ {r}" for r in violation.remediation]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from closure_policy import Decision, Policy, load_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# An account that may be closed: every rule of close_account passes.
+READY: dict[str, Any] = {
+    "as_of": "2026-11-26T10:00:00+08:00",
+    "account": {"id": "P-1001", "kind": "partner", "status": "active", "closed_at": None,
+                "timezone": "Asia/Shanghai"},
+    "contracts": [{"id": "C-1", "brand": "Acme", "status": "expired"},
+                  {"id": "C-2", "brand": "Globex", "status": "expired"}],
+    "balance": {"currency": "USD", "available": "0", "pending": "0", "overdue": "0",
+                "auto_withdrawal_threshold": "50.00", "manual_payout_fee": "2.50"},
+    "support_tickets": [{"id": "T-9", "type": "close_account", "status": "open",
+                         "account_ids": ["P-1001", "M-7"]}],
+    "final_review": {"status": "approved"},
+    "links": [{"id": "L-1", "status": "active"}, {"id": "L-2", "status": "disabled"}],
+    "users": [{"id": "U-1", "role": "admin"}, {"id": "U-2", "role": "member"}],
+    "action": {"id": "A-1", "occurred_at": "2026-11-26T09:00:00Z"},
+    "click": {"link_id": "L-1", "clicked_at": "2026-11-26T09:00:00Z"},
+    "request": {"actor_id": "U-1", "user_id": "U-2"},
+}
+
+_decision_validator = Draft202012Validator(json.loads((ROOT / "schemas/decision.schema.json").read_text()))
+
+
+def facts(**sections: Any) -> dict[str, Any]:
+    """The ready account with whole sections replaced, or ``account__status`` style fields."""
+    result = copy.deepcopy(READY)
+    for key, value in sections.items():
+        if "__" in key:
+            section, field = key.split("__", 1)
+            result[section][field] = value
+        else:
+            result[key] = value
+    return result
+
+
+def closed(closed_at: str = "2026-11-26T15:30:00Z", timezone: str = "Asia/Shanghai", **more: Any) -> dict[str, Any]:
+    f = facts(**more)
+    f["account"].update(status="closed", closed_at=closed_at, timezone=timezone)
+    return f
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+class Decide:
+    def __init__(self, policy: Policy):
+        self.policy = policy
+
+    def __call__(self, query: str, f: dict[str, Any], lang: str = "en", explain: bool = False) -> Decision:
+        decision = self.policy.decide(query, f, lang=lang, explain=explain)
+        errors = list(_decision_validator.iter_errors(decision.to_dict()))
+        assert not errors, [e.message for e in errors]
+        return decision
+
+
+@pytest.fixture(scope="session")
+def decide(policy: Policy) -> Decide:
+    """Decides and asserts that every decision matches decision.schema.json."""
+    return Decide(policy)
+
+
+def rules_of(decision: Decision) -> list[str]:
+    return decision.rule_ids
+
+
+__all__ = ["READY", "facts", "closed", "rules_of", "Decimal"]
