@@ -50,6 +50,9 @@ class SourceFile:
         return Problem(self.name, line, col, message, check)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -62,6 +65,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.source.marks.values[path] = _position(node)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            line, col = _position(node)
+            self.problems.append(Problem(self.source.name, line, col, f"unsupported YAML tag {node.tag!r}",
+                                         "yaml-syntax"))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from closure_policy import InvalidFacts
+from closure_policy.policy import facts_checker
+from tests.conftest import facts
+
+
+def _pointers(policy, query, f):
+    with pytest.raises(InvalidFacts) as info:
+        policy.decide(query, f)
+    return info.value.pointers
+
+
+@pytest.mark.parametrize("mutate,pointer", [
+    (lambda f: f["balance"].update(available="-1"), "/balance/available"),
+    (lambda f: f["balance"].update(pending=-0.5), "/balance/pending"),
+    (lambda f: f["balance"].update(overdue="1e3"), "/balance/overdue"),
+    (lambda f: f["balance"].update(available="12,40"), "/balance/available"),
+    (lambda f: f["balance"].update(available=True), "/balance/available"),
+    (lambda f: f["account"].update(closed_at="2026-11-26T10:00:00"), "/account/closed_at"),
+    (lambda f: f["action"].update(occurred_at="2026-11-26"), "/action/occurred_at"),
+    (lambda f: f["action"].update(occurred_at="2026-13-01T00:00:00Z"), "/action/occurred_at"),
+    (lambda f: f["action"].update(occurred_at="2026-02-30T00:00:00Z"), "/action/occurred_at"),
+    (lambda f: f.pop("balance"), "/balance"),
+    (lambda f: f.pop("support_tickets"), "/support_tickets"),
+    (lambda f: f["contracts"][1].update(status="actve"), "/contracts/1/status"),
+    (lambda f: f["support_tickets"][0].update(status="opened"), "/support_tickets/0/status"),
+    (lambda f: f["final_review"].update(status="Approved"), "/final_review/status"),
+    (lambda f: f["account"].update(kind="brand"), "/account/kind"),
+    (lambda f: f["account"].update(status="closed"), "/account/closed_at"),
+    (lambda f: f["account"].update(status="closed", closed_at=None), "/account/closed_at"),
+    (lambda f: f["account"].update(timezone="Mars/Olympus"), "/account/timezone"),
+    (lambda f: f["account"].update(nickname="x"), "/account/nickname"),
+    (lambda f: f.update(extra=1), "/extra"),
+    (lambda f: f["users"][0].pop("role"), "/users/0/role"),
+])
+def test_invalid_facts_name_the_field(policy, mutate, pointer):
+    f = facts()
+    mutate(f)
+    assert pointer in _pointers(policy, "close_account", f)
+
+
+def test_every_problem_is_reported(policy):
+    f = facts(balance__available="-1", final_review={"status": "done"})
+    assert {"/balance/available", "/final_review/status"} <= set(_pointers(policy, "close_account", f))
+
+
+def test_not_an_object(policy):
+    assert _pointers(policy, "close_account", ["not", "facts"]) == [""]
+
+
+@pytest.mark.parametrize("query,section", [("track_action", "action"), ("resolve_link", "click"),
+                                           ("remove_user", "request")])
+def test_a_query_requires_the_section_it_reads(policy, query, section):
+    f = facts()
+    del f[section]
+    assert _pointers(policy, query, f) == [f"/{section}"]
+    # ...and no other query does
+    assert policy.decide("close_account", f).outcome == "allow"
+
+
+def test_invalid_facts_never_allow(policy):
+    f = facts(balance__available="-5")
+    with pytest.raises(InvalidFacts) as info:
+        policy.decide("close_account", f)
+    assert "/balance/available" in str(info.value)
+
+
+def test_money_is_decimal_whatever_its_json_form():
+    checker = facts_checker()
+    for given in ("12.40", Decimal("12.40"), 12.4, 12):
+        value = checker.check(facts(balance__available=given))["balance"]["available"]
+        assert isinstance(value, Decimal)
+        assert value == Decimal("12.4") or value == 12
+    assert checker.check(facts(balance__available=0.1))["balance"]["available"] == Decimal("0.1")
+
+
+def test_timestamps_become_aware_instants():
+    f = facts_checker().check(facts())
+    assert isinstance(f["action"]["occurred_at"], datetime)
+    assert f["action"]["occurred_at"].utcoffset().total_seconds() == 0
+    assert f["account"]["timezone"] == "Asia/Shanghai"
+
+
+def test_defaults_are_filled_and_input_is_not_changed():
+    given = facts()
+    del given["as_of"]
+    del given["account"]["timezone"]
+    result = facts_checker().check(given)
+    assert result["account"]["timezone"] == "UTC"
+    assert result["support_tickets"][0]["forfeit_balance"] is False
+    assert result["as_of"].tzinfo is not None
+    assert "timezone" not in given["account"] and "forfeit_balance" not in given["support_tickets"][0]
+
+
+def test_nanosecond_fractions_are_accepted():
+    f = facts(action={"id": "A", "occurred_at": "2026-11-26T09:00:00.123456789Z"})
+    assert facts_checker().check(f)["action"]["occurred_at"].microsecond == 123456
+
+
+def test_fast_and_detailed_validators_agree_on_the_ready_account():
+    checker = facts_checker()
+    assert checker.problems(facts()) == []

@@ -1,0 +1,54 @@
+"""The wheel carries the rules and schemas: a plain install works from any folder."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, facts
+
+
+def _run(*cmd: str | Path, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(c) for c in cmd], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("wheel")
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", base / "dist", ROOT)
+    assert built.returncode == 0, built.stderr
+    wheel = next((base / "dist").glob("closure_policy-*.whl"))
+    venv.create(base / "venv", with_pip=True)
+    bindir = base / "venv" / ("Scripts" if sys.platform == "win32" else "bin")
+    done = _run(bindir / "python", "-m", "pip", "install", "-q", wheel)
+    assert done.returncode == 0, done.stderr
+    return bindir
+
+
+@pytest.mark.slow
+def test_installed_cli_works_from_another_folder(installed: Path, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    checked = _run(installed / "closure-policy", "check", cwd=elsewhere)
+    assert checked.returncode == 0, checked.stderr
+    assert "no problems" in checked.stderr
+    decided = _run(installed / "closure-policy", "eval", "-q", "close_account", "-f", "-", cwd=elsewhere,
+                   stdin=json.dumps(facts(contracts=[{"id": "C-1", "status": "active"}])))
+    assert decided.returncode == 0, decided.stderr
+    out = json.loads(decided.stdout)
+    assert [v["rule"] for v in out["violations"]] == ["contracts.all-expired"]
+
+
+@pytest.mark.slow
+def test_installed_package_uses_its_bundled_copy(installed: Path, tmp_path: Path):
+    code = "import closure_policy.resources as r; print(r.rules_dir()); print(r.schemas_dir())"
+    shown = _run(installed / "python", "-c", code, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    rules, schemas = shown.stdout.split()
+    assert "_bundled" in rules and "_bundled" in schemas
+    assert {p.name for p in Path(rules).glob("*.yaml")} == {p.name for p in (ROOT / "rules").glob("*.yaml")}
