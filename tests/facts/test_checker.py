@@ -106,3 +106,27 @@ def test_nanosecond_fractions_are_accepted():
 def test_fast_and_detailed_validators_agree_on_the_ready_account():
     checker = facts_checker()
     assert checker.problems(facts()) == []
+
+
+def test_a_disagreement_between_validators_fails_closed():
+    from closure_policy.facts import FactsChecker
+    from closure_policy.resources import schema
+
+    class Stricter:
+        def is_valid(self, facts):
+            return False
+
+        def iter_errors(self, facts):
+            return []
+
+    checker = FactsChecker(schema("facts"))
+    checker._fast = Stricter()
+    with pytest.raises(InvalidFacts) as info:
+        checker.check(facts())
+    assert info.value.pointers == [""]
+
+
+def test_values_json_cannot_hold_are_invalid_not_a_crash(policy):
+    f = facts()
+    f["contracts"][0]["brand"] = object()
+    assert _pointers(policy, "close_account", f) == ["/contracts/0/brand"]
