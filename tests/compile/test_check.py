@@ -110,7 +110,7 @@ def test_shadowed_binding(rules):
 
 
 def test_quantifier_over_a_non_list(rules):
-    where = seed(rules, "close_account.yaml", "in: contracts\n        as: contract", "in: balance\n        as: contract",
+    where = seed(rules, "close_account.yaml", "in: contracts\n          as: contract", "in: balance\n          as: contract",
                  "balance")
     assert (*where, "not-a-list") in found(rules)
 
