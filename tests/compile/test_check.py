@@ -68,6 +68,8 @@ SEEDS = [
     ("resolve_link.yaml", "outcome: invalid_page", "outcome: invalid_pages", "invalid_pages", "unknown-outcome"),
     ("close_account.yaml", "{fact: final_review.status, op: \"!=\", value: approved}",
      "{fact: final_review.status, op: \"<\", value: approved}", "approved}", "type-mismatch"),
+    ("resolve_link.yaml", "{fact: click.clicked_at, op: \">=\", value_of: account.closed_at}",
+     "{fact: click.clicked_at, op: \">=\", value: 5}", "5}", "type-mismatch"),
     ("track_action.yaml", "value_of: account.closed_at", "value_of: balance.available", "fact: action.occurred_at",
      "type-mismatch"),
 ]

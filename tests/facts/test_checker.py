@@ -130,3 +130,8 @@ def test_values_json_cannot_hold_are_invalid_not_a_crash(policy):
     f = facts()
     f["contracts"][0]["brand"] = object()
     assert _pointers(policy, "close_account", f) == ["/contracts/0/brand"]
+
+
+@pytest.mark.parametrize("amount", [float("nan"), float("inf"), Decimal("NaN"), Decimal("Infinity")])
+def test_non_finite_amounts_from_python_are_invalid(policy, amount):
+    assert _pointers(policy, "close_account", facts(balance__available=amount)) == ["/balance/available"]

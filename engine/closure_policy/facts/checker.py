@@ -55,7 +55,10 @@ class FactsChecker:
             return False
 
     def _explain(self, facts: Any) -> list[FactProblem]:
-        found = self.problems(facts)
+        try:
+            found = self.problems(facts)
+        except ArithmeticError:  # Decimal('NaN') cannot be compared with a minimum
+            found = []
         if found:
             return found
         # Fail closed where the two validators disagree: take the native one's word.

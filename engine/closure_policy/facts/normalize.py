@@ -32,6 +32,8 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def to_datetime(value: str) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a string")
     text = value.upper()
     if "." in text:  # datetime keeps microseconds: trim longer fractions
         head, _, rest = text.partition(".")
