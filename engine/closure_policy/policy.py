@@ -54,7 +54,8 @@ class Policy:
         # Explanations need closures that record what they read; compiled only
         # when first asked for, so plain decisions pay nothing for them.
         if self._traced is None:
-            self._traced = compile_policy(self.directory, self._checker.types, trace=True)
+            self._traced = compile_policy(self.directory, self._checker.types, trace=True,
+                                          sources=self._compilation.sources)
         return self._traced
 
 

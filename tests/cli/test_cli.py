@@ -160,3 +160,19 @@ def test_internal_fault_exits_1(capsys, monkeypatch, facts_file):
     monkeypatch.setattr(eval_cmd, "read_facts", boom)
     assert main(["eval", "-q", "close_account", "-f", facts_file(facts())]) == 1
     assert "internal error" in capsys.readouterr().err
+
+
+def test_explain_describes_the_rules_that_were_loaded(tmp_path, facts_file):
+    from closure_policy import load_policy
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    policy = load_policy(rules)
+    # Editing the files after loading changes neither decisions nor their explanation.
+    path = rules / "close_account.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("balance.pending, op: \">\"", "balance.pending, op: \"<\""),
+                    encoding="utf-8")
+    d = policy.decide("close_account", facts(balance__pending="3"), explain=True)
+    assert d.rule_ids == ["funds.no-pending"]
+    pending = next(t for t in d.trace if t["rule"] == "funds.no-pending")
+    assert pending["conditions"][0]["condition"] == "balance.pending > 0"

@@ -131,6 +131,12 @@ def test_condition_cycle(rules):
     assert "condition-cycle" in {p.check for p in check_rules(rules).problems}
 
 
+def test_unused_condition(rules):
+    where = seed(rules, "policy.yaml", "conditions:\n", "conditions:\n  forgotten:\n    fact: account.statuss\n"
+                 "    op: \"==\"\n    value: closed\n", "forgotten")
+    assert (*where, "unused-condition") in found(rules)
+
+
 def test_revision_is_stable_and_content_based(rules, tmp_path):
     first = load_policy(rules).revision
     assert first == load_policy(ROOT / "rules").revision

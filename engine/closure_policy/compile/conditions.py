@@ -93,6 +93,7 @@ def _use(data: dict, here: Here, scope: Scope) -> Cond:
         known = ", ".join(sorted(here.ctx.conditions)) or "none"
         here.at("use").error(f"unknown condition {name!r} (defined: {known})", "unknown-condition")
         return _never
+    here.ctx.used.add(name)
     if name in here.expanding:
         here.at("use").error(f"condition {name!r} uses itself", "condition-cycle")
         return _never

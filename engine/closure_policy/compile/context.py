@@ -27,6 +27,7 @@ class Context:
     languages: list[str]
     conditions: dict[str, NamedCondition] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
     trace: bool = False
 
     def error(self, source: SourceFile, path: Path_, message: str, check: str, key: bool = False) -> None:

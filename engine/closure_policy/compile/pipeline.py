@@ -41,6 +41,8 @@ class Compilation:
 
 
 def _load(c: Compilation) -> None:
+    if c.sources:  # already loaded: a recompilation of the same files
+        return
     if not c.directory.is_dir():
         c.problems.append(Problem(str(c.directory), 1, 1, "not a folder of rule files", "io"))
         return
@@ -92,6 +94,15 @@ def _rules(c: Compilation) -> None:
             query.roots |= rule.roots
 
 
+def _unused(c: Compilation) -> None:
+    # A condition no rule uses is never compiled, so its mistakes would go unseen.
+    assert c.ctx is not None
+    for name, named in c.ctx.conditions.items():
+        if name not in c.ctx.used:
+            c.ctx.error(named.source, named.path, f"condition {name!r} is not used by any rule", "unused-condition",
+                        key=True)
+
+
 def _collect_problems(c: Compilation) -> None:
     if c.ctx is not None:
         c.problems += c.ctx.problems
@@ -105,13 +116,18 @@ STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
     ("translations", _translations),
     ("queries", _queries),
     ("rules", _rules),
+    ("unused", _unused),
     ("problems", _collect_problems),
 ]
 
 
-def compile_policy(directory: Path, facts: FactType, trace: bool = False, strict: bool = True) -> Compilation:
-    """Run every stage; with ``strict``, any problem raises :class:`InvalidRules`."""
-    c = Compilation(directory=directory, facts=facts, trace=trace)
+def compile_policy(directory: Path, facts: FactType, trace: bool = False, strict: bool = True,
+                   sources: list[SourceFile] | None = None) -> Compilation:
+    """Run every stage; with ``strict``, any problem raises :class:`InvalidRules`.
+
+    ``sources`` recompiles files already loaded (for tracing) without reading them again.
+    """
+    c = Compilation(directory=directory, facts=facts, trace=trace, sources=list(sources or []))
     for _name, stage in STAGES:
         stage(c)
     c.problems = sorted(set(c.problems))
