@@ -32,10 +32,22 @@ class Scope:
             return self.bindings[head].lookup(rest)
         return self.root.lookup([head, *rest])
 
+    def known_paths(self) -> list[str]:
+        """Every path this scope can read, for suggestions."""
+        heads = {**self.root.properties, **self.bindings}
+        return [p for name, t in heads.items() for p in _paths(name, t)]
+
     def root_fact(self, path: str) -> str | None:
         """The top-level fact key a path reads, or None for a bound name."""
         head = path.split(".", 1)[0]
         return None if head in self.bindings else head
+
+
+def _paths(prefix: str, t: FactType) -> list[str]:
+    found = [prefix]
+    for key, sub in t.properties.items():
+        found += _paths(f"{prefix}.{key}", sub)
+    return found
 
 
 def getter(path: str) -> Getter:

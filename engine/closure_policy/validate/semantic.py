@@ -74,10 +74,12 @@ def _collect(table: dict[str, Entry], source: SourceFile, entries: Any, section:
 
 
 def _one_policy(rs: RuleSet, policies: list[tuple[SourceFile, Any]], sources: list[SourceFile]) -> list[Problem]:
-    if not policies:
+    if not policies and sources:
         where = sources[0].name if sources else "rules"
         return [Problem(where, 1, 1, "no file declares the policy (a top-level 'policy:' with name and languages)",
                         "policy-missing")]
+    if not policies:
+        return []
     source, policy = policies[0]
     rs.name, rs.title, rs.languages = policy["name"], policy.get("title", {}), list(policy["languages"])
     return [s.problem(("policy",), f"the policy is already declared in {source.name}", "duplicate-policy", key=True)
