@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compile.values import to_json
+from .jsonvalues import to_json
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The public entry point: load a rule folder once, decide many times."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -12,6 +13,7 @@ from .decision import Decision
 from .errors import BackendUnavailable, UnknownQuery, UnsupportedLanguage
 from .evaluate import CompiledBackend
 from .facts import FactsChecker
+from .trace import Trace, Tracer
 
 BACKENDS = ("compiled",)
 
@@ -40,17 +42,27 @@ class Policy:
         except KeyError:
             raise UnknownQuery(name, self.queries) from None
 
-    def decide(self, query: str, facts: Mapping[str, Any], lang: str = "en", explain: bool = False) -> Decision:
-        """Validate the facts, then answer ``query`` over them in ``lang``."""
+    def decide(self, query: str, facts: Mapping[str, Any], lang: str = "en", explain: bool = False,
+               tracer: Tracer | None = None) -> Decision:
+        """Validate the facts, then answer ``query`` over them in ``lang``.
+
+        ``explain`` adds the evaluation trace to the decision; a ``tracer``
+        (such as :class:`closure_policy.cover.Coverage`) is shown every trace.
+        """
         compiled = self.query(query)
         if lang not in self.languages:
             raise UnsupportedLanguage(lang, self.languages)
         env = self._checker.check(facts, required=compiled.roots)
-        if explain:
-            compiled = self._traced_compilation().queries[query]
-        return self._backend.decide(compiled, env, lang, explain=explain)
+        if not explain and tracer is None:
+            return self._backend.decide(compiled, env, lang)
+        trace = Trace()
+        decision = self._backend.decide(self.traced().queries[query], env, lang, trace)
+        if tracer is not None:
+            tracer.observe(trace)
+        return dataclasses.replace(decision, trace=trace.explanation()) if explain else decision
 
-    def _traced_compilation(self) -> Compilation:
+    def traced(self) -> Compilation:
+        """The same rules compiled to record what they test (see :mod:`closure_policy.trace`)."""
         # Explanations need closures that record what they read; compiled only
         # when first asked for, so plain decisions pay nothing for them.
         if self._traced is None:

@@ -11,6 +11,7 @@ from decimal import InvalidOperation
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from ..trace import TRACE_KEY, Leaf
 from ..facts.normalize import to_datetime, to_decimal
 from ..facts.types import FactType
 from .context import Here
@@ -18,7 +19,6 @@ from .iteration import Cond, compile_iteration
 from .paths import resolve
 from .scope import Env, Getter, Scope
 
-TRACE_KEY = "$trace"
 ORDERING = {"<", "<=", ">", ">="}
 ORDERED_KINDS = {"money", "timestamp", "integer", "number"}
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -99,7 +99,7 @@ def _use(data: dict, here: Here, scope: Scope) -> Cond:
         return _never
     # A named condition is expanded where it is used, so it may read the names
     # bound around the use; its problems are reported at its definition.
-    inner = Here(here.ctx, named.source, named.path, here.roots, here.expanding + (name,))
+    inner = Here(here.ctx, named.source, named.path, here.roots, here.expanding + (name,), here.owner)
     return compile_condition(named.data, inner, scope)
 
 
@@ -145,12 +145,14 @@ def _traced(cond: Cond, left: Getter, right: Getter, data: dict, here: Here) -> 
     text = f"{data['fact']} {data['op']} {other if 'value_of' in data else repr(other)}"
     if "as_day_in" in data:
         text += f" (calendar days in {data['as_day_in']})"
+    leaf = Leaf(here.owner, where, text)
+    here.ctx.leaves.setdefault(here.owner, {})[where] = leaf
 
     def run(env: Env) -> bool:
         result = cond(env)
         sink = env.get(TRACE_KEY)
         if sink is not None:
-            sink.append({"at": where, "condition": text, "left": left(env), "right": right(env), "result": result})
+            sink.leaf(leaf, left(env), right(env), result)
         return result
     return run
 
@@ -250,4 +252,4 @@ def _day_of(ts: Getter, zone: Getter) -> Getter:
     return day
 
 
-__all__ = ["compile_condition", "TRACE_KEY"]
+__all__ = ["compile_condition"]

@@ -29,6 +29,8 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     trace: bool = False
+    # In a traced compilation: every comparison each rule uses, by rule id.
+    leaves: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def error(self, source: SourceFile, path: Path_, message: str, check: str, key: bool = False) -> None:
         self.problems.append(source.problem(path, message, check, key=key))
@@ -43,9 +45,10 @@ class Here:
     path: Path_
     roots: set[str] = field(default_factory=set)
     expanding: tuple[str, ...] = ()
+    owner: str = ""  # the rule being compiled
 
     def at(self, *more: Any) -> "Here":
-        return Here(self.ctx, self.source, self.path + more, self.roots, self.expanding)
+        return Here(self.ctx, self.source, self.path + more, self.roots, self.expanding, self.owner)
 
     def error(self, message: str, check: str, key: bool = False) -> None:
         self.ctx.error(self.source, self.path, message, check, key)

@@ -34,6 +34,11 @@ class Compilation:
     queries: dict[str, CompiledQuery] = field(default_factory=dict)
 
     @property
+    def leaves(self) -> dict[str, dict[str, Any]]:
+        """Every comparison of each rule (filled by a traced compilation)."""
+        return self.ctx.leaves if self.ctx is not None else {}
+
+    @property
     def revision(self) -> str:
         canonical = json.dumps(self.ruleset.canonical(), sort_keys=True, ensure_ascii=False,
                                separators=(",", ":"), default=str)

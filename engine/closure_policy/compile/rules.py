@@ -74,7 +74,7 @@ def compile_query(name: str, entry: Entry, ctx: Context) -> CompiledQuery:
 
 def compile_rule(entry: Entry, query: CompiledQuery | None, ctx: Context) -> CompiledRule:
     source, path, data = entry
-    here = Here(ctx, source, path)
+    here = Here(ctx, source, path, owner=data["id"])
     scope = Scope(ctx.facts)
     if query is not None and "step" in data and query.steps and \
             data["step"] not in {s["step"] for s in query.steps}:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Callable
 
+from ..jsonvalues import to_json
 from .context import Here
 from .iteration import compile_iteration
 from .paths import resolve
@@ -15,21 +14,6 @@ Details = Callable[[Env], dict[str, Any]]
 Render = Callable[[Env, dict[str, Any]], str]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
-
-
-def to_json(value: Any) -> Any:
-    """Engine values as JSON: amounts as exact decimal strings, instants as RFC 3339."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((to_json(v) for v in value), key=str)
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    return value
 
 
 def display(value: Any) -> str:

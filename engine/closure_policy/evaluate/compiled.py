@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compile.conditions import TRACE_KEY
 from ..compile.rules import CompiledQuery, CompiledRule
 from ..compile.scope import Env
-from ..compile.values import to_json
 from ..decision import Decision, Violation
+from ..jsonvalues import to_json
+from ..trace import TRACE_KEY, Trace
 
 
 class CompiledBackend:
@@ -16,17 +16,19 @@ class CompiledBackend:
     def __init__(self, policy_info: dict[str, str]):
         self.policy_info = policy_info
 
-    def decide(self, query: CompiledQuery, env: Env, lang: str, explain: bool = False) -> Decision:
+    def decide(self, query: CompiledQuery, env: Env, lang: str, trace: Trace | None = None) -> Decision:
+        """Decide; with a ``trace`` (and a traced compilation) every test is recorded in it."""
         fired_rules: list[tuple[CompiledRule, Violation]] = []
         effects: list[dict[str, Any]] = []
-        trace: list[dict[str, Any]] | None = [] if explain else None
+        if trace is not None:
+            env[TRACE_KEY] = trace
+            trace.query = query.name
         for rule in query.rules:
             if trace is not None:
-                env[TRACE_KEY] = conditions = []
+                trace.begin(rule.id, rule.location)
             fired = rule.when(env)
             if trace is not None:
-                del env[TRACE_KEY]  # details and outcomes are not part of the rule's test
-                trace.append({"rule": rule.id, "at": rule.location, "fired": fired, "conditions": conditions})
+                trace.evaluated(fired)
             if not fired:
                 continue
             if rule.emit is not None:
@@ -37,16 +39,12 @@ class CompiledBackend:
         # first violation by step, then rule id, decides the outcome.
         fired_rules.sort(key=lambda fired: fired[0].sort_key)
         outcome = _choose(fired_rules[0][0], env) if fired_rules else query.default
-        violations = [violation for _, violation in fired_rules]
-        return self._decision(query, env, lang, outcome, violations, effects, trace)
-
-    def _decision(self, query: CompiledQuery, env: Env, lang: str, outcome: str, violations: list[Violation],
-                  effects: list[dict[str, Any]], trace: list[dict[str, Any]] | None) -> Decision:
         spec = query.outcomes[outcome]
         response = spec.response(env) if spec.response is not None else None
-        return Decision(query=query.name, account_id=env["account"]["id"], outcome=outcome, violations=violations,
-                        effects=effects, response=response, track=spec.track, policy=self.policy_info,
-                        lang=lang, trace=trace)
+        env.pop(TRACE_KEY, None)
+        return Decision(query=query.name, account_id=env["account"]["id"], outcome=outcome,
+                        violations=[v for _, v in fired_rules], effects=effects, response=response,
+                        track=spec.track, policy=self.policy_info, lang=lang)
 
 
 def _violation(rule: CompiledRule, env: Env, lang: str) -> Violation:
@@ -69,4 +67,3 @@ def _choose(rule: CompiledRule, env: Env) -> str:
         if when is None or when(env):
             return name
     return rule.outcome[-1][1] if rule.outcome else ""
-
