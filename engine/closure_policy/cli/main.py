@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError
-from .commands import check, eval as eval_cmd
+from .commands import check, eval as eval_cmd, test
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     eval_cmd.add_parser(sub)
     check.add_parser(sub)
+    test.add_parser(sub)
     return parser
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from ..errors import InvalidRules, Problem
 from ..facts.types import FactType
 from ..load import SourceFile, load_rule_dir
-from ..validate.rule_schema import validate_file
+from ..validate.against_schema import validate_file
 from ..validate.semantic import RuleSet, check_translations, gather
 from .context import Context, NamedCondition
 from .rules import CompiledQuery, compile_query, compile_rule

@@ -1,6 +1,7 @@
-"""Rule files against ``schemas/rules.schema.json``, with file:line:col for each error."""
+"""YAML files (rules, test suites) against their JSON Schema, with file:line:col for each error."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 
 from jsonschema import Draft202012Validator
@@ -10,21 +11,16 @@ from ..errors import Problem
 from ..load import SourceFile
 from ..resources import schema
 
-_validator: Draft202012Validator | None = None
+@lru_cache(maxsize=None)
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
 
 
-def _get_validator() -> Draft202012Validator:
-    global _validator
-    if _validator is None:
-        _validator = Draft202012Validator(schema("rules"))
-    return _validator
-
-
-def validate_file(source: SourceFile) -> tuple[list[Problem], set[tuple[Any, ...]]]:
+def validate_file(source: SourceFile, schema_name: str = "rules") -> tuple[list[Problem], set[tuple[Any, ...]]]:
     """Problems, and the top-level entries (``("rules", 3)``) they make unusable."""
     problems: list[Problem] = []
     broken: set[tuple[Any, ...]] = set()
-    for error in _get_validator().iter_errors(source.data):
+    for error in _validator(schema_name).iter_errors(source.data):
         path, message, on_key = _locate(error)
         problems.append(source.problem(path, message, "schema", key=on_key))
         broken.add(tuple(path[:2]))

@@ -1,0 +1,173 @@
+"""Run a case on each of its backends and compare the decision with what it expects."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from ..decision import Decision
+from ..errors import ClosurePolicyError, InvalidFacts
+from ..policy import BACKENDS, Policy
+from ..trace import Tracer
+from .suite import Case
+
+
+@dataclass
+class Mismatch:
+    field: str
+    expected: Any
+    actual: Any
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    backend: str
+    mismatches: list[Mismatch] = field(default_factory=list)
+    decision: Decision | None = None
+    error: str | None = None  # the facts' problems, when the decision was refused
+    trace: list[dict[str, Any]] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+
+class Runner:
+    """Runs cases against one policy per backend; a tracer (coverage) sees every decision."""
+
+    def __init__(self, policies: dict[str, Policy], tracer: Tracer | None = None):
+        self.policies = policies
+        self.tracer = tracer
+
+    def backends_for(self, case: Case) -> list[str]:
+        return list(case.backends) if case.backends else list(self.policies)
+
+    def run(self, case: Case) -> list[CaseResult]:
+        return [self._run_on(case, backend) for backend in self.backends_for(case)]
+
+    def _run_on(self, case: Case, backend: str) -> CaseResult:
+        result = CaseResult(case, backend)
+        policy = self.policies.get(backend)
+        if policy is None:
+            known = ", ".join(self.policies) or "none"
+            result.mismatches.append(Mismatch("backend", backend, f"not available here (available: {known}; "
+                                              f"backends: {', '.join(BACKENDS)})"))
+            return result
+        try:
+            result.decision = policy.decide(case.query, case.facts, lang=case.lang, tracer=self.tracer)
+        except InvalidFacts as exc:
+            result.error = "; ".join(p.format() for p in exc.problems)
+            result.mismatches = _compare_error(case.expect, exc.pointers)
+            return result
+        except ClosurePolicyError as exc:
+            result.mismatches.append(Mismatch("decision", "a decision", f"error: {exc}"))
+            return result
+        result.mismatches = compare(case.expect, result.decision)
+        if result.mismatches:
+            result.trace = policy.decide(case.query, case.facts, lang=case.lang, explain=True).trace
+        return result
+
+
+def _compare_error(expect: dict[str, Any], pointers: list[str]) -> list[Mismatch]:
+    if "error" not in expect:
+        return [Mismatch("error", None, pointers)]
+    wanted = [expect["error"]] if isinstance(expect["error"], str) else list(expect["error"])
+    missing = [p for p in wanted if p not in pointers]
+    return [Mismatch("error", wanted, pointers)] if missing else []
+
+
+def compare(expect: dict[str, Any], d: Decision) -> list[Mismatch]:
+    """Every expectation the decision does not meet."""
+    found: list[Mismatch] = []
+    if "error" in expect:
+        found.append(Mismatch("error", expect["error"], f"a decision ({d.outcome})"))
+    for key, check in _CHECKS.items():
+        if key in expect:
+            mismatch = check(expect, d)
+            if mismatch is not None:
+                found.append(mismatch)
+    return found
+
+
+def _outcome(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+    return None if expect["outcome"] == d.outcome else Mismatch("outcome", expect["outcome"], d.outcome)
+
+
+def _violations(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+    want, got = list(expect["violations"]), d.rule_ids
+    same = want == got if expect.get("ordered") else sorted(want) == sorted(got)
+    return None if same else Mismatch("violations", want, got)
+
+
+def _include(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+    missing = [r for r in expect["violations_include"] if r not in d.rule_ids]
+    return Mismatch("violations_include", expect["violations_include"], d.rule_ids) if missing else None
+
+
+def _exclude(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+    present = [r for r in expect["violations_exclude"] if r in d.rule_ids]
+    return Mismatch("violations_exclude", expect["violations_exclude"], d.rule_ids) if present else None
+
+
+def _equal(key: str) -> Callable[[dict[str, Any], Decision], Mismatch | None]:
+    def check(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+        actual = getattr(d, key)
+        return None if _same(expect[key], actual) else Mismatch(key, expect[key], actual)
+    return check
+
+
+def _details(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+    by_rule = {v.rule: v.details for v in d.violations}
+    for rule, wanted in expect["details"].items():
+        actual = by_rule.get(rule)
+        if actual is None or any(k not in actual or not _same(v, actual[k]) for k, v in wanted.items()):
+            return Mismatch(f"details of {rule}", wanted, actual if actual is not None else "(rule did not fire)")
+    return None
+
+
+def _texts(key: str, attr: str, present: bool) -> Callable[[dict[str, Any], Decision], Mismatch | None]:
+    def check(expect: dict[str, Any], d: Decision) -> Mismatch | None:
+        by_rule = {v.rule: v for v in d.violations}
+        for rule, wanted in expect[key].items():
+            wanted = [wanted] if isinstance(wanted, str) else wanted
+            violation = by_rule.get(rule)
+            if violation is None:
+                return Mismatch(f"{key} of {rule}", wanted, "(rule did not fire)")
+            texts = getattr(violation, attr)
+            text = "\n".join(texts) if isinstance(texts, list) else texts
+            if attr == "remediation" and present and wanted == [] and texts:
+                return Mismatch(f"{key} of {rule}", [], texts)
+            if any((w in text) is not present for w in wanted):
+                return Mismatch(f"{key} of {rule}", wanted, texts)
+        return None
+    return check
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    """Equal, reading a number written in YAML as the exact amount a decision prints."""
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(actual, str):
+        try:
+            return Decimal(repr(expected)) == Decimal(actual)
+        except InvalidOperation:
+            return False
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return expected.keys() == actual.keys() and all(_same(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(_same(e, a) for e, a in zip(expected, actual))
+    return type(expected) is type(actual) and expected == actual if isinstance(expected, bool) else expected == actual
+
+
+_CHECKS: dict[str, Callable[[dict[str, Any], Decision], Mismatch | None]] = {
+    "outcome": _outcome,
+    "violations": _violations,
+    "violations_include": _include,
+    "violations_exclude": _exclude,
+    "effects": _equal("effects"),
+    "response": _equal("response"),
+    "track": _equal("track"),
+    "details": _details,
+    "message_contains": _texts("message_contains", "message", True),
+    "remediation_contains": _texts("remediation_contains", "remediation", True),
+    "remediation_excludes": _texts("remediation_excludes", "remediation", False),
+}

@@ -1,0 +1,71 @@
+"""A test run: find suites, load them, run the selected cases, keep the results."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..cover import Coverage
+from ..errors import Problem
+from ..policy import Policy
+from .keyword import keyword_matcher
+from .runner import CaseResult, Runner
+from .suite import Case, load_suite
+
+DEFAULT_PATHS = ("tests/policy",)
+
+
+@dataclass
+class Session:
+    results: list[list[CaseResult]] = field(default_factory=list)  # per case, one per backend
+    problems: list[Problem] = field(default_factory=list)
+    coverage: Coverage | None = None
+
+    @property
+    def passed(self) -> int:
+        return sum(all(r.passed for r in rs) for rs in self.results)
+
+    @property
+    def failed(self) -> int:
+        return len(self.results) - self.passed
+
+
+def find_suites(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for given in paths or list(DEFAULT_PATHS):
+        path = Path(given)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            found.append(path)
+    return found
+
+
+def display_name(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def collect(paths: list[str], policy: Policy, keyword: str | None = None) -> tuple[list[Case], list[Problem]]:
+    match = keyword_matcher(keyword or "")
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    for path in find_suites(paths):
+        suite = load_suite(path, policy, display_name(path))
+        problems += suite.problems
+        cases += [c for c in suite.cases if match(c.node_id)]
+    return cases, problems
+
+
+def run(paths: list[str], policies: dict[str, Policy], keyword: str | None = None,
+        coverage: bool = False) -> Session:
+    first = next(iter(policies.values()))
+    session = Session(coverage=Coverage(first) if coverage else None)
+    cases, session.problems = collect(paths, first, keyword)
+    if session.problems:
+        return session
+    runner = Runner(policies, tracer=session.coverage)
+    session.results = [runner.run(case) for case in cases]
+    return session

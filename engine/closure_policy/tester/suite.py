@@ -1,0 +1,142 @@
+"""Load a YAML test suite: validate it, resolve its fixtures, check its names.
+
+A suite is checked before anything runs: against ``tests.schema.json``, then
+against the policy (a case naming an unknown query, outcome, rule id or
+fixture is an error with its file:line:col, never a silent pass).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem
+from ..load import SourceFile, load_yaml_file
+from ..policy import Policy
+from ..validate.against_schema import validate_file
+from .merge_patch import merge_patch
+
+RULE_KEYS = ("details", "message_contains", "remediation_contains", "remediation_excludes")
+RULE_LISTS = ("violations", "violations_include", "violations_exclude")
+
+
+@dataclass
+class Case:
+    name: str
+    file: str
+    line: int
+    query: str
+    facts: Any
+    expect: dict[str, Any]
+    lang: str = "en"
+    backends: list[str] | None = None
+
+    @property
+    def node_id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+@dataclass
+class Suite:
+    file: str
+    cases: list[Case] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_suite(path: Path, policy: Policy, name: str | None = None) -> Suite:
+    source, problems = load_yaml_file(path, name or str(path))
+    suite = Suite(source.name, problems=problems)
+    if problems:
+        return suite
+    found, broken = validate_file(source, "tests")
+    suite.problems += found
+    if ("fixtures",) in broken or ("cases",) in broken or () in broken:
+        return suite
+    fixtures = _fixtures(source, path.parent, suite.problems, broken)
+    seen: dict[str, int] = {}
+    for i, data in enumerate(source.data["cases"]):
+        if ("cases", i) in broken:
+            continue
+        here = ("cases", i)
+        if data["name"] in seen:
+            suite.problems.append(source.problem(here + ("name",), f"case name {data['name']!r} is already used "
+                                                 f"at line {seen[data['name']]}", "duplicate-case"))
+            continue
+        seen[data["name"]] = source.marks.at(here)[0]
+        case = _case(source, here, data, fixtures, policy, suite.problems)
+        if case is not None:
+            suite.cases.append(case)
+    return suite
+
+
+def _fixtures(source: SourceFile, folder: Path, problems: list[Problem], broken: set) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, spec in (source.data.get("fixtures") or {}).items():
+        if ("fixtures", name) in broken:
+            continue
+        if "facts" in spec:
+            result[name] = spec["facts"]
+            continue
+        try:
+            result[name] = _read_facts_file(folder / spec["file"])
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            problems.append(source.problem(("fixtures", name, "file"), f"cannot read fixture file: {exc}", "fixture"))
+    return result
+
+
+def _read_facts_file(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return json.loads(text, parse_float=Decimal)
+    return yaml.safe_load(text)
+
+
+def _case(source: SourceFile, here: tuple, data: dict[str, Any], fixtures: dict[str, Any], policy: Policy,
+          problems: list[Problem]) -> Case | None:
+    before = len(problems)
+
+    def problem(path: tuple, message: str, check: str, key: bool = False) -> None:
+        problems.append(source.problem(here + path, message, check, key=key))
+
+    query = policy.queries.get(data["query"])
+    if query is None:
+        problem(("query",), f"unknown query {data['query']!r} (the policy answers: {', '.join(policy.queries)})",
+                "unknown-query")
+    facts = data.get("facts")
+    if "base" in data:
+        if data["base"] not in fixtures:
+            problem(("base",), f"unknown fixture {data['base']!r} (defined: {', '.join(fixtures) or 'none'})",
+                    "unknown-fixture")
+        else:
+            facts = merge_patch(fixtures[data["base"]], data.get("patch") or {})
+    if data.get("lang", "en") not in policy.languages:
+        problem(("lang",), f"unsupported language {data['lang']!r} ({', '.join(policy.languages)})", "unknown-language")
+    if query is not None:
+        _check_expect(data["expect"], query, problem)
+    if len(problems) > before:
+        return None
+    return Case(data["name"], source.name, source.marks.at(here)[0], data["query"], facts, data["expect"],
+                data.get("lang", "en"), data.get("backend"))
+
+
+def _check_expect(expect: dict[str, Any], query: Any, problem: Any) -> None:
+    known = {r.id for r in query.rules}
+    if "outcome" in expect and expect["outcome"] not in query.outcomes:
+        problem(("expect", "outcome"), f"{expect['outcome']!r} is not an outcome of {query.name} "
+                f"({', '.join(query.outcomes)})", "unknown-outcome")
+    for key in RULE_LISTS:
+        for i, rule in enumerate(expect.get(key, [])):
+            if rule not in known:
+                problem(("expect", key, i), _unknown_rule(rule, query.name, known), "unknown-rule")
+    for key in RULE_KEYS:
+        for rule in expect.get(key, {}):
+            if rule not in known:
+                problem(("expect", key, rule), _unknown_rule(rule, query.name, known), "unknown-rule", key=True)
+
+
+def _unknown_rule(rule: str, query: str, known: set[str]) -> str:
+    return f"{rule!r} is not a rule of query {query} ({', '.join(sorted(known))})"
