@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from closure_policy import Decision, Policy, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["pytester"]
 
 # An account that may be closed: every rule of close_account passes.
 READY: dict[str, Any] = {

@@ -5,6 +5,7 @@ load time. Nothing from a rule file is ever executed as code.
 """
 from __future__ import annotations
 
+import json
 import operator
 from datetime import date, datetime
 from decimal import InvalidOperation
@@ -142,7 +143,8 @@ def _comparison(data: dict, here: Here, scope: Scope) -> Cond:
 def _traced(cond: Cond, left: Getter, right: Getter, data: dict, here: Here) -> Cond:
     where = here.location()
     other = data.get("value_of", data.get("value"))
-    text = f"{data['fact']} {data['op']} {other if 'value_of' in data else repr(other)}"
+    shown = other if "value_of" in data else json.dumps(other, ensure_ascii=False)
+    text = f"{data['fact']} {data['op']} {shown}"
     if "as_day_in" in data:
         text += f" (calendar days in {data['as_day_in']})"
     leaf = Leaf(here.owner, where, text)

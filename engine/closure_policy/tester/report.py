@@ -18,10 +18,14 @@ def _dump(value: Any) -> list[str]:
     return text.rstrip("\n").removesuffix("\n...").splitlines()
 
 
+def _scalar(value: Any) -> str:
+    return value if isinstance(value, str) and value.startswith("(") else json.dumps(value, ensure_ascii=False)
+
+
 def format_mismatch(m: Mismatch) -> list[str]:
     scalar = not isinstance(m.expected, (list, dict)) and not isinstance(m.actual, (list, dict))
     if scalar:
-        return [f"  {m.field}:", f"    expected: {m.expected!r}", f"    actual:   {m.actual!r}"]
+        return [f"  {m.field}:", f"    expected: {_scalar(m.expected)}", f"    actual:   {_scalar(m.actual)}"]
     diff = difflib.unified_diff(_dump(m.expected), _dump(m.actual), "expected", "actual", lineterm="", n=3)
     return [f"  {m.field}:"] + [f"    {line}" for line in diff]
 

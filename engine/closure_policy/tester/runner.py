@@ -121,8 +121,10 @@ def _details(expect: dict[str, Any], d: Decision) -> Mismatch | None:
     by_rule = {v.rule: v.details for v in d.violations}
     for rule, wanted in expect["details"].items():
         actual = by_rule.get(rule)
-        if actual is None or any(k not in actual or not _same(v, actual[k]) for k, v in wanted.items()):
-            return Mismatch(f"details of {rule}", wanted, actual if actual is not None else "(rule did not fire)")
+        if actual is None:
+            return Mismatch(f"details of {rule}", wanted, "(rule did not fire)")
+        if any(k not in actual or not _same(v, actual[k]) for k, v in wanted.items()):
+            return Mismatch(f"details of {rule}", wanted, {k: actual.get(k, "(no such detail)") for k in wanted})
     return None
 
 

@@ -42,10 +42,12 @@ def find_suites(paths: list[str]) -> list[Path]:
 
 
 def display_name(path: Path) -> str:
+    """Relative to the working folder when under it, else absolute."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
-        return str(path)
+        return str(path.resolve())
+    return str(path.resolve()) if relative.startswith("..") else relative
 
 
 def collect(paths: list[str], policy: Policy, keyword: str | None = None) -> tuple[list[Case], list[Problem]]:

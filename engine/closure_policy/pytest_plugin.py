@@ -1,0 +1,103 @@
+"""pytest collects the YAML rule test suites: one item per case.
+
+Registered under the ``pytest11`` entry point. Which files are suites is the
+ini option ``closure_policy_files`` (glob patterns relative to the rootdir,
+default ``tests/policy/*.yaml``); which rules they test, ``closure_policy_rules``
+(default: the bundled rules). A failing case shows the same diff and trace as
+``closure-policy test``.
+"""
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .errors import ClosurePolicyError
+from .policy import Policy, load_policy
+
+DEFAULT_FILES = ["tests/policy/*.yaml", "tests/policy/*.yml"]
+_POLICIES = pytest.StashKey[dict[str, Policy]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("closure_policy_files", type="linelist", default=DEFAULT_FILES,
+                  help="glob patterns (relative to the rootdir) of YAML rule test suites")
+    parser.addini("closure_policy_rules", default="",
+                  help="rule folder the suites test, relative to the rootdir (default: the bundled rules)")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    config = parent.config
+    try:
+        relative = file_path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return None
+    if any(fnmatch.fnmatch(relative, pattern) for pattern in config.getini("closure_policy_files")):
+        return PolicySuiteFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _policies(config: pytest.Config) -> dict[str, Policy]:
+    if _POLICIES not in config.stash:
+        rules = config.getini("closure_policy_rules")
+        config.stash[_POLICIES] = {"compiled": load_policy(config.rootpath / rules if rules else None)}
+    return config.stash[_POLICIES]
+
+
+class SuiteError(Exception):
+    """An invalid test file or rule folder: shown as a collection error, file:line:col."""
+
+
+class PolicySuiteFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        from .tester import load_suite
+
+        try:
+            policies = _policies(self.config)
+        except ClosurePolicyError as exc:
+            raise SuiteError(exc.report()) from None
+        name = self.path.relative_to(self.config.rootpath).as_posix()
+        suite = load_suite(self.path, next(iter(policies.values())), name)
+        if suite.problems:
+            raise SuiteError("\n".join(p.format() for p in sorted(suite.problems)))
+        for case in suite.cases:
+            yield PolicyCaseItem.from_parent(self, name=case.name, case=case)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, SuiteError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class CaseFailed(Exception):
+    def __init__(self, results: list[Any]):
+        self.results = results
+        super().__init__(f"{len(results)} backend(s) failed")
+
+
+class PolicyCaseItem(pytest.Item):
+    def __init__(self, *, case: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        from .tester import Runner
+
+        results = Runner(_policies(self.config)).run(self.case)
+        failed = [r for r in results if not r.passed]
+        if failed:
+            raise CaseFailed(failed)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CaseFailed):
+            from .tester.report import format_failure
+
+            return "\n\n".join(format_failure(r) for r in excinfo.value.results)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.case.line - 1, f"{self.case.file}::{self.case.name}"
