@@ -157,7 +157,9 @@ def _same(expected: Any, actual: Any) -> bool:
         return expected.keys() == actual.keys() and all(_same(v, actual[k]) for k, v in expected.items())
     if isinstance(expected, list) and isinstance(actual, list):
         return len(expected) == len(actual) and all(_same(e, a) for e, a in zip(expected, actual))
-    return type(expected) is type(actual) and expected == actual if isinstance(expected, bool) else expected == actual
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(expected) is type(actual) and expected == actual
+    return bool(expected == actual)
 
 
 _CHECKS: dict[str, Callable[[dict[str, Any], Decision], Mismatch | None]] = {
