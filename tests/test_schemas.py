@@ -53,3 +53,9 @@ def _resolve(schema: dict[str, Any], ref: str) -> dict[str, Any]:
 def test_rule_files_name_their_schema_for_editors(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../schemas/rules.schema.json"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests/policy").glob("*.yaml")), ids=lambda p: p.name)
+def test_suites_name_their_schema_for_editors(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schemas/tests.schema.json"
