@@ -24,22 +24,6 @@ def keyword_matcher(expr: str) -> Match:
     return match
 
 
-def _or(tokens: list[str]) -> tuple[Match, list[str]]:
-    left, tokens = _and(tokens)
-    while tokens and tokens[0] == "or":
-        right, tokens = _and(tokens[1:])
-        left = (lambda a, b: lambda t: a(t) or b(t))(left, right)
-    return left, tokens
-
-
-def _and(tokens: list[str]) -> tuple[Match, list[str]]:
-    left, tokens = _not(tokens)
-    while tokens and tokens[0] == "and":
-        right, tokens = _not(tokens[1:])
-        left = (lambda a, b: lambda t: a(t) and b(t))(left, right)
-    return left, tokens
-
-
 def _not(tokens: list[str]) -> tuple[Match, list[str]]:
     if not tokens:
         raise ClosurePolicyError("-k: expression ends too soon")
@@ -55,3 +39,21 @@ def _not(tokens: list[str]) -> tuple[Match, list[str]]:
         raise ClosurePolicyError(f"-k: unexpected {tokens[0]!r}")
     word = tokens[0].lower()
     return (lambda t: word in t.lower()), tokens[1:]
+
+
+Parse = Callable[[list[str]], tuple[Match, list[str]]]
+
+
+def _binary(word: str, operand: Parse, combine: Callable[[Match, Match], Match]) -> Parse:
+    """Left-associative ``operand (word operand)*``."""
+    def parse(tokens: list[str]) -> tuple[Match, list[str]]:
+        left, tokens = operand(tokens)
+        while tokens and tokens[0] == word:
+            right, tokens = operand(tokens[1:])
+            left = combine(left, right)
+        return left, tokens
+    return parse
+
+
+_and = _binary("and", _not, lambda a, b: lambda t: a(t) and b(t))
+_or = _binary("or", _and, lambda a, b: lambda t: a(t) or b(t))
