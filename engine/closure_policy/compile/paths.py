@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import difflib
 
-from ..facts.types import FactType
 from .context import Here
-from .scope import Getter, Scope, getter
+from .ir import Ref
+from .scope import Scope
 
 
-def resolve(path: str, here: Here, scope: Scope) -> tuple[Getter, FactType | None]:
-    """A getter for ``path`` and its type; an unknown path is a problem."""
+def resolve(path: str, here: Here, scope: Scope) -> Ref:
+    """The path as a typed reference; an unknown path is a problem."""
     t = scope.type_of(path)
     if t is None:
         close = difflib.get_close_matches(path, scope.known_paths(), n=1)
@@ -18,4 +18,5 @@ def resolve(path: str, here: Here, scope: Scope) -> tuple[Getter, FactType | Non
     root = scope.root_fact(path)
     if root is not None:
         here.roots.add(root)
-    return getter(path), t
+    nullable = t is None or t.nullable or t.optional
+    return Ref(path, None if root is not None else path.split(".", 1)[0], t, nullable)

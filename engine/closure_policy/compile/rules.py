@@ -5,13 +5,29 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..validate.semantic import Entry
-from .conditions import compile_condition
+from . import ir
+from .closures import Cond, matches, to_closure
+from .conditions import build_condition, build_iteration
 from .context import Context, Here
-from .iteration import Cond, Iteration, compile_iteration
 from .scope import Env, Scope
 from .values import Details, Render, compile_details, compile_template, compile_text
 
 Template = Callable[[Env], dict[str, Any]]
+
+
+@dataclass
+class Condition:
+    """A condition in both forms: the intermediate one, and its closure."""
+
+    ir: ir.Cond
+    test: Cond
+
+
+@dataclass
+class Emit:
+    over: ir.Iteration | None  # one effect per matching item; None: one effect
+    matches: Callable[[Env], Any] | None
+    effect: Template
 
 
 @dataclass
@@ -29,12 +45,12 @@ class CompiledRule:
     source: dict[str, str]
     title: dict[str, str]
     location: str
-    when: Cond
+    when: Condition
     details: Details
     message: dict[str, Render]
-    remediation: list[tuple[Cond | None, dict[str, Render]]]
-    outcome: list[tuple[Cond | None, str]]
-    emit: tuple[Iteration | None, Template] | None
+    remediation: list[tuple[Condition | None, dict[str, Render]]]
+    outcome: list[tuple[Condition | None, str]]
+    emit: Emit | None
     roots: set[str]
 
     @property
@@ -85,7 +101,7 @@ def compile_rule(entry: Entry, query: CompiledQuery | None, ctx: Context) -> Com
     return CompiledRule(
         id=data["id"], query=data["query"], step=data.get("step"), source=data["source"], title=data["title"],
         location=here.location(),
-        when=compile_condition(data["when"], here.at("when"), scope),
+        when=_condition(data["when"], here.at("when"), scope),
         details=compile_details(details_data, here.at("details"), scope),
         message=_texts(data.get("message", {}), names, here.at("message"), scope),
         remediation=[_remedy(r, names, here.at("remediation", i), scope)
@@ -99,32 +115,38 @@ def _texts(text: dict[str, str], names: set[str], here: Here, scope: Scope) -> d
     return {lang: compile_text(t, names, here.at(lang), scope) for lang, t in text.items() if lang != "when"}
 
 
-def _remedy(data: dict[str, Any], names: set[str], here: Here, scope: Scope) -> tuple[Cond | None, dict[str, Render]]:
-    when = compile_condition(data["when"], here.at("when"), scope) if "when" in data else None
+def _condition(data: Any, here: Here, scope: Scope) -> Condition:
+    node = build_condition(data, here, scope)
+    return Condition(node, to_closure(node, here.ctx.trace))
+
+
+def _remedy(data: dict[str, Any], names: set[str], here: Here,
+            scope: Scope) -> tuple[Condition | None, dict[str, Render]]:
+    when = _condition(data["when"], here.at("when"), scope) if "when" in data else None
     return when, _texts(data, names, here, scope)
 
 
-def _emit(data: dict[str, Any], here: Here, scope: Scope) -> tuple[Iteration | None, Template] | None:
+def _emit(data: dict[str, Any], here: Here, scope: Scope) -> Emit | None:
     if "emit" not in data:
         if "message" not in data:
             here.error("a rule that emits no effects needs a message", "missing-message", key=False)
         return None
     spec, at = data["emit"], here.at("emit")
     if "for_each" in spec:
-        it = compile_iteration(spec["for_each"], at.at("for_each"), scope)
-        return it, compile_template(spec["effect"], at.at("effect"), it.scope)
-    return None, compile_template(spec["effect"], at.at("effect"), scope)
+        over, inner = build_iteration(spec["for_each"], at.at("for_each"), scope)
+        return Emit(over, matches(over, here.ctx.trace), compile_template(spec["effect"], at.at("effect"), inner))
+    return Emit(None, None, compile_template(spec["effect"], at.at("effect"), scope))
 
 
 def _outcome(data: dict[str, Any], query: CompiledQuery | None, emits: bool, here: Here,
-             scope: Scope) -> list[tuple[Cond | None, str]]:
+             scope: Scope) -> list[tuple[Condition | None, str]]:
     spec = data.get("outcome")
     if spec is None:
         if query is not None and not emits and query.on_violation is None:
             here.error(f"query {query.name!r} has no on_violation outcome; name this rule's outcome", "no-outcome")
         return [(None, query.on_violation)] if query is not None and query.on_violation else []
     choices = [(None, spec)] if isinstance(spec, str) else [
-        (compile_condition(c["when"], here.at("outcome", i, "when"), scope) if "when" in c else None, c["outcome"])
+        (_condition(c["when"], here.at("outcome", i, "when"), scope) if "when" in c else None, c["outcome"])
         for i, c in enumerate(spec)]
     if choices[-1][0] is not None:
         here.at("outcome").error("the last outcome choice must have no 'when'", "outcome-incomplete")

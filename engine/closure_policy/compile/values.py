@@ -6,9 +6,10 @@ from typing import Any, Callable
 
 from ..jsonvalues import to_json
 from .context import Here
-from .iteration import compile_iteration
+from .closures import matches
+from .conditions import build_iteration
 from .paths import resolve
-from .scope import Env, Getter, Scope
+from .scope import Env, Getter, Scope, getter
 
 Details = Callable[[Env], dict[str, Any]]
 Render = Callable[[Env, dict[str, Any]], str]
@@ -29,14 +30,15 @@ def display(value: Any) -> str:
 
 def compile_detail(data: dict[str, Any], here: Here, scope: Scope) -> Getter:
     if "fact" in data:
-        return resolve(data["fact"], here.at("fact"), scope)[0]
+        return getter(resolve(data["fact"], here.at("fact"), scope).path)
     if "count" in data:
-        it = compile_iteration(data["count"], here.at("count"), scope)
-        return lambda env: sum(1 for _ in it.matches(env))
+        found = matches(build_iteration(data["count"], here.at("count"), scope)[0], here.ctx.trace)
+        return lambda env: sum(1 for _ in found(env))
     spec = data["collect"]
-    it = compile_iteration(spec, here.at("collect"), scope)
-    select = resolve(spec["select"], here.at("collect", "select"), it.scope)[0]
-    return lambda env: [select(env) for _ in it.matches(env)]
+    it, inner = build_iteration(spec, here.at("collect"), scope)
+    select = getter(resolve(spec["select"], here.at("collect", "select"), inner).path)
+    found = matches(it, here.ctx.trace)
+    return lambda env: [select(env) for _ in found(env)]
 
 
 def compile_details(data: dict[str, Any], here: Here, scope: Scope) -> Details:
@@ -47,7 +49,8 @@ def compile_details(data: dict[str, Any], here: Here, scope: Scope) -> Details:
 def compile_template(data: dict[str, Any], here: Here, scope: Scope) -> Callable[[Env], dict[str, Any]]:
     """An object whose values are literals or ``{fact: PATH}``, filled per decision."""
     constants = {k: v for k, v in data.items() if not isinstance(v, dict)}
-    facts = [(k, resolve(v["fact"], here.at(k, "fact"), scope)[0]) for k, v in data.items() if isinstance(v, dict)]
+    facts = [(k, getter(resolve(v["fact"], here.at(k, "fact"), scope).path)) for k, v in data.items()
+             if isinstance(v, dict)]
     order = list(data)
 
     def fill(env: Env) -> dict[str, Any]:
@@ -90,4 +93,4 @@ def _placeholder(name: str, detail_names: set[str], here: Here, scope: Scope) ->
         here.error(f"placeholder {{{name}}} names no detail of this rule ({', '.join(sorted(detail_names)) or 'none'}) "
                    "and no fact", "unknown-placeholder")
         return (name, lambda env: None)
-    return (name, resolve(name, here, scope)[0])
+    return (name, getter(resolve(name, here, scope).path))

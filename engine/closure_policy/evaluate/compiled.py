@@ -26,7 +26,7 @@ class CompiledBackend:
         for rule in query.rules:
             if trace is not None:
                 trace.begin(rule.id, rule.location)
-            fired = rule.when(env)
+            fired = rule.when.test(env)
             if trace is not None:
                 trace.evaluated(fired)
             if not fired:
@@ -49,21 +49,22 @@ class CompiledBackend:
 
 def _violation(rule: CompiledRule, env: Env, lang: str) -> Violation:
     details = rule.details(env)
-    remediation = [texts[lang](env, details) for when, texts in rule.remediation if when is None or when(env)]
+    remediation = [texts[lang](env, details) for when, texts in rule.remediation if when is None or when.test(env)]
     message = rule.message[lang](env, details) if rule.message else ""
     return Violation(rule=rule.id, step=rule.step, title=rule.title[lang], message=message,
                      remediation=remediation, details=to_json(details), source=rule.source)
 
 
 def _emit(rule: CompiledRule, env: Env) -> list[dict[str, Any]]:
-    iteration, template = rule.emit  # type: ignore[misc]
-    if iteration is None:
-        return [template(env)]
-    return [template(env) for _ in iteration.matches(env)]
+    emit = rule.emit
+    assert emit is not None
+    if emit.matches is None:
+        return [emit.effect(env)]
+    return [emit.effect(env) for _ in emit.matches(env)]
 
 
 def _choose(rule: CompiledRule, env: Env) -> str:
     for when, name in rule.outcome:
-        if when is None or when(env):
+        if when is None or when.test(env):
             return name
     return rule.outcome[-1][1] if rule.outcome else ""

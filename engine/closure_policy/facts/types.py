@@ -23,6 +23,7 @@ class FactType:
     required: frozenset[str] = frozenset()
     item: "FactType | None" = None
     default: Any = _NO_DEFAULT
+    optional: bool = False  # a property its object may leave out (with no default)
 
     @property
     def has_default(self) -> bool:
@@ -82,6 +83,8 @@ class _Reader:
         if kind == "object":
             result.properties = {k: self.read(v) for k, v in node.get("properties", {}).items()}
             result.required = frozenset(node.get("required", ()))
+            for name, prop in result.properties.items():
+                prop.optional = name not in result.required and not prop.has_default
         elif kind == "array" and "items" in node:
             result.item = self.read(node["items"])
         return result

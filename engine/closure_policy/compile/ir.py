@@ -1,0 +1,81 @@
+"""The intermediate form of conditions: checked, typed, and free of YAML.
+
+Rule files compile into these nodes once; every backend generates its own
+evaluator from them (Python closures in ``closures.py``, durable_rules
+rulesets in ``evaluate/rete``), so no rule is ever written twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from ..facts.types import FactType
+from ..trace import Leaf
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A fact path: from the root of the facts, or from a name a quantifier bound."""
+
+    path: str
+    binding: str | None  # the bound name it starts at; None for a root fact
+    type: FactType | None
+    nullable: bool  # may read as null (optional or nullable in facts.schema.json)
+
+    @property
+    def keys(self) -> list[str]:
+        return self.path.split(".")[1:] if self.binding else self.path.split(".")
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Any  # already in the engine's type: Decimal, datetime, frozenset for 'in'...
+
+
+@dataclass(frozen=True)
+class Compare:
+    left: Ref
+    op: str
+    right: Ref | Const
+    day_in: Ref | None  # compare calendar days in the zone this fact names
+    leaf: Leaf
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple["Cond", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple["Cond", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    inner: "Cond"
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A constant: what a malformed node compiles to once its problem is reported."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Iteration:
+    items: Ref
+    name: str
+    where: "Cond | None"
+
+
+@dataclass(frozen=True)
+class Quantifier:
+    kind: str  # some, every, none, count
+    over: Iteration
+    op: str | None = None  # count only
+    value: int | None = None
+
+
+Cond = Union[Compare, All, AnyOf, Not, Truth, Quantifier]
