@@ -15,7 +15,7 @@ from .evaluate import CompiledBackend
 from .facts import FactsChecker
 from .trace import Trace, Tracer
 
-BACKENDS = ("compiled",)
+BACKENDS = ("compiled", "rete")
 
 
 class Policy:
@@ -30,7 +30,9 @@ class Policy:
         self.languages = list(compilation.ruleset.languages)
         self.revision = compilation.revision
         self.backend_name = backend
-        self._backend = CompiledBackend({"name": self.name, "revision": self.revision})
+        info = {"name": self.name, "revision": self.revision}
+        self._compiled = CompiledBackend(info)
+        self._backend = self._compiled if backend == "compiled" else _rete(compilation, info)
 
     @property
     def queries(self) -> dict[str, CompiledQuery]:
@@ -55,8 +57,12 @@ class Policy:
         env = self._checker.check(facts, required=compiled.roots)
         if not explain and tracer is None:
             return self._backend.decide(compiled, env, lang)
+        # Traces come from the compiled evaluator of the same intermediate form;
+        # another backend still makes the decision itself.
         trace = Trace()
-        decision = self._backend.decide(self.traced().queries[query], env, lang, trace)
+        decision = self._compiled.decide(self.traced().queries[query], env, lang, trace)
+        if self._backend is not self._compiled:
+            decision = self._backend.decide(compiled, env, lang)
         if tracer is not None:
             tracer.observe(trace)
         return dataclasses.replace(decision, trace=trace.explanation()) if explain else decision
@@ -69,6 +75,21 @@ class Policy:
             self._traced = compile_policy(self.directory, self._checker.types, trace=True,
                                           sources=self._compilation.sources)
         return self._traced
+
+
+def _rete(compilation: Compilation, info: dict[str, str]) -> Any:
+    from .evaluate.rete import ReteBackend  # durable_rules is imported only when asked for
+
+    return ReteBackend(compilation, info)
+
+
+def available_backends() -> list[str]:
+    """The backends this installation can run (rete needs durable-rules)."""
+    try:
+        import durable_rules_engine  # noqa: F401
+    except ImportError:
+        return ["compiled"]
+    return list(BACKENDS)
 
 
 def load_policy(path: str | os.PathLike[str] | None = None, backend: str = "compiled") -> Policy:

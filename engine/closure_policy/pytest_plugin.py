@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import pytest
 
 from .errors import ClosurePolicyError
-from .policy import Policy, load_policy
+from .policy import Policy, available_backends, load_policy
 
 DEFAULT_FILES = ["tests/policy/*.yaml", "tests/policy/*.yml"]
 _POLICIES = pytest.StashKey[dict[str, Policy]]()
@@ -44,7 +44,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 def _policies(config: pytest.Config) -> dict[str, Policy]:
     if _POLICIES not in config.stash:
         rules = config.getini("closure_policy_rules")
-        config.stash[_POLICIES] = {"compiled": load_policy(config.rootpath / rules if rules else None)}
+        folder = config.rootpath / rules if rules else None
+        config.stash[_POLICIES] = {name: load_policy(folder, backend=name) for name in available_backends()}
     return config.stash[_POLICIES]
 
 

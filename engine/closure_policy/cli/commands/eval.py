@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ...errors import InvalidFacts
-from ...policy import load_policy
+from ...policy import BACKENDS, load_policy
 from ..facts_input import read_facts
 from ..render_text import render_decision
 
@@ -20,11 +20,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--lang", default="en", help="language of messages: en or zh (default en)")
     p.add_argument("--format", choices=("json", "text"), default="json", help="output format (default json)")
     p.add_argument("--explain", action="store_true", help="include the evaluation trace")
+    p.add_argument("--backend", choices=BACKENDS, default="compiled", help="evaluator (default compiled)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = load_policy(args.rules)
+    policy = load_policy(args.rules, backend=args.backend)
     policy.query(args.query)  # an unknown query is reported before reading any input
     facts = read_facts(args.facts)
     try:

@@ -7,7 +7,7 @@ import sys
 from typing import Any, TextIO
 
 from ...errors import InvalidRules
-from ...policy import load_policy
+from ...policy import BACKENDS, available_backends, load_policy
 from ...tester import report, session as sessions
 
 
@@ -20,11 +20,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json", "junit"), default="text", help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of standard output")
     p.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose FILE::NAME matches EXPR")
+    p.add_argument("--backend", action="append", choices=BACKENDS,
+                   help="run cases on this backend (repeatable; default: every backend installed)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = {"compiled": load_policy(args.rules)}
+    policies = {name: load_policy(args.rules, backend=name) for name in args.backend or available_backends()}
     coverage = args.coverage or args.fail_under is not None
     session = sessions.run(args.paths, policies, args.keyword, coverage=coverage)
     if session.problems:

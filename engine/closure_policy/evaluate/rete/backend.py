@@ -1,0 +1,123 @@
+"""Decisions by durable_rules: one ruleset per query, one fact per decision.
+
+Every rule's condition (and each remediation or outcome choice guarded by a
+condition) becomes a durable_rules rule generated from the same intermediate
+form the compiled backend runs. A decision asserts one fact, collects the
+rules whose actions the engine starts, and retracts the fact.
+
+All decisions share one session (``sid``), so the engine's fixed session table
+never fills (about a thousand live sessions raise ``MemoryError``). State is
+cleaned by retracting, not by ``delete_state``: in durable_rules 2.0.28,
+deleting the state of a session whose fact matched no rule corrupts the heap
+(seen here: ``free(): invalid pointer`` a few decisions later). The C engine
+is not reentrant, so a lock serialises the microseconds a decision spends in it.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ...compile.pipeline import Compilation
+from ...compile.rules import CompiledQuery, CompiledRule, Condition
+from ...compile.scope import Env
+from ...decision import Decision
+from ...errors import BackendUnavailable, ClosurePolicyError
+from ...trace import Trace
+from ..assemble import OUTCOME, REMEDY, assemble
+from .codegen import Atoms, Formula, generate
+from .project import MAX_PROPERTIES, project
+
+INSTALL_HINT = ("the rete backend needs durable-rules: pip install 'closure-policy[rete]' (on Python 3.13, with "
+                "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject in the environment)")
+_names = itertools.count()
+SID = "0"
+
+
+def engine() -> Any:
+    try:
+        import durable_rules_engine
+    except ImportError as exc:
+        raise BackendUnavailable(f"{INSTALL_HINT} ({exc})") from None
+    return durable_rules_engine
+
+
+Key = tuple[str, str, int]  # (rule id, "when" or what the condition guards, index)
+
+
+@dataclass
+class _Ruleset:
+    handle: Any
+    atoms: Atoms
+    formulas: dict[Key, Formula]
+
+
+@dataclass
+class _Fired:
+    formulas: dict[Key, Formula]
+    atoms: set[str]
+
+    def rule(self, rule: CompiledRule) -> bool:
+        return self.formulas[(rule.id, "when", 0)](self.atoms)
+
+    def condition(self, rule: CompiledRule, kind: str, index: int, cond: Condition) -> bool:
+        return self.formulas[(rule.id, kind, index)](self.atoms)
+
+
+class ReteBackend:
+    name = "rete"
+
+    def __init__(self, compilation: Compilation, policy_info: dict[str, str]):
+        self._engine = engine()
+        self.policy_info = policy_info
+        self._lock = threading.Lock()
+        self._rulesets = {name: self._ruleset(q) for name, q in compilation.queries.items()}
+
+    def _ruleset(self, query: CompiledQuery) -> _Ruleset | None:
+        atoms, formulas = Atoms(), {}
+        for rule in query.rules:
+            formulas[(rule.id, "when", 0)] = generate(rule.when.ir, atoms, rule.location)
+            guarded = [(REMEDY, i, c) for i, (c, _) in enumerate(rule.remediation)] + \
+                      [(OUTCOME, i, c) for i, (c, _) in enumerate(rule.outcome)]
+            for kind, i, cond in guarded:
+                if cond is not None:
+                    formulas[(rule.id, kind, i)] = generate(cond.ir, atoms, rule.location)
+        definition = {name: {"all": [{"m": pattern}]} for name, pattern in atoms.rules.items()}
+        handle = None
+        if definition:
+            handle = self._engine.create_ruleset(f"closure_policy_{query.name}_{next(_names)}", json.dumps(definition))
+        return _Ruleset(handle, atoms, formulas)
+
+    def decide(self, query: CompiledQuery, env: Env, lang: str, trace: Trace | None = None) -> Decision:
+        ruleset = self._rulesets[query.name]
+        fired = self._fire(ruleset, env) if ruleset.handle is not None else set()
+        return assemble(query, env, lang, _Fired(ruleset.formulas, fired), self.policy_info)
+
+    def _fire(self, ruleset: _Ruleset, env: Env) -> set[str]:
+        fact = project(env, ruleset.atoms.days, ruleset.atoms.sentinels, SID)
+        if len(fact) > MAX_PROPERTIES:
+            raise ClosurePolicyError(f"these facts make a durable_rules fact of {len(fact)} properties; "
+                                     f"its limit is {MAX_PROPERTIES}")
+        text = json.dumps(fact, ensure_ascii=False)
+        with self._lock:
+            try:
+                status, state = self._engine.assert_fact(ruleset.handle, text)[:2]
+            except Exception as exc:  # the C engine reports its limits as plain errors
+                raise ClosurePolicyError(f"durable_rules refused the facts: {exc}") from None
+            try:
+                return self._fired(ruleset.handle, state) if status == 0 else set()
+            finally:
+                self._engine.retract_fact(ruleset.handle, text)
+
+    def _fired(self, handle: Any, state: Any) -> set[str]:
+        e = self._engine
+        fired: set[str] = set()
+        started = e.start_action_for_state(handle, state)
+        message = json.loads(started[1]) if started else None
+        while message:
+            fired.update(message)
+            following = e.complete_and_start_action(handle, state)
+            message = json.loads(following) if following else None
+        return fired
