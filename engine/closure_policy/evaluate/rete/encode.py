@@ -6,7 +6,7 @@ instants become strings whose byte order is their numeric and time order.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -36,9 +36,18 @@ def money(value: Decimal) -> str:
     return f"{len(whole):0{INT_DIGITS}d}{whole}.{fraction.rstrip('0')}"
 
 
+_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+_DAY = 86_400_000_000
+
+
 def instant(value: datetime) -> str:
-    """An aware timestamp as fixed-width UTC text: byte order is time order."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """An aware timestamp as fixed-width text of microseconds: byte order is time order.
+
+    Counting from a fixed instant avoids converting to UTC, which overflows at
+    the ends of ``datetime``'s range (year 1 at +08:00 is year 0 in UTC).
+    """
+    micros = (value - _EPOCH) // timedelta(microseconds=1) + _DAY  # offsets reach a day before year 1
+    return f"{micros:020d}"
 
 
 def encode(value: Any) -> Any:

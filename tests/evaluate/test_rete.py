@@ -1,0 +1,144 @@
+"""The rete backend on its own: encodings, limits, state, threads, and what it refuses."""
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from closure_policy import BackendUnavailable, ClosurePolicyError, load_policy
+from closure_policy.evaluate.rete.encode import instant, money
+from tests.conftest import ROOT, closed, facts
+
+pytest.importorskip("durable_rules_engine", reason="the rete extra is part of the test install")
+
+amounts = st.decimals(min_value=0, max_value=Decimal(10) ** 30, allow_nan=False, allow_infinity=False, places=None)
+
+
+@pytest.fixture(scope="module")
+def rete():
+    return load_policy(backend="rete")
+
+
+@given(amounts, amounts)
+def test_money_encoding_keeps_order_and_equality(a, b):
+    assert (money(a) < money(b)) == (a < b)
+    assert (money(a) == money(b)) == (a == b)
+
+
+@pytest.mark.parametrize("a,b", [("50", "50.00"), ("0", "0.000"), ("1E+2", "100"), ("0.10", "0.1")])
+def test_equal_amounts_encode_the_same(a, b):
+    assert money(Decimal(a)) == money(Decimal(b))
+
+
+@given(st.datetimes(timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=8)),
+                                               timezone(timedelta(hours=-5, minutes=-30))])),
+       st.datetimes(timezones=st.just(timezone.utc)))
+def test_instant_encoding_keeps_time_order(a, b):
+    assert (instant(a) < instant(b)) == (a < b)
+    assert (instant(a) == instant(b)) == (a == b)
+
+
+def test_huge_lists_get_the_right_answer(rete, policy):
+    contracts = [{"id": f"C-{i}", "status": "expired"} for i in range(2000)] + [{"id": "C-last", "status": "active"}]
+    tickets = [{"id": f"T-{i}", "type": "close_account", "status": "cancelled", "account_ids": ["P-1001"]}
+               for i in range(500)]
+    f = facts(contracts=contracts, support_tickets=tickets)
+    d = rete.decide("close_account", f)
+    assert d.rule_ids == ["contracts.all-expired", "ticket.closure-requested"]
+    assert d == policy.decide("close_account", f)
+    assert rete.decide("closure_effects", f).effects[0]["contract_id"] == "C-last"
+
+
+def test_many_decisions_in_a_row_keep_state_clean(rete):
+    # durable_rules' session table holds about a thousand sessions; each decision
+    # must leave nothing behind. (benchmarks/ runs 100,000.)
+    outcomes = {"allow": facts(), "deny": facts(contracts=[{"id": "C", "status": "active"}])}
+    for i in range(3000):
+        expected = "deny" if i % 3 == 0 else "allow"
+        assert rete.decide("close_account", outcomes[expected]).outcome == expected
+
+
+def test_threads_give_the_sequential_answers(rete):
+    inputs = [facts(balance__available=str(i % 60), final_review={"status": ["approved", "rejected"][i % 2]})
+              for i in range(40)] + [closed(action={"id": "A", "occurred_at": f"2026-11-2{i % 9}T12:00:00Z"})
+                                     for i in range(10)]
+    queries = ["close_account", "manual_payout", "track_action"]
+    work = [(q, f) for f in inputs for q in queries]
+    expected = [rete.decide(q, f).to_dict() for q, f in work]
+    results: dict[int, list] = {}
+
+    def run(n: int) -> None:
+        results[n] = [rete.decide(q, f).to_dict() for _ in range(14) for q, f in work][:2000]
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for n in range(8):
+        assert results[n] == (expected * 14)[:2000]
+
+
+def test_a_condition_durable_rules_cannot_state_refuses_to_load(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    path = rules / "remove_user.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('''      none:
+        in: users
+        as: user
+        where: {fact: user.id, op: "==", value_of: request.user_id}''', '''      count:
+        in: users
+        as: user
+        where: {fact: user.id, op: "==", value_of: request.user_id}
+        op: ">="
+        value: 2'''), encoding="utf-8")
+    assert load_policy(rules).queries  # fine for the compiled backend
+    with pytest.raises(ClosurePolicyError, match="count >= 2 with a condition cannot be stated"):
+        load_policy(rules, backend="rete")
+
+
+def test_without_durable_rules_the_rete_backend_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "durable_rules_engine", None)
+    with pytest.raises(BackendUnavailable, match=r"pip install 'closure-policy\[rete\]'"):
+        load_policy(backend="rete")
+    assert load_policy().decide("close_account", facts()).outcome == "allow"
+
+
+def test_unknown_backend():
+    with pytest.raises(BackendUnavailable, match="unknown backend 'drools'"):
+        load_policy(backend="drools")
+
+
+def test_explanations_and_decisions_agree_on_rete(rete):
+    f = facts(balance__pending="3")
+    d = rete.decide("close_account", f, explain=True)
+    assert d.rule_ids == ["funds.no-pending"]
+    assert [t["rule"] for t in d.trace if t["fired"]] == ["funds.no-pending"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from(["2026-11-25T15:59:59Z", "2026-11-25T16:00:00Z", "2026-11-26T15:30:00Z"]),
+       st.sampled_from(["Asia/Shanghai", "UTC", "America/New_York"]))
+def test_calendar_days_agree(rete, policy, at, zone):
+    f = closed(timezone=zone, action={"id": "A", "occurred_at": at})
+    assert rete.decide("track_action", f) == policy.decide("track_action", f)
+
+
+def test_as_of_default_now_is_not_read(rete):
+    f = facts()
+    del f["as_of"]
+    assert rete.decide("close_account", f).outcome == "allow"
+    assert datetime.now(timezone.utc).year >= 2026
+
+
+def test_instants_at_the_ends_of_the_calendar():
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59)))
+    last = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-23, minutes=-59)))
+    assert instant(first) < instant(datetime(1, 1, 1, tzinfo=timezone.utc)) < instant(last)
+    assert len(instant(first)) == len(instant(last)) == 20
