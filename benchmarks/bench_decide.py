@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     args = parser.parse_args(argv)
     policy = load_policy()
+    try:
+        rete = load_policy(backend="rete")
+    except Exception as exc:  # noqa: BLE001 - report and go on without it
+        print(f"rete backend unavailable: {exc}")
+        rete = None
     facts = account()
     print(f"account: {len(facts['contracts'])} contracts, {len(facts['support_tickets'])} tickets; "
           f"Python {sys.version.split()[0]}")
@@ -84,8 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         assert (decision.outcome, sorted(decision.rule_ids)) == (lambda r: (r[0], sorted(r[1])))(hand(facts)), query
         engine = rate(lambda: policy.decide(query, facts), args.seconds)
         by_hand = rate(lambda: hand(facts), args.seconds)
-        print(f"{query:14} engine {engine:10,.0f}/s   hand-written {by_hand:10,.0f}/s   "
-              f"engine time / hand-written time = {by_hand / engine:.2f}")
+        print(f"{query:14} compiled {engine:10,.0f}/s   hand-written {by_hand:10,.0f}/s   "
+              f"compiled time / hand-written time = {by_hand / engine:.2f}")
+        if rete is not None:
+            assert rete.decide(query, facts) == decision, query
+            on_rete = rate(lambda: rete.decide(query, facts), args.seconds)
+            print(f"{'':14} rete     {on_rete:10,.0f}/s   rete time / hand-written time = {by_hand / on_rete:.2f}")
     print("facts validation (valid document):")
     for name, per_second in validators(copy.deepcopy(facts), args.seconds):
         print(f"  {name:58} {per_second:10,.0f}/s")
