@@ -120,7 +120,7 @@ def test_a_disagreement_between_validators_fails_closed():
             return []
 
     checker = FactsChecker(schema("facts"))
-    checker._fast = Stricter()
+    checker._validator._fast = Stricter()
     with pytest.raises(InvalidFacts) as info:
         checker.check(facts())
     assert info.value.pointers == [""]

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError
-from .commands import check, eval as eval_cmd, test
+from .commands import check, eval as eval_cmd, stream, test
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.add_parser(sub)
     check.add_parser(sub)
     test.add_parser(sub)
+    stream.add_parser(sub)
     return parser
 
 
