@@ -1,25 +1,27 @@
 """The closure lifecycle as a durable_rules statechart.
 
     (new) ──first event──▶ open ──ticket filed──▶ closure_requested ──review started──▶ under_review
-      ▲                          │   ▲                                │
-      └──────ticket withdrawn────┘   └────────review rejected─────────┘
+                            ▲                          │   ▲                                 │
+                            └──────ticket withdrawn────┘   └─────────review rejected─────────┘
     any of them ──account.closed──▶ closed   (final: nothing leaves it)
 
 Each account is a durable_rules session (``sid``). The engine keeps sessions
-in a fixed table, and about a thousand live ones raise ``MemoryError``, so
-accounts are spread over several charts of at most ``SESSIONS_PER_CHART``
-live sessions each, and a closed account's session is deleted once its
-effects are out.
+in a fixed table (about a thousand live ones raise ``MemoryError``) and each
+costs about 400 KB (measured), so at most ``LIVE_SESSIONS`` accounts have one: the least
+recently seen account's session is deleted when room is needed, and its state
+(kept here) is restored through ``new``'s restore transitions when it comes
+back. A closed account's session is deleted at once.
 """
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..evaluate.rete.backend import engine
 
-SESSIONS_PER_CHART = 500
+LIVE_SESSIONS = 128
 NEW, OPEN, REQUESTED, REVIEW, CLOSED = "new", "open", "closure_requested", "under_review", "closed"
 _charts = itertools.count()
 
@@ -28,42 +30,43 @@ def _to(target: str, pri: int, *tests: dict[str, Any]) -> dict[str, Any]:
     return {"all": [{"m": {"$and": list(tests)} if len(tests) > 1 else tests[0]}], "to": target, "pri": pri}
 
 
+STEP = {"restore": ""}  # an ordinary step, not a restore
 CLOSING = {"closing": 1}
 REVIEW_STARTED = ({"$neq": {"review": "not_started"}}, {"$neq": {"review": "rejected"}})
 
-# The chart in durable_rules' own statechart form; the message it reads is
-# {closing, ticket, review}: the account is being closed, a closure ticket
-# counts for it, the final review's status.
+# The chart in durable_rules' own statechart form. It reads one fact,
+# {restore, closing, ticket, review}: a state to restore (or ""), the account
+# is being closed, a closure ticket counts for it, the final review's status.
 CHART: dict[str, dict[str, Any]] = {
     # durable_rules starts a chart in the one state no transition leads to
-    NEW: {"start": _to(OPEN, 0, {"$gte": {"closing": 0}})},
-    OPEN: {"close": _to(CLOSED, 0, CLOSING),
-           "request": _to(REQUESTED, 1, {"ticket": 1})},
-    REQUESTED: {"close": _to(CLOSED, 0, CLOSING),
-                "withdraw": _to(OPEN, 1, {"ticket": 0}),
-                "review": _to(REVIEW, 2, {"ticket": 1}, *REVIEW_STARTED)},
-    REVIEW: {"close": _to(CLOSED, 0, CLOSING),
-             "withdraw": _to(OPEN, 1, {"ticket": 0}),
-             "reject": _to(REQUESTED, 2, {"ticket": 1}, {"review": "rejected"})},
+    NEW: {"start": _to(OPEN, 1, STEP),
+          **{f"restore_{s}": _to(s, 0, {"restore": s}) for s in (OPEN, REQUESTED, REVIEW)}},
+    OPEN: {"close": _to(CLOSED, 0, STEP, CLOSING),
+           "request": _to(REQUESTED, 1, STEP, {"ticket": 1})},
+    REQUESTED: {"close": _to(CLOSED, 0, STEP, CLOSING),
+                "withdraw": _to(OPEN, 1, STEP, {"ticket": 0}),
+                "review": _to(REVIEW, 2, STEP, {"ticket": 1}, *REVIEW_STARTED)},
+    REVIEW: {"close": _to(CLOSED, 0, STEP, CLOSING),
+             "withdraw": _to(OPEN, 1, STEP, {"ticket": 0}),
+             "reject": _to(REQUESTED, 2, STEP, {"ticket": 1}, {"review": "rejected"})},
     CLOSED: {},
 }
-
-
-@dataclass
-class _Chart:
-    chart: Any
-    live: int = 0
 
 
 @dataclass
 class Lifecycle:
     """Where each account stands; durable_rules moves it."""
 
+    live_limit: int = LIVE_SESSIONS
     states: dict[str, str] = field(default_factory=dict)
-    _charts: list[_Chart] = field(default_factory=list)
-    _home: dict[str, _Chart] = field(default_factory=dict)
+    _live: "OrderedDict[str, None]" = field(default_factory=OrderedDict)
     _moved: dict[str, str] = field(default_factory=dict)
     _ids: Any = field(default_factory=itertools.count)
+    _chart: Any = None
+
+    @property
+    def live(self) -> int:
+        return len(self._live)
 
     def state(self, account: str) -> str | None:
         return self.states.get(account)
@@ -77,26 +80,44 @@ class Lifecycle:
         (new, open, closure_requested, ...) in one assert. It is retracted
         after, so the next step starts from the account's state alone.
         """
-        home = self._home.get(account) or self._place(account)
-        fact = {"sid": account, "id": next(self._ids), "closing": int(closing), "ticket": int(ticket),
-                "review": review}
-        self._assert(home.chart, fact)
-        self.states[account] = self._moved.pop(account, self.states[account])
+        if self.states.get(account) == CLOSED:
+            return CLOSED
+        self._enter(account)
+        self._run(account, {"restore": "", "closing": int(closing), "ticket": int(ticket), "review": review})
         if self.states[account] == CLOSED:
-            self._release(account)
-        else:
-            home.chart.retract_fact(fact)
+            self._leave(account)
         return self.states[account]
 
-    def _place(self, account: str) -> _Chart:
-        home = next((c for c in self._charts if c.live < SESSIONS_PER_CHART), None)
-        if home is None:
-            home = _Chart(self._new_chart())
-            self._charts.append(home)
-        home.live += 1
-        self._home[account] = home
-        self.states[account] = NEW
-        return home
+    def _enter(self, account: str) -> None:
+        if account in self._live:
+            self._live.move_to_end(account)
+            return
+        while len(self._live) >= self.live_limit:
+            self._leave(next(iter(self._live)))
+        self._live[account] = None
+        known = self.states.setdefault(account, NEW)
+        if known != NEW:  # a session evicted earlier: bring it back to where it was
+            self.states[account] = NEW
+            self._run(account, {"restore": known, "closing": 0, "ticket": 0, "review": ""})
+
+    def _run(self, account: str, fields: dict[str, Any]) -> None:
+        from durable.engine import MessageNotHandledException
+
+        chart = self._chart or self._new_chart()
+        fact = {"sid": account, "id": next(self._ids), **fields}  # equal facts would be merged
+        errors: list[Any] = []
+        try:
+            chart.do_actions(chart.assert_fact(fact), lambda error, state: errors.append(error))
+        except MessageNotHandledException:
+            pass
+        if any(errors):
+            raise RuntimeError(f"lifecycle chart failed: {errors}")
+        self.states[account] = self._moved.pop(account, self.states[account])
+        chart.retract_fact(fact)
+
+    def _leave(self, account: str) -> None:
+        if self._live.pop(account, 1) is None:
+            self._chart.delete_state(account)
 
     def _new_chart(self) -> Any:
         engine()  # a clear error when durable_rules is missing
@@ -104,27 +125,10 @@ class Lifecycle:
 
         definition = {state: {name: {**t, "run": self._recorder(t["to"])} for name, t in triggers.items()}
                       for state, triggers in CHART.items()}
-        return Statechart(f"closure_lifecycle_{next(_charts)}", None, definition)
+        self._chart = Statechart(f"closure_lifecycle_{next(_charts)}", None, definition)
+        return self._chart
 
     def _recorder(self, target: str) -> Any:
         def record(c: Any) -> None:
             self._moved[c.s.sid] = target
         return record
-
-    @staticmethod
-    def _assert(chart: Any, fact: dict[str, Any]) -> None:
-        from durable.engine import MessageNotHandledException
-
-        errors: list[Any] = []
-        try:
-            chart.do_actions(chart.assert_fact(fact), lambda error, state: errors.append(error))
-        except MessageNotHandledException:
-            return
-        if any(errors):
-            raise RuntimeError(f"lifecycle chart failed: {errors}")
-
-    def _release(self, account: str) -> None:
-        home = self._home.pop(account, None)
-        if home is not None:
-            home.chart.delete_state(account)
-            home.live -= 1

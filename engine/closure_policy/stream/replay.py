@@ -1,0 +1,57 @@
+"""Check a stream against one-shot evaluation, event by event.
+
+Every decision the stream emits must equal what ``eval`` answers on the
+account's facts at that moment: after the event for ``close_account``, before
+it for the others (with the event's action or click added).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .processor import StreamError, StreamProcessor
+
+
+@dataclass
+class ReplayResult:
+    events: int = 0
+    outputs: int = 0
+    skipped: int = 0
+    mismatches: int = 0
+
+
+def _facts_for(query: str, processor: StreamProcessor, account: str, before: Any, payload: dict[str, Any]) -> Any:
+    if query == "close_account":
+        return processor.facts_of(account)
+    if query == "track_action":
+        return {**before, "action": payload.get("action")}
+    if query == "resolve_link":
+        return {**before, "click": payload.get("click")}
+    return before
+
+
+def replay(processor: StreamProcessor, lines: Iterable[str], check: bool = True) -> ReplayResult:
+    result = ReplayResult()
+    for number, text in enumerate(lines, start=1):
+        result.events += 1
+        try:
+            event = json.loads(text)
+        except json.JSONDecodeError:
+            event = None
+        account = event.get("account_id") if isinstance(event, dict) else None
+        known = processor.accounts.get(account) if isinstance(account, str) else None
+        before = known.facts if known is not None else None
+        try:
+            produced = processor.feed(text, number)
+        except StreamError:
+            result.skipped += 1
+            continue
+        result.outputs += len(produced)
+        if not check:
+            continue
+        for out in produced:
+            facts = _facts_for(out.decision.query, processor, account, before, event["payload"])  # type: ignore[index]
+            if out.decision != processor.policy.decide(out.decision.query, facts):
+                result.mismatches += 1
+    return result
