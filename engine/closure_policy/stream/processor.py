@@ -22,8 +22,6 @@ from ..validate.instances import InstanceValidator
 from . import apply
 from .lifecycle import CLOSED, Lifecycle
 
-CLOSURE_STEP = "ticket.closure-requested"
-
 
 class StreamError(ClosurePolicyError):
     """One event that cannot be taken; the stream reports it and goes on."""
@@ -121,9 +119,14 @@ class StreamProcessor:
         self.accounts[account_id] = _Account(_tombstone(closed))
         yield Output(line, state, effects)
 
+    def __post_init__(self) -> None:
+        # The checklist step whose completion means closure is requested: ``marks`` in the rules.
+        steps = self.policy.query("close_account").steps
+        self._request_step = next((s["step"] for s in steps if s.get("marks") == "closure_requested"), None)
+
     def _step(self, account_id: str, facts: dict[str, Any], decision: Decision, closing: bool) -> str:
-        ticket = CLOSURE_STEP not in decision.rule_ids
-        return self.lifecycle.step(account_id, closing, ticket, facts["final_review"]["status"])
+        requested = self._request_step is not None and all(v.step != self._request_step for v in decision.violations)
+        return self.lifecycle.step(account_id, closing, requested, facts["final_review"]["status"])
 
     def _once(self, account_id: str, query: str, facts: dict[str, Any], line: int) -> Output:
         return Output(line, self.lifecycle.state(account_id), self.policy.decide(query, facts))
