@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import handwritten  # noqa: E402
+from measure import rate  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.resources import schema  # noqa: E402
@@ -40,16 +40,6 @@ def account(contracts: int = 20, tickets: int = 5) -> dict[str, Any]:
         "users": [{"id": "U-1", "role": "admin"}, {"id": "U-2", "role": "member"}],
         "action": {"id": "A-1", "occurred_at": "2026-11-26T09:00:00Z"},
     }
-
-
-def rate(fn: Callable[[], Any], seconds: float) -> float:
-    fn()
-    count, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(100):
-            fn()
-        count += 100
-    return count / elapsed
 
 
 def validators(facts: dict[str, Any], seconds: float) -> list[tuple[str, float]]:

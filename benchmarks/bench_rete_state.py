@@ -8,7 +8,6 @@ state behind fails with MemoryError after about a thousand sessions, or grows.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import time
 from pathlib import Path
@@ -16,13 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_decide import account  # noqa: E402
+from measure import rss_mb  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def main(argv: list[str] | None = None) -> int:

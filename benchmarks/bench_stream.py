@@ -11,18 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from closure_policy import load_policy
-from closure_policy.stream import StreamProcessor
-from closure_policy.stream.replay import replay
-from closure_policy.stream.synthetic import events
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measure import rss_mb  # noqa: E402
 
-def rss_mb() -> float:
-    import resource
-
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+from closure_policy import load_policy  # noqa: E402
+from closure_policy.stream import StreamProcessor  # noqa: E402
+from closure_policy.stream.replay import replay  # noqa: E402
+from closure_policy.stream.synthetic import events  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
