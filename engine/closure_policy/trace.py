@@ -45,7 +45,6 @@ class RuleEvent:
 class Trace:
     """The events of one decision, rule by rule."""
 
-    query: str = ""
     rules: list[RuleEvent] = field(default_factory=list)
     phase: str = "when"
 

@@ -24,7 +24,6 @@ class Context:
     """Shared by every stage of one compilation; problems accumulate here."""
 
     facts: FactType
-    languages: list[str]
     conditions: dict[str, NamedCondition] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     used: set[str] = field(default_factory=set)

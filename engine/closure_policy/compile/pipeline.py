@@ -71,7 +71,7 @@ def _gather(c: Compilation) -> None:
     usable = [s for s in c.sources if () not in c.broken.get(s.name, set())]
     c.ruleset, found = gather(usable, c.broken)
     c.problems += found
-    c.ctx = Context(facts=c.facts, languages=c.ruleset.languages, trace=c.trace)
+    c.ctx = Context(facts=c.facts, trace=c.trace)
     c.ctx.conditions = {name: NamedCondition(name, *entry) for name, entry in c.ruleset.conditions.items()}
 
 

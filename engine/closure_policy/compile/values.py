@@ -48,16 +48,9 @@ def compile_details(data: dict[str, Any], here: Here, scope: Scope) -> Details:
 
 def compile_template(data: dict[str, Any], here: Here, scope: Scope) -> Callable[[Env], dict[str, Any]]:
     """An object whose values are literals or ``{fact: PATH}``, filled per decision."""
-    constants = {k: v for k, v in data.items() if not isinstance(v, dict)}
-    facts = [(k, getter(resolve(v["fact"], here.at(k, "fact"), scope).path)) for k, v in data.items()
-             if isinstance(v, dict)]
-    order = list(data)
-
-    def fill(env: Env) -> dict[str, Any]:
-        values = dict(constants)
-        values.update((k, to_json(get(env))) for k, get in facts)
-        return {k: values[k] for k in order}
-    return fill
+    parts = [(k, getter(resolve(v["fact"], here.at(k, "fact"), scope).path) if isinstance(v, dict) else None, v)
+             for k, v in data.items()]
+    return lambda env: {k: to_json(get(env)) if get else value for k, get, value in parts}
 
 
 def compile_text(text: str, detail_names: set[str], here: Here, scope: Scope) -> Render:

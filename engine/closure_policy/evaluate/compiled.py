@@ -37,7 +37,6 @@ class CompiledBackend:
         """Decide; with a ``trace`` (and a traced compilation) every test is recorded in it."""
         if trace is not None:
             env[TRACE_KEY] = trace
-            trace.query = query.name
         try:
             return assemble(query, env, lang, _Closures(env, trace), self.policy_info)
         finally:

@@ -19,7 +19,7 @@ def _replace(facts: Facts, section: str, value: Any) -> Facts:
     return {**facts, section: value}
 
 
-def snapshot(facts: Facts | None, payload: dict[str, Any]) -> Facts:
+def snapshot(payload: dict[str, Any]) -> Facts:
     return dict(payload["facts"])
 
 

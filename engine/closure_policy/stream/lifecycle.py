@@ -116,7 +116,8 @@ class Lifecycle:
         chart.retract_fact(fact)
 
     def _leave(self, account: str) -> None:
-        if self._live.pop(account, 1) is None:
+        if account in self._live:
+            del self._live[account]
             self._chart.delete_state(account)
 
     def _new_chart(self) -> Any:

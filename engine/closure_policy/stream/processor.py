@@ -87,7 +87,7 @@ class StreamProcessor:
             yield from self._change(account_id, apply.CHANGES[kind](known.facts, payload), line)
 
     def _snapshot(self, account_id: str, payload: dict[str, Any], line: int) -> Iterator[Output]:
-        facts = apply.snapshot(None, payload)
+        facts = apply.snapshot(payload)
         if facts.get("account", {}).get("id") != account_id:
             raise apply.ApplyError(f"the snapshot is of account {facts.get('account', {}).get('id')!r}")
         if self.lifecycle.state(account_id) == CLOSED:
