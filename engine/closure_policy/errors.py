@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from .text import bounded, excerpt, safe
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -21,11 +23,11 @@ class Problem:
     check: str
 
     def format(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message} ({self.check})"
+        return safe(f"{self.file}:{self.line}:{self.column}: {bounded(self.message)} ({self.check})")
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "column": self.column,
-                "message": self.message, "check": self.check}
+                "message": bounded(self.message), "check": self.check}
 
 
 @dataclass(frozen=True, order=True)
@@ -36,10 +38,15 @@ class FactProblem:
     message: str
 
     def format(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
+        return safe(f"{excerpt_pointer(self.pointer) or '/'}: {bounded(self.message)}")
 
     def to_dict(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "message": self.message}
+        return {"pointer": self.pointer, "message": bounded(self.message)}
+
+
+def excerpt_pointer(pointer: str) -> str:
+    """A pointer short enough to print (a key may be a 60 KB string)."""
+    return pointer if len(pointer) <= 200 else pointer[:200] + "…"
 
 
 def json_pointer(path: Iterable[object]) -> str:
@@ -51,7 +58,7 @@ class ClosurePolicyError(Exception):
     """A user's mistake: bad rules, bad facts, an unknown name. Never a bug."""
 
     def report(self) -> str:
-        return str(self)
+        return safe(str(self))
 
 
 class InvalidRules(ClosurePolicyError):
@@ -74,20 +81,20 @@ class InvalidFacts(ClosurePolicyError):
         return [p.pointer for p in self.problems]
 
     def report(self) -> str:
-        return "\n".join(f"{self.source}: {p.format()}" for p in self.problems)
+        return "\n".join(f"{safe(self.source)}: {p.format()}" for p in self.problems)
 
 
 class UnknownQuery(ClosurePolicyError):
     def __init__(self, query: str, known: Iterable[str]):
         self.query = query
         self.known = sorted(known)
-        super().__init__(f"unknown query {query!r}; the policy answers: {', '.join(self.known)}")
+        super().__init__(f"unknown query {excerpt(query)}; the policy answers: {', '.join(self.known)}")
 
 
 class UnsupportedLanguage(ClosurePolicyError):
     def __init__(self, lang: str, known: Iterable[str]):
         self.lang = lang
-        super().__init__(f"unsupported language {lang!r}; the policy speaks: {', '.join(known)}")
+        super().__init__(f"unsupported language {excerpt(lang)}; the policy speaks: {', '.join(known)}")
 
 
 class BackendUnavailable(ClosurePolicyError):

@@ -5,12 +5,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from .scalars import Instant
+
 
 def to_json(value: Any) -> Any:
     """Engine values as JSON: amounts as exact decimal strings, instants as RFC 3339."""
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (Instant, datetime, date)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]

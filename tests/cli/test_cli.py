@@ -99,9 +99,9 @@ def test_missing_file_unknown_query_and_language_exit_2(capsys, facts_file, tmp_
     assert main(["eval", "-q", "close_account", "-f", str(tmp_path / "none.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
     assert main(["eval", "-q", "close_acount", "-f", facts_file(facts())]) == 2
-    assert "unknown query 'close_acount'" in capsys.readouterr().err
+    assert "unknown query \"close_acount\"" in capsys.readouterr().err
     assert main(["eval", "-q", "close_account", "-f", facts_file(facts()), "--lang", "fr"]) == 2
-    assert "unsupported language 'fr'" in capsys.readouterr().err
+    assert "unsupported language \"fr\"" in capsys.readouterr().err
 
 
 def test_bad_arguments_exit_2(capsys):
@@ -116,7 +116,7 @@ def test_eval_with_broken_rules_exits_2(capsys, facts_file, tmp_path):
     (rules / "extra.yaml").write_text("rules:\n  - id: x.y\n    query: nope\n", encoding="utf-8")
     assert main(["eval", "-q", "close_account", "-f", facts_file(facts()), "--rules", str(rules)]) == 2
     err = capsys.readouterr().err
-    assert "extra.yaml:2:5: missing required key 'source' (schema)" in err
+    assert "extra.yaml:2:5: 'source' is required (schema)" in err
 
 
 def test_explain_includes_the_trace(capsys, facts_file):

@@ -27,8 +27,13 @@ OFFSETS = [timedelta(0), timedelta(hours=8), timedelta(hours=-5), timedelta(hour
 BIG = Decimal(2) ** 53 + 1
 
 
-def _stamp(moment: datetime, offset: timedelta) -> str:
-    return moment.astimezone(timezone(offset)).isoformat()
+def _stamp(moment: datetime, offset: timedelta, tail: str = "") -> str:
+    """RFC 3339 in ``offset``; ``tail`` adds digits beyond the microsecond (exact instants)."""
+    text = moment.astimezone(timezone(offset)).isoformat(timespec="microseconds")
+    return text[:26] + tail + text[26:]
+
+
+TAILS = st.sampled_from(["", "", "0000001", "9", "000000000009"])
 
 
 @st.composite
@@ -36,7 +41,11 @@ def amounts(draw: Any, anchors: list[Decimal]) -> str:
     base = draw(st.sampled_from(anchors + [Decimal(0), BIG]))
     delta = draw(st.sampled_from([Decimal(0), Decimal("0.01"), Decimal("-0.01"), Decimal(1)]))
     value = max(base + delta, Decimal(0))
-    return draw(st.sampled_from([str(value), format(value, ".2f")]))
+    tiny = draw(st.sampled_from(["", "", "000000000000000000000000000001"]))  # beyond 28 digits
+    exact = str(value) + ("" if not tiny else ("." if "." not in str(value) else "") + tiny)
+    if value == 0 and draw(st.booleans()):
+        return Decimal("-0.0")  # -0 is zero
+    return draw(st.sampled_from([str(value), format(value, ".2f"), exact]))
 
 
 @st.composite
@@ -54,29 +63,29 @@ def documents(draw: Any) -> dict[str, Any]:
     return {
         "as_of": _stamp(closed_at, timedelta(hours=8)),
         "account": {"id": "P-1001", "kind": draw(st.sampled_from(["partner", "member"])), "status": status,
-                    "closed_at": _stamp(closed_at, draw(st.sampled_from(OFFSETS))) if status == "closed" else None,
+                    "closed_at": _stamp(closed_at, draw(st.sampled_from(OFFSETS)), draw(TAILS)) if status == "closed" else None,
                     "timezone": zone},
         "contracts": draw(st.lists(st.fixed_dictionaries(
             {"id": st.sampled_from(["C-1", "C-2", "C-3"]), "status": st.sampled_from(["active", "expired"])}),
-            max_size=4)),
+            max_size=3, unique_by=lambda c: c["id"])),
         "balance": {"currency": "USD", "available": draw(amounts([threshold, fee])),
                     "pending": draw(amounts([])), "overdue": draw(amounts([])),
                     "auto_withdrawal_threshold": str(threshold), "manual_payout_fee": str(fee)},
         "support_tickets": draw(st.lists(st.fixed_dictionaries(
-            {"id": st.just("T-1"), "type": st.sampled_from(["close_account", "manual_payout"]),
+            {"id": st.sampled_from(["T-1", "T-2", "T-3", "T-4"]), "type": st.sampled_from(["close_account", "manual_payout"]),
              "status": st.sampled_from(["open", "in_progress", "resolved", "cancelled"]),
              "account_ids": st.lists(ids, max_size=3)},
-            optional={"forfeit_balance": st.booleans()}), max_size=4)),
+            optional={"forfeit_balance": st.booleans()}), max_size=4, unique_by=lambda t: t["id"])),
         "final_review": {"status": draw(st.sampled_from(["not_started", "in_progress", "approved", "rejected"]))},
         "links": draw(st.lists(st.fixed_dictionaries(
             {"id": st.sampled_from(["L-1", "L-2", "L-3"]), "status": st.sampled_from(["active", "disabled"])}),
-            max_size=3)),
+            max_size=3, unique_by=lambda link: link["id"])),
         "users": draw(st.lists(st.fixed_dictionaries(
             {"id": st.sampled_from(["U-1", "U-2", "U-3"]), "role": st.sampled_from(["admin", "member"])}),
-            max_size=3)),
-        "action": {"id": "A-1", "occurred_at": _stamp(draw(near), draw(st.sampled_from(OFFSETS)))},
+            max_size=3, unique_by=lambda u: u["id"])),
+        "action": {"id": "A-1", "occurred_at": _stamp(draw(near), draw(st.sampled_from(OFFSETS)), draw(TAILS))},
         "click": {"link_id": draw(st.sampled_from(["L-1", "L-2", "L-3", "L-404"])),
-                  "clicked_at": _stamp(draw(near), draw(st.sampled_from(OFFSETS)))},
+                  "clicked_at": _stamp(draw(near), draw(st.sampled_from(OFFSETS)), draw(TAILS))},
         "request": {"actor_id": draw(st.sampled_from(["U-1", "U-2", "U-4"])),
                     "user_id": draw(st.sampled_from(["U-1", "U-3", "U-4"]))},
     }

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 
 from closure_policy import InvalidFacts
 from closure_policy.policy import facts_checker
+from closure_policy.scalars import Instant, to_instant
 from tests.conftest import facts
 
 
@@ -80,10 +81,11 @@ def test_money_is_decimal_whatever_its_json_form():
     assert checker.check(facts(balance__available=0.1))["balance"]["available"] == Decimal("0.1")
 
 
-def test_timestamps_become_aware_instants():
+def test_timestamps_become_exact_instants():
     f = facts_checker().check(facts())
-    assert isinstance(f["action"]["occurred_at"], datetime)
-    assert f["action"]["occurred_at"].utcoffset().total_seconds() == 0
+    assert isinstance(f["action"]["occurred_at"], Instant)
+    assert f["action"]["occurred_at"].utc == datetime(2026, 11, 26, 9, tzinfo=timezone.utc)
+    assert f["as_of"] == to_instant("2026-11-26T02:00:00Z")  # +08:00 read as the same moment
     assert f["account"]["timezone"] == "Asia/Shanghai"
 
 
@@ -94,13 +96,16 @@ def test_defaults_are_filled_and_input_is_not_changed():
     result = facts_checker().check(given)
     assert result["account"]["timezone"] == "UTC"
     assert result["support_tickets"][0]["forfeit_balance"] is False
-    assert result["as_of"].tzinfo is not None
+    assert isinstance(result["as_of"], Instant)
     assert "timezone" not in given["account"] and "forfeit_balance" not in given["support_tickets"][0]
 
 
-def test_nanosecond_fractions_are_accepted():
+def test_nanosecond_fractions_are_kept_exactly():
     f = facts(action={"id": "A", "occurred_at": "2026-11-26T09:00:00.123456789Z"})
-    assert facts_checker().check(f)["action"]["occurred_at"].microsecond == 123456
+    moment = facts_checker().check(f)["action"]["occurred_at"]
+    assert moment.fraction == "123456789"
+    assert moment > to_instant("2026-11-26T09:00:00.123456788Z")
+    assert moment.isoformat() == "2026-11-26T09:00:00.123456789+00:00"
 
 
 def test_fast_and_detailed_validators_agree_on_the_ready_account():

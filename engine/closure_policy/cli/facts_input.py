@@ -1,45 +1,28 @@
-"""Read a facts document: exact decimals, no duplicate keys, no NaN."""
+"""Read a facts document from a file or standard input, the same strict way for both."""
 from __future__ import annotations
 
-import json
 import sys
-from decimal import Decimal
 from typing import Any
 
+from .. import limits
 from ..errors import FactProblem, InvalidFacts
+from ..jsondoc import parse
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
-
-
-def parse_facts(text: str, source: str) -> Any:
+def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read(limits.MAX_DOCUMENT_BYTES + 1)
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants,
-                          object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise InvalidFacts([FactProblem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
-                           source) from None
-    except ValueError as exc:
-        raise InvalidFacts([FactProblem("", f"invalid JSON: {exc}")], source) from None
+        with open(path, "rb") as fh:
+            return fh.read(limits.MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidFacts([FactProblem("", f"cannot read: {exc.strerror or exc}")], path) from None
 
 
 def read_facts(path: str) -> Any:
-    """Facts from a file, or from standard input for ``-``."""
-    if path == "-":
-        return parse_facts(sys.stdin.read(), "<stdin>")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidFacts([FactProblem("", f"cannot read: {exc}")], path) from None
-    return parse_facts(text, path)
+    """Facts from a file, or from standard input for ``-``: strict UTF-8, exact decimals, within the limits."""
+    source = "<stdin>" if path == "-" else path
+    document, problems = parse(_read_bytes(path))
+    if problems:
+        raise InvalidFacts(problems, source)
+    return document

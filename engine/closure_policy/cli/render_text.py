@@ -7,6 +7,7 @@ from typing import Any
 from ..compile.rules import CompiledQuery
 from ..decision import Decision
 from ..policy import Policy
+from ..text import safe
 
 _LABELS = {
     "en": {"account": "Account", "outcome": "Outcome", "policy": "Policy", "effects": "Effects",
@@ -30,7 +31,9 @@ def render_decision(policy: Policy, decision: Decision) -> str:
         lines.append(f"{label['response']}: {json.dumps(decision.response, ensure_ascii=False)}")
     if decision.track is not None:
         lines.append(f"{label['track']}: {label['yes'] if decision.track else label['no']}")
-    return "\n".join(lines).rstrip() + "\n"
+    # Every line holds values from the facts: escaped one line at a time, so a
+    # newline or an escape sequence in a value cannot forge or hide a line.
+    return "\n".join(safe(line) for line in lines).rstrip() + "\n"
 
 
 def _checklist(query: CompiledQuery, decision: Decision, label: dict[str, str]) -> list[str]:

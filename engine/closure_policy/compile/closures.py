@@ -6,11 +6,11 @@ read to the ``Trace`` it finds in the environment (explanations, coverage).
 from __future__ import annotations
 
 import operator
-from datetime import date, datetime
+from datetime import date
 from functools import singledispatch
 from typing import Any, Callable, Iterator
-from zoneinfo import ZoneInfo
 
+from ..scalars import Instant
 from ..trace import TRACE_KEY
 from . import ir
 from .scope import Env, Getter, getter
@@ -139,8 +139,6 @@ def _traced(cond: Cond, left: Getter, right: Getter, node: ir.Compare) -> Cond:
 
 def _day_of(ts: Getter, zone: Getter) -> Getter:
     def day(env: Env) -> date | None:
-        value, name = ts(env), zone(env)
-        if not isinstance(value, datetime):
-            return None
-        return value.astimezone(ZoneInfo(name or "UTC")).date()
+        value = ts(env)
+        return value.day_in(zone(env)) if isinstance(value, Instant) else None
     return day

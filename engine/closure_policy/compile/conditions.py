@@ -9,7 +9,8 @@ import json
 from decimal import InvalidOperation
 from typing import Any, Callable
 
-from ..facts.normalize import to_datetime, to_decimal
+from ..scalars import to_instant, to_money
+from .. import limits
 from ..facts.types import FactType
 from ..trace import Leaf
 from . import ir
@@ -25,6 +26,11 @@ _NEVER = ir.Truth(False)
 def build_condition(data: Any, here: Here, scope: Scope) -> ir.Cond:
     if not isinstance(data, dict):
         return _NEVER  # the schema stage has reported it
+    here = here.deeper()
+    if here.level > limits.MAX_CONDITION_DEPTH:
+        here.error(f"the condition nests more than {limits.MAX_CONDITION_DEPTH} deep (named conditions expanded)",
+                   "limit")
+        return _NEVER
     for key, build in _FORMS.items():
         if key in data:
             return build(data, here, scope)
@@ -75,9 +81,36 @@ def _use(data: dict, here: Here, scope: Scope) -> ir.Cond:
         here.at("use").error(f"condition {name!r} uses itself", "condition-cycle")
         return _NEVER
     # A named condition is expanded where it is used, so it may read the names
-    # bound around the use; its problems are reported at its definition.
-    inner = Here(here.ctx, named.source, named.path, here.roots, here.expanding + (name,), here.owner)
-    return build_condition(named.data, inner, scope)
+    # bound around the use; its problems are reported at its definition. It is
+    # built once per rule and set of bound names, and the node shared: twenty
+    # conditions each using the one before twice stay twenty nodes.
+    key = (here.owner, name, tuple(sorted((k, id(t)) for k, t in scope.bindings.items())))
+    known = here.ctx.expansions.get(key)
+    if known is None:
+        roots: set[str] = set()
+        inner = Here(here.ctx, named.source, named.path, roots, here.expanding + (name,), here.owner, here.level)
+        known = here.ctx.expansions[key] = (build_condition(named.data, inner, scope), frozenset(roots))
+    here.roots.update(known[1])
+    return known[0]
+
+
+def measure(node: ir.Cond, seen: dict[int, int] | None = None) -> int:
+    """How many comparisons ``node`` evaluates, shared nodes counted at each use."""
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        return seen[id(node)]
+    if isinstance(node, ir.Compare):
+        size = 1
+    elif isinstance(node, (ir.All, ir.AnyOf)):
+        size = sum(measure(p, seen) for p in node.parts)
+    elif isinstance(node, ir.Not):
+        size = measure(node.inner, seen)
+    elif isinstance(node, ir.Quantifier):
+        size = 1 + (measure(node.over.where, seen) if node.over.where is not None else 0)
+    else:
+        size = 0
+    seen[id(node)] = size
+    return size
 
 
 _FORMS: dict[str, Callable[[dict, Here, Scope], ir.Cond]] = {
@@ -152,11 +185,9 @@ def _convert(value: Any, t: FactType) -> Any:
     if isinstance(value, bool) != (t.kind == "boolean"):
         raise TypeError
     if t.kind == "money":
-        if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
-            raise ValueError
-        return to_decimal(value)
+        return to_money(value)
     if t.kind == "timestamp":
-        return to_datetime(value)
+        return to_instant(value)
     if t.kind in ("string", "timezone") and not isinstance(value, str):
         raise TypeError
     if t.kind in ("integer", "number") and not isinstance(value, (int, float)):

@@ -30,6 +30,9 @@ class Context:
     trace: bool = False
     # In a traced compilation: every comparison each rule uses, by rule id.
     leaves: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Each named condition is built once per rule and place of use, then shared:
+    # (rule, name, bound names) -> (its intermediate form, the root facts it reads).
+    expansions: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = field(default_factory=dict)
 
     def error(self, source: SourceFile, path: Path_, message: str, check: str, key: bool = False) -> None:
         self.problems.append(source.problem(path, message, check, key=key))
@@ -45,9 +48,13 @@ class Here:
     roots: set[str] = field(default_factory=set)
     expanding: tuple[str, ...] = ()
     owner: str = ""  # the rule being compiled
+    level: int = 0  # how deep in a condition, named conditions expanded
 
     def at(self, *more: Any) -> "Here":
-        return Here(self.ctx, self.source, self.path + more, self.roots, self.expanding, self.owner)
+        return Here(self.ctx, self.source, self.path + more, self.roots, self.expanding, self.owner, self.level)
+
+    def deeper(self) -> "Here":
+        return Here(self.ctx, self.source, self.path, self.roots, self.expanding, self.owner, self.level + 1)
 
     def error(self, message: str, check: str, key: bool = False) -> None:
         self.ctx.error(self.source, self.path, message, check, key)

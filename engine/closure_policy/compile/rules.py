@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .. import limits
 from ..validate.semantic import Entry
 from . import ir
 from .closures import Cond, matches, to_closure
-from .conditions import build_condition, build_iteration
+from .conditions import build_condition, build_iteration, measure
 from .context import Context, Here
 from .scope import Env, Scope
 from .values import Details, Render, compile_details, compile_template, compile_text
@@ -117,6 +118,11 @@ def _texts(text: dict[str, str], names: set[str], here: Here, scope: Scope) -> d
 
 def _condition(data: Any, here: Here, scope: Scope) -> Condition:
     node = build_condition(data, here, scope)
+    size = measure(node)
+    if size > limits.MAX_CONDITION_SIZE:
+        here.error(f"the condition expands to {size:,} comparisons (named conditions expanded); the limit is "
+                   f"{limits.MAX_CONDITION_SIZE:,}", "limit")
+        node = ir.Truth(False)
     return Condition(node, to_closure(node, here.ctx.trace))
 
 

@@ -2,6 +2,10 @@
 
 Facts are checked on every decision, so the check is on the hot path; see
 ``validate/instances.py`` for how it stays fast and still names every problem.
+The order matters: the limits (:func:`closure_policy.jsondoc.scan`) first, so
+that no validator recurses into a document nested 100,000 deep; then the
+schema; then what the schema cannot say (exact amounts and instants, time
+zones the database knows, unique ids).
 """
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..errors import FactProblem, InvalidFacts, json_pointer
+from ..jsondoc import scan
+from ..scalars import instant_of
 from ..validate.instances import InstanceValidator
 from .normalize import build_normalizer
 from .types import FactType, fact_types
@@ -16,14 +22,13 @@ from .types import FactType, fact_types
 
 class FactsChecker:
     def __init__(self, schema: dict[str, Any]):
-        self.schema = schema
         self.types: FactType = fact_types(schema)
         self._validator = InstanceValidator(schema)
         self._normalize = build_normalizer(self.types)
 
     def check(self, facts: Any, required: Iterable[str] = ()) -> dict[str, Any]:
         """Normalised facts, or :class:`InvalidFacts` naming every problem."""
-        problems = self._validator.problems(facts)
+        problems = scan(facts) or self._validator.problems(facts)
         if problems:
             raise InvalidFacts(problems)
         missing = [FactProblem(json_pointer([k]), f"{k!r} is required by this query")
@@ -35,9 +40,10 @@ class FactsChecker:
         if problems:
             raise InvalidFacts(problems)
         # "as_of defaults to now": a moment no schema default can express.
-        result.setdefault("as_of", datetime.now(timezone.utc))
+        if "as_of" not in result:
+            result["as_of"] = instant_of(datetime.now(timezone.utc))
         return result
 
     def problems(self, facts: Any) -> list[FactProblem]:
         """Every schema problem, for reporting (slow path)."""
-        return self._validator.detailed(facts)
+        return scan(facts) or self._validator.detailed(facts)

@@ -1,78 +1,40 @@
-"""Turn validated facts into the values rules compare: exact and aware.
+"""Turn validated facts into the values rules compare: exact amounts and instants.
 
 Built once per schema into a tree of small converters; a part of the facts
 with nothing to convert is passed through untouched, so the hot path only
-walks what holds money, timestamps, time zones or defaults.
+walks what holds money, timestamps, time zones, defaults or unique ids. What
+each scalar means is :mod:`closure_policy.scalars`.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import FactProblem, json_pointer
+from ..scalars import ScalarError, time_zone, to_instant, to_money
+from ..text import excerpt
 from .types import FactType
 
 Problems = list[FactProblem]
 Converter = Callable[[Any, tuple, Problems], Any]
 
 
-def to_decimal(value: Any) -> Decimal:
-    """Money as an exact Decimal; a float is read back from its shortest repr."""
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    else:
-        result = Decimal(value)
-    if not result.is_finite():
-        raise InvalidOperation("not a finite amount")
-    return result
+def _scalar(convert: Callable[[Any], Any]) -> Converter:
+    def run(value: Any, path: tuple, problems: Problems) -> Any:
+        try:
+            return convert(value)
+        except ScalarError as exc:
+            problems.append(FactProblem(json_pointer(path), f"{excerpt(value)} {exc}"))
+            return value
+    return run
 
 
-def to_datetime(value: str) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(f"{value!r} is not a string")
-    text = value.upper()
-    if "." in text:  # datetime keeps microseconds: trim longer fractions
-        head, _, rest = text.partition(".")
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        text = head + "." + rest[:min(digits, 6)] + rest[digits:]
-    result = datetime.fromisoformat(text)
-    if result.tzinfo is None:
-        raise ValueError("timestamp has no offset")
-    return result
-
-
-def _money(value: Any, path: tuple, problems: Problems) -> Any:
-    try:
-        result = to_decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        problems.append(FactProblem(json_pointer(path), f"{value!r} is not an exact amount"))
-        return value
-    if result < 0:
-        problems.append(FactProblem(json_pointer(path), f"{value!r} is negative; amounts must be >= 0"))
-    return result
-
-
-def _timestamp(value: Any, path: tuple, problems: Problems) -> Any:
-    try:
-        return to_datetime(value)
-    except (ValueError, TypeError, AttributeError) as exc:
-        problems.append(FactProblem(json_pointer(path), f"{value!r} is not an RFC 3339 timestamp with an offset: {exc}"))
-        return value
-
-
-def _timezone(value: Any, path: tuple, problems: Problems) -> Any:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.append(FactProblem(json_pointer(path), f"{value!r} is not an IANA time zone"))
+def _zone(value: Any) -> Any:
+    time_zone(value)
     return value
 
 
-_SCALARS: dict[str, Converter] = {"money": _money, "timestamp": _timestamp, "timezone": _timezone}
+_SCALARS: dict[str, Converter] = {"money": _scalar(to_money), "timestamp": _scalar(to_instant),
+                                  "timezone": _scalar(_zone)}
 
 
 def build_normalizer(t: FactType) -> Converter | None:
@@ -80,7 +42,7 @@ def build_normalizer(t: FactType) -> Converter | None:
     if t.kind in _SCALARS:
         return _nullable(_SCALARS[t.kind]) if t.nullable else _SCALARS[t.kind]
     if t.kind == "array" and t.item is not None:
-        return _array(t.item)
+        return _array(t.item, t.unique_by)
     if t.kind == "object":
         return _object(t)
     return None
@@ -92,14 +54,30 @@ def _nullable(convert: Converter) -> Converter:
     return run
 
 
-def _array(item: FactType) -> Converter | None:
+def _array(item: FactType, unique_by: str | None) -> Converter | None:
     convert = build_normalizer(item)
-    if convert is None:
+    if convert is None and unique_by is None:
         return None
 
     def run(value: Any, path: tuple, problems: Problems) -> Any:
+        if unique_by is not None:
+            _unique(value, unique_by, path, problems)
+        if convert is None:
+            return value
         return [convert(v, path + (i,), problems) for i, v in enumerate(value)]
     return run
+
+
+def _unique(items: list[Any], key: str, path: tuple, problems: Problems) -> None:
+    seen: dict[Any, int] = {}
+    for i, item in enumerate(items):
+        value = item.get(key)
+        if value in seen:
+            problems.append(FactProblem(json_pointer(path + (i, key)),
+                                        f"{key} {excerpt(value)} is already used by item {seen[value]}; "
+                                        f"{key}s must be unique in this list"))
+        else:
+            seen[value] = i
 
 
 def _object(t: FactType) -> Converter | None:

@@ -2,7 +2,7 @@
 
 The schema is the one description of the facts: the semantic checks use these
 types to catch unknown paths and mismatched comparisons, and the normaliser uses
-them to turn money into ``Decimal`` and timestamps into aware ``datetime``.
+them to turn money into ``Decimal`` and timestamps into exact instants (``scalars.Instant``).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class FactType:
     item: "FactType | None" = None
     default: Any = _NO_DEFAULT
     optional: bool = False  # a property its object may leave out (with no default)
+    unique_by: str | None = None  # a list whose items' values of this key are unique (x-unique-by)
 
     @property
     def has_default(self) -> bool:
@@ -87,4 +88,5 @@ class _Reader:
                 prop.optional = name not in result.required and not prop.has_default
         elif kind == "array" and "items" in node:
             result.item = self.read(node["items"])
+            result.unique_by = node.get("x-unique-by")
         return result

@@ -6,6 +6,7 @@ Marks are made 1-based here, once.
 """
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .. import limits
 from ..errors import Problem
+from ..text import excerpt
 
 Path_ = tuple[Any, ...]
 
@@ -57,37 +60,69 @@ def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _TooLarge(Exception):
+    """The file builds more nodes, or nests deeper, than the limits allow."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.node = node
+
+
 class _Builder:
     def __init__(self, source: SourceFile, problems: list[Problem]):
         self.source = source
         self.problems = problems
         self.constructor = SafeConstructor()
+        self.built = 0
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        # An alias is the same node again: counting what is built stops a
+        # "billion laughs" file, and the depth check stops a recursive anchor.
+        self.built += 1
+        if self.built > limits.MAX_YAML_NODES:
+            raise _TooLarge(node, f"the file expands to more than {limits.MAX_YAML_NODES:,} values "
+                                  "(aliases expanded)")
+        if len(path) > limits.MAX_YAML_DEPTH:
+            raise _TooLarge(node, f"nested more than {limits.MAX_YAML_DEPTH} deep (aliases expanded)")
         self.source.marks.values[path] = _position(node)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-            line, col = _position(node)
-            self.problems.append(Problem(self.source.name, line, col, f"unsupported YAML tag {node.tag!r}",
-                                         "yaml-syntax"))
+            self._problem(node, f"unsupported YAML tag {excerpt(node.tag)}", "yaml-syntax")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return self._scalar(node)
+
+    def _problem(self, node: yaml.Node, message: str, check: str) -> None:
+        line, col = _position(node)
+        self.problems.append(Problem(self.source.name, line, col, message, check))
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:int" and \
+                sum(c.isdigit() for c in node.value) > limits.MAX_YAML_INTEGER_DIGITS:
+            self._problem(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits; the limit is "
+                                f"{limits.MAX_YAML_INTEGER_DIGITS}", "limit")
+            return None
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            self._problem(node, f"invalid value {excerpt(node.value)}: {exc}", "yaml-syntax")
+            return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_seen: dict[Any, tuple[int, int]] = {}
         for key_node, value_node in node.value:
-            key = self.constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                self.problems.append(self.source.problem(path, "mapping keys must be scalars", "yaml-syntax"))
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key_node, yaml.ScalarNode) or \
+                    (not isinstance(key, (str, int, float, bool)) and key is not None):
+                self._problem(key_node, "mapping keys must be scalars", "yaml-syntax")
                 continue
             line, col = _position(key_node)
             if key in first_seen:
                 was = first_seen[key]
                 self.problems.append(Problem(self.source.name, line, col,
-                                             f"duplicate key {key!r} (first at line {was[0]}); "
+                                             f"duplicate key {excerpt(key)} (first at line {was[0]}); "
                                              "YAML keeps only the last", "duplicate-key"))
             first_seen[key] = (line, col)
             self.source.marks.keys[path + (key,)] = (line, col)
@@ -95,27 +130,75 @@ class _Builder:
         return result
 
 
-def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
-    """Read one YAML file; problems are syntax errors and duplicate keys."""
-    source = SourceFile(path=path, name=name or str(path), data=None, marks=Marks())
-    problems: list[Problem] = []
+def _read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return source, [Problem(source.name, 1, 1, f"cannot read file: {exc}", "io")]
+        with open(path, "rb") as fh:
+            data = fh.read(limits.MAX_RULE_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}", "io")]
+    if len(data) > limits.MAX_RULE_FILE_BYTES:
+        return None, [Problem(name, 1, 1, f"the file is larger than {limits.MAX_RULE_FILE_BYTES:,} bytes", "limit")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(name, line, column, f"not UTF-8: byte 0x{data[exc.start]:02x}", "io")]
+
+
+def _syntax_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
+    """A PyYAML error on one line, at its real line and column."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[:exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return Problem(name, line, col, f"invalid YAML: character U+{ord(char):04X} is not allowed in YAML text",
+                       "yaml-syntax")
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return source, [Problem(source.name, line, col, f"invalid YAML: {exc.problem or exc}", "yaml-syntax")]
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        return Problem(name, line, col, f"invalid YAML: {' '.join(what.split())}", "yaml-syntax")
+    return Problem(name, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}", "yaml-syntax")
+
+
+def _too_deep(name: str, text: str) -> Problem | None:
+    """Nesting checked on the event stream, before the recursive composer sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limits.MAX_YAML_DEPTH:
+                mark = event.start_mark
+                return Problem(name, mark.line + 1, mark.column + 1,
+                               f"nested more than {limits.MAX_YAML_DEPTH} deep", "limit")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
+    """Read one YAML file; problems are syntax errors, duplicate keys and limits."""
+    source = SourceFile(path=path, name=name or str(path), data=None, marks=Marks())
+    text, problems = _read_text(path, source.name)
+    if text is None:
+        return source, problems
+    try:
+        deep = _too_deep(source.name, text)
+        if deep is not None:
+            return source, [deep]
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        return source, [Problem(source.name, 1, 1, f"invalid YAML: {exc}", "yaml-syntax")]
+        return source, [_syntax_problem(source.name, text, exc)]
     if node is None:
         source.data = {}
         return source, problems
     try:
         source.data = _Builder(source, problems).build(node, ())
+    except _TooLarge as exc:
+        line, col = _position(exc.node)
+        source.data = None
+        return source, [Problem(source.name, line, col, str(exc), "limit")]
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -124,15 +207,41 @@ def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, lis
 
 
 def load_rule_dir(directory: Path, display_root: Path | None = None) -> tuple[list[SourceFile], list[Problem]]:
-    """Every ``*.yaml``/``*.yml`` file of a rule folder, in name order."""
-    files = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """Every ``*.yaml``/``*.yml`` file of a rule folder, in name order.
+
+    An entry with that name that cannot be read as a file of the folder (a
+    folder, a dangling link, a link out of the folder, a FIFO) is a problem,
+    never silently skipped: a missing rule file changes decisions.
+    """
+    root = directory.resolve()
     sources: list[SourceFile] = []
     problems: list[Problem] = []
-    for path in files:
-        source, found = load_yaml_file(path, _display_name(path, display_root or Path.cwd()))
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
+        name = _display_name(path, display_root or Path.cwd())
+        refused = _unreadable(path, root)
+        if refused:
+            problems.append(Problem(name, 1, 1, refused, "io"))
+            continue
+        source, found = load_yaml_file(path, name)
         sources.append(source)
         problems.extend(found)
     return sources, problems
+
+
+def _unreadable(path: Path, root: Path) -> str | None:
+    try:
+        target = path.resolve(strict=True)
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return "a symbolic link to nothing: the rule file it names does not exist"
+    except (OSError, RuntimeError) as exc:  # a link loop, no permission
+        return f"cannot read this rule file: {getattr(exc, 'strerror', None) or exc}"
+    if root != target.parent and root not in target.parents:
+        return "a symbolic link to a file outside the rule folder; rule files must come from the folder"
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        return f"{kind}, named like a rule file"
+    return None
 
 
 def _display_name(path: Path, root: Path | None) -> str:

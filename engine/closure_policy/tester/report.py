@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import yaml
 
 from ..cover import Coverage
+from ..text import safe
 from .runner import CaseResult, Mismatch
 from .session import Session
 
@@ -58,7 +59,7 @@ def format_failure(result: CaseResult) -> str:
     for m in result.mismatches:
         lines += format_mismatch(m)
     lines += format_trace(result)
-    return "\n".join(lines)
+    return "\n".join(safe(line) for line in lines)
 
 
 def format_coverage(cov: Coverage) -> str:
@@ -76,7 +77,7 @@ def format_coverage(cov: Coverage) -> str:
     if report["untested"]:
         lines.append("untested rules: " + ", ".join(report["untested"]))
     lines.append(f"coverage: {report['percent']:.2f}%")
-    return "\n".join(lines)
+    return "\n".join(safe(line) for line in lines)
 
 
 def summary(session: Session) -> str:

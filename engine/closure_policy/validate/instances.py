@@ -11,9 +11,10 @@ from typing import Any, Mapping
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 from ..errors import FactProblem, json_pointer
+from .messages import locate
 
 
 class InstanceValidator:
@@ -47,16 +48,8 @@ class InstanceValidator:
 
 
 def _problems(error: ValidationError) -> list[FactProblem]:
-    shown = best_match([error]) if error.context else error
-    path = list(shown.absolute_path)
-    message = shown.message
-    if shown.validator == "required" and isinstance(shown.instance, Mapping):
-        missing = [k for k in shown.validator_value if k not in shown.instance]
-        return [FactProblem(json_pointer(path + [k]), f"{k!r} is required") for k in missing]
-    if shown.validator == "additionalProperties" and isinstance(shown.instance, Mapping):
-        allowed = set(shown.schema.get("properties", {}))
-        extra = sorted(str(k) for k in shown.instance if k not in allowed)
-        if extra:
-            path.append(extra[0])
-            message = f"unknown field {extra[0]!r}"
+    if error.validator == "required" and isinstance(error.instance, Mapping):
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return [FactProblem(json_pointer([*error.absolute_path, k]), f"{k!r} is required") for k in missing]
+    path, message, _ = locate(error)
     return [FactProblem(json_pointer(path), message)]

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from ..errors import Problem
 from ..load import SourceFile
+from ..text import excerpt
 
 Entry = tuple[SourceFile, tuple[Any, ...], Any]
 DEFAULT_LANGUAGES = ["en"]
@@ -66,11 +67,14 @@ def _collect(table: dict[str, Entry], source: SourceFile, entries: Any, section:
         if name in table:
             first = table[name]
             line = first[0].marks.at(first[1], key=True)[0]
-            problems.append(source.problem((section, name), f"{section[:-1]} {name!r} is already defined "
+            problems.append(source.problem((section, name), f"{_SINGULAR[section]} {excerpt(name)} is already defined "
                                            f"in {first[0].name}:{line}", check, key=True))
             continue
         table[name] = (source, (section, name), value)
     return problems
+
+
+_SINGULAR = {"queries": "query", "conditions": "condition"}
 
 
 def _one_policy(rs: RuleSet, policies: list[tuple[SourceFile, Any]], sources: list[SourceFile]) -> list[Problem]:
@@ -95,7 +99,7 @@ def _unique_rule_ids(rules: list[Entry]) -> list[Problem]:
         if rid in seen:
             first = seen[rid]
             line = first[0].marks.at(first[1] + ("id",))[0]
-            problems.append(source.problem(path + ("id",), f"rule id {rid!r} is already used in {first[0].name}:{line}",
+            problems.append(source.problem(path + ("id",), f"rule id {excerpt(rid)} is already used in {first[0].name}:{line}",
                                            "duplicate-id"))
         else:
             seen[rid] = entry

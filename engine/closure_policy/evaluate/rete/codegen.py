@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, Callable
 
+from ... import limits
 from ...compile import ir
 from ...errors import ClosurePolicyError
 from .encode import encode
@@ -195,6 +196,12 @@ class Gen:
             return self.item(node.inner, not neg, bound)
         if isinstance(node, (ir.All, ir.AnyOf)):
             parts = [self.item(p, neg, bound) for p in node.parts]
+            count = 1
+            for part in parts:
+                count = count * len(part) if isinstance(node, ir.All) != neg else count + len(part)
+            if count > limits.MAX_RETE_ALTERNATIVES:
+                raise self.fail(f"a quantifier's condition with {count:,} alternatives (more than "
+                                f"{limits.MAX_RETE_ALTERNATIVES})")
             if isinstance(node, ir.All) != neg:
                 return [sum(combo, []) for combo in product(*parts)]
             return [conj for part in parts for conj in part]

@@ -3,60 +3,60 @@
 durable_rules keeps numbers as doubles, which cannot hold every amount
 exactly (2**53 + 1, 0.1). It compares strings byte by byte, so amounts and
 instants become strings whose byte order is their numeric and time order.
+And it compares only the first 65,535 bytes of a string (and C strings stop
+at a NUL byte), so a string that is not short and plain is compared by its
+length and SHA-256 digest instead: equality stays exact, and no string
+ordering is ever asked of it (the compiler allows orderings on amounts,
+instants and numbers only).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import hashlib
+import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ...errors import ClosurePolicyError
+from ...scalars import Instant, money_key
 
-INT_DIGITS = 5  # width of the length prefix: amounts below 10**99999
+INT_DIGITS = 2  # width of the length prefix: amounts are below 10**38 (limits.MAX_MONEY_INTEGER_DIGITS)
+_PLAIN = re.compile(r"[A-Za-z0-9 _.:@/+\-]{0,128}\Z")  # no "~": digests cannot collide with plain text
 
 
 def money(value: Decimal) -> str:
-    """A non-negative amount as ``LLLLLdigits.fraction``: byte order is numeric order.
+    """A non-negative amount as ``LLdigits.fraction``: byte order is numeric order.
 
     The length prefix orders integer parts by size; equal amounts written
-    differently (50, 50.00) encode the same, since trailing zeros are dropped.
+    differently (50, 50.00) encode the same. No arithmetic, so no rounding.
     """
-    sign, digits, exponent = value.normalize().as_tuple()
-    if sign or not isinstance(exponent, int):
-        raise ClosurePolicyError(f"the rete backend compares only finite non-negative amounts, not {value}")
-    text = "".join(map(str, digits))
-    if exponent >= 0:
-        whole, fraction = text + "0" * exponent, ""
-    else:
-        cut = len(text) + exponent
-        whole, fraction = (text[:cut] if cut > 0 else ""), ("0" * max(-cut, 0) + text[max(cut, 0):])
-    whole = whole.lstrip("0") or "0"
-    if len(whole) >= 10 ** INT_DIGITS:
-        raise ClosurePolicyError(f"amount too large for the rete backend (more than {10 ** INT_DIGITS - 1} digits)")
-    return f"{len(whole):0{INT_DIGITS}d}{whole}.{fraction.rstrip('0')}"
+    if value.is_signed() and not value.is_zero():
+        raise ClosurePolicyError(f"the rete backend compares only non-negative amounts, not {value}")
+    whole, fraction = money_key(value)
+    return f"{len(whole):0{INT_DIGITS}d}{whole}.{fraction}"
 
 
-_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
-_DAY = 86_400_000_000
+def instant(value: Instant) -> str:
+    """Seconds since year 1 (fixed width), then the fraction's digits: byte order is time order."""
+    return f"{value.seconds:013d}.{value.fraction}"
 
 
-def instant(value: datetime) -> str:
-    """An aware timestamp as fixed-width text of microseconds: byte order is time order.
-
-    Counting from a fixed instant avoids converting to UTC, which overflows at
-    the ends of ``datetime``'s range (year 1 at +08:00 is year 0 in UTC).
-    """
-    micros = (value - _EPOCH) // timedelta(microseconds=1) + _DAY  # offsets reach a day before year 1
-    return f"{micros:020d}"
+def text(value: str) -> str:
+    if _PLAIN.match(value):
+        return value
+    data = value.encode("utf-8", "surrogatepass")
+    return f"~{len(data)}:{hashlib.sha256(data).hexdigest()}"
 
 
 def encode(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
+    if isinstance(value, str):
+        return text(value)
     if isinstance(value, Decimal):
         return money(value)
-    if isinstance(value, datetime):
+    if isinstance(value, Instant):
         return instant(value)
     if isinstance(value, date):
         return value.toordinal()
-    raise ClosurePolicyError(f"the rete backend cannot compare {value!r}")
+    raise ClosurePolicyError(f"the rete backend cannot compare {type(value).__name__} values")

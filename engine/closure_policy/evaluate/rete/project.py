@@ -7,11 +7,10 @@ where time zones are known.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ...compile.scope import Env, getter
+from ...scalars import Instant
 from .codegen import count_name, day_name, root_name, set_flag
 from .encode import encode
 
@@ -51,8 +50,8 @@ def project(env: Env, days: set[tuple[str, str]], sentinels: dict[str, Any], sid
                 fact[count_name(section)] = len(value)
     for ts_path, zone_path in days:
         ts, zone = getter(ts_path)(env), getter(zone_path)(env)
-        if isinstance(ts, datetime):
-            fact[day_name(ts_path, zone_path)] = ts.astimezone(ZoneInfo(zone or "UTC")).date().toordinal()
+        if isinstance(ts, Instant):
+            fact[day_name(ts_path, zone_path)] = ts.day_in(zone).toordinal()
     for name, sentinel in sentinels.items():  # see codegen: no rule may read a missing property
         fact[set_flag(name)] = int(name in fact)
         fact.setdefault(name, sentinel)

@@ -1,0 +1,121 @@
+"""JSON documents from outside: read strictly, and checked against the limits.
+
+Facts files, standard input and stream lines are read here the same way:
+bytes decoded as strict UTF-8, exact decimals, no duplicate keys, no NaN or
+Infinity, bounded size and depth. :func:`scan` then checks what JSON Schema
+cannot (depth, integer and string sizes, lone surrogates) on any document,
+also one handed to the Python API, before a schema validator recurses into it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+from . import limits
+from .errors import FactProblem, json_pointer
+
+
+class _Oversized(str):
+    """A JSON integer with too many digits, kept as text so that :func:`scan` can say where."""
+
+
+def _integer(text: str) -> Any:
+    return int(text) if len(text.lstrip("-")) <= limits.MAX_INTEGER_DIGITS else _Oversized(text)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key[:limits.MAX_EXCERPT]!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
+    """The document, or the problems that stop it from being read."""
+    if len(data) > limits.MAX_DOCUMENT_BYTES:
+        return None, [FactProblem("", f"the document is {len(data):,} bytes; the limit is "
+                                      f"{limits.MAX_DOCUMENT_BYTES:,}")]
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [FactProblem("", f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}")]
+    try:
+        document = json.loads(data, parse_float=Decimal, parse_int=_integer, parse_constant=_no_constants,
+                              object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        return None, [FactProblem("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+    except RecursionError:
+        return None, [FactProblem("", f"invalid JSON: nested more than {limits.MAX_JSON_DEPTH} deep")]
+    except ValueError as exc:
+        return None, [FactProblem("", f"invalid JSON: {exc}")]
+    return document, scan(document)
+
+
+def scan(document: Any) -> list[FactProblem]:
+    """What no schema checks: depth, sizes, lone surrogates, non-JSON values. Iterative."""
+    problems: list[FactProblem] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack and len(problems) < 20:
+        value, path = stack.pop()
+        if len(path) > limits.MAX_JSON_DEPTH:
+            problems.append(FactProblem(json_pointer(path), f"nested more than {limits.MAX_JSON_DEPTH} deep"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    problems.append(FactProblem(json_pointer(path), "object keys must be strings"))
+                    continue
+                problem = _string(key, path + (key,))
+                if problem:
+                    problems.append(problem)
+                    continue
+                stack.append((item, path + (key,)))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((item, path + (i,)) for i, item in enumerate(value))
+        else:
+            problem = _scalar(value, path)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def _string(value: str, path: tuple[Any, ...]) -> FactProblem | None:
+    if len(value) > limits.MAX_STRING_LENGTH:
+        return FactProblem(json_pointer(path), f"a string of {len(value):,} characters; the limit is "
+                                               f"{limits.MAX_STRING_LENGTH:,}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return FactProblem(json_pointer(path), f"contains a lone surrogate (U+{ord(value[exc.start]):04X}), "
+                                                   "which is not Unicode text")
+    return None
+
+
+def _scalar(value: Any, path: tuple[Any, ...]) -> FactProblem | None:
+    if isinstance(value, _Oversized):
+        return FactProblem(json_pointer(path), f"an integer of {len(value.lstrip('-')):,} digits; the limit is "
+                                               f"{limits.MAX_INTEGER_DIGITS}")
+    if isinstance(value, str):
+        return _string(value, path)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        if value.bit_length() > limits.MAX_INTEGER_DIGITS * 3.33:
+            return FactProblem(json_pointer(path), f"an integer of more than {limits.MAX_INTEGER_DIGITS} digits")
+        return None
+    if isinstance(value, Decimal):
+        finite = value.is_finite()
+    elif isinstance(value, float):
+        finite = math.isfinite(value)
+    else:
+        return FactProblem(json_pointer(path), f"{type(value).__name__} is not a JSON value")
+    return None if finite else FactProblem(json_pointer(path), "NaN and Infinity are not JSON numbers")

@@ -1,0 +1,68 @@
+"""Every limit the engine enforces, in one place.
+
+Input beyond a limit is refused as a user's mistake (exit 2, naming the place
+and the limit), never truncated, never decided. ``docs/limits.md`` lists these
+values and a test keeps it equal to this module; ``facts.schema.json`` repeats
+the ones JSON Schema can state (``maxLength``), and a test keeps those equal too.
+"""
+from __future__ import annotations
+
+# --- JSON documents: facts, stream lines ------------------------------------
+#: Deepest nesting of arrays and objects in a facts document or stream line.
+MAX_JSON_DEPTH = 32
+#: Largest facts document or stream line, in bytes of UTF-8.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+#: Most digits of a JSON integer anywhere in a document.
+MAX_INTEGER_DIGITS = 40
+#: Longest string anywhere in a document, in characters.
+MAX_STRING_LENGTH = 65_536
+#: Longest identifier (account, contract, ticket, link, user, action id).
+MAX_ID_LENGTH = 256
+#: Longest IANA time-zone name.
+MAX_TIMEZONE_LENGTH = 64
+
+# --- amounts and instants ---------------------------------------------------
+#: Most digits before the decimal point of an amount (amounts are below 10**38).
+MAX_MONEY_INTEGER_DIGITS = 38
+#: Most digits after the decimal point of an amount, as written.
+MAX_MONEY_FRACTION_DIGITS = 38
+#: Most digits in the fraction of a second of an RFC 3339 timestamp.
+MAX_SECOND_FRACTION_DIGITS = 18
+#: Instants must lie in this UTC range, so that any time zone's calendar day exists.
+MIN_INSTANT_UTC = "0001-01-02T00:00:00Z"
+MAX_INSTANT_UTC = "9999-12-30T23:59:59Z"
+
+# --- rule files and test suites -----------------------------------------------
+#: Largest rule file or test suite, in bytes.
+MAX_RULE_FILE_BYTES = 1024 * 1024
+#: Deepest nesting of YAML collections in one file.
+MAX_YAML_DEPTH = 48
+#: Most YAML nodes one file may build, aliases expanded (stops alias bombs).
+MAX_YAML_NODES = 200_000
+#: Most digits of a YAML integer in a rule file.
+MAX_YAML_INTEGER_DIGITS = 40
+#: Deepest nesting of one condition, named conditions expanded.
+MAX_CONDITION_DEPTH = 48
+#: Most comparisons in one condition, named conditions expanded.
+MAX_CONDITION_SIZE = 10_000
+#: Most alternatives the rete backend generates for one quantifier's condition.
+MAX_RETE_ALTERNATIVES = 512
+
+# --- the stream ----------------------------------------------------------------
+#: Most accounts whose state the stream holds; a snapshot of one more is refused.
+MAX_STREAM_ACCOUNTS = 2_000_000
+#: Largest state the stream keeps for one account, in bytes (compressed).
+MAX_ACCOUNT_STATE_BYTES = 64 * 1024
+#: durable_rules statechart sessions kept live at once (about 400 KB each).
+LIVE_LIFECYCLE_SESSIONS = 128
+
+# --- messages --------------------------------------------------------------------
+#: Longest excerpt of an offending value a message quotes, in characters.
+MAX_EXCERPT = 60
+#: Longest message of one problem, in characters.
+MAX_MESSAGE = 500
+
+
+def documented() -> dict[str, object]:
+    """Every limit by name, as ``docs/limits.md`` lists them."""
+    return {name: value for name, value in globals().items() if name.isupper()}
