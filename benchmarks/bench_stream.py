@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     start_rss, start = rss_mb(), time.perf_counter()
     result = replay(processor, lines, check=not args.no_verify)
     elapsed = time.perf_counter() - start
-    print(f"{args.backend}: {result.events:,} events over {len(processor.accounts):,} accounts in {elapsed:.1f} s "
+    print(f"{args.backend}: {result.events:,} events over {len(processor.store):,} accounts in {elapsed:.1f} s "
           f"({result.events / elapsed:,.0f} events/s{' including verification' if not args.no_verify else ''}); "
           f"{result.outputs:,} decisions, {result.skipped:,} lines skipped, {result.mismatches} mismatches; "
           f"{processor.lifecycle.live:,} live durable_rules sessions; "

@@ -62,6 +62,41 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
 
 def scan(document: Any) -> list[FactProblem]:
     """What no schema checks: depth, sizes, lone surrogates, non-JSON values. Iterative."""
+    return [] if _fine(document) else _problems(document)
+
+
+_PLAIN = (bool, type(None))
+
+
+def _fine(document: Any) -> bool:
+    """The quick answer, with no paths built: every document of the hot path is fine."""
+    stack = [(document, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        kind = type(value)
+        if kind is str:
+            if len(value) > limits.MAX_STRING_LENGTH or (not value.isascii() and _string(value, ())):
+                return False
+        elif kind is dict:
+            if depth >= limits.MAX_JSON_DEPTH:
+                return False
+            for key, item in value.items():
+                if type(key) is not str or not key.isascii() or len(key) > limits.MAX_STRING_LENGTH:
+                    if type(key) is not str or _string(key, ()):
+                        return False
+                push((item, depth + 1))
+        elif kind is list:
+            if depth >= limits.MAX_JSON_DEPTH:
+                return False
+            for item in value:
+                push((item, depth + 1))
+        elif kind not in _PLAIN and _scalar(value, ()):
+            return False
+    return True
+
+
+def _problems(document: Any) -> list[FactProblem]:
     problems: list[FactProblem] = []
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack and len(problems) < 20:

@@ -67,6 +67,10 @@ class Policy:
             tracer.observe(trace)
         return dataclasses.replace(decision, trace=trace.explanation()) if explain else decision
 
+    def validate(self, facts: Mapping[str, Any]) -> dict[str, Any]:
+        """The facts normalised, or :class:`InvalidFacts` naming every problem."""
+        return self._checker.check(facts)
+
     def traced(self) -> Compilation:
         """The same rules compiled to record what they test (see :mod:`closure_policy.trace`)."""
         # Explanations need closures that record what they read; compiled only

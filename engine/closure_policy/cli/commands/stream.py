@@ -1,11 +1,20 @@
-"""``closure-policy stream``: JSON Lines events on stdin, JSON Lines decisions on stdout."""
+"""``closure-policy stream``: JSON Lines events on stdin, JSON Lines decisions on stdout.
+
+One bad line never ends the stream: it is reported on stderr with its line
+number and skipped. Exit status: 0 when every line was taken, 2 when any line
+was refused (bad JSON, not an event, facts the policy rejects, a limit), 1
+when a line met an internal fault (reported the same way, and the stream
+still goes on).
+"""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+import traceback
+from typing import IO, Any, Iterator
 
+from ... import limits
 from ...policy import BACKENDS, load_policy
 from ...stream import StreamError, StreamProcessor
 
@@ -17,21 +26,44 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
+def lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """(number, line) pairs; a line longer than the limit is drained and given as None."""
+    number = 0
+    while True:
+        chunk = stream.readline(limits.MAX_DOCUMENT_BYTES + 1)
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > limits.MAX_DOCUMENT_BYTES and not chunk.endswith(b"\n"):
+            while chunk and not chunk.endswith(b"\n"):  # skip the rest, a bounded piece at a time
+                chunk = stream.readline(limits.MAX_DOCUMENT_BYTES)
+            yield number, None
+            continue
+        yield number, chunk
+
+
 def run(args: argparse.Namespace) -> int:
     processor = StreamProcessor(load_policy(args.rules, backend=args.backend))
     out, err = sys.stdout, sys.stderr
-    skipped = 0
-    for number, text in enumerate(sys.stdin, start=1):
-        if not text.strip():
+    refused = faults = 0
+    for number, line in lines(sys.stdin.buffer):
+        if line is not None and not line.strip():
             continue
         try:
-            outputs = processor.feed(text, number)
+            if line is None:
+                raise StreamError(f"line {number}: longer than {limits.MAX_DOCUMENT_BYTES:,} bytes")
+            outputs = processor.feed(line, number)
         except StreamError as exc:  # reported and skipped; the stream goes on
-            skipped += 1
-            print(exc, file=err)
+            refused += 1
+            print(exc.report(), file=err)
+            continue
+        except Exception:  # a bug of ours: reported with its trace, and the stream goes on
+            faults += 1
+            print(f"line {number}: internal error; please report it with this trace:", file=err)
+            traceback.print_exc(file=err)
             continue
         for output in outputs:
             out.write(json.dumps(output.to_dict(), ensure_ascii=False) + "\n")
-    if skipped:
-        print(f"{skipped} line(s) skipped", file=err)
-    return 0
+    if refused or faults:
+        print(f"{refused + faults} line(s) skipped", file=err)
+    return 1 if faults else 2 if refused else 0

@@ -1,0 +1,82 @@
+"""Each account's state, kept compact: compressed JSON, a few hundred bytes an account.
+
+A stream may see millions of accounts. Kept as Python dicts, one account's
+facts cost about 6 KB; kept here as zlib-compressed JSON (with a preset
+dictionary of the facts schema's keys and values, so that even a small
+document compresses well) they cost a few hundred bytes, and reading them
+back is a few microseconds. Limits: ``MAX_STREAM_ACCOUNTS`` accounts and
+``MAX_ACCOUNT_STATE_BYTES`` per account (see ``closure_policy.limits``).
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from decimal import Decimal
+from typing import Any, Iterator
+
+from .. import limits
+from ..errors import ClosurePolicyError
+from ..resources import schema
+
+
+class StateLimit(ClosurePolicyError):
+    """An account's state, or the number of accounts, would pass its limit."""
+
+
+def _words(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                yield from value
+            if key == "enum" and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            yield from _words(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _words(value)
+
+
+def _preset() -> bytes:
+    words = sorted(set(_words(schema("facts"))))
+    return " ".join(f'"{w}": "{w}"' for w in words).encode("utf-8")
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")  # validated amounts are bounded, so this is short
+    raise TypeError(f"{type(value).__name__} in account state")
+
+
+class AccountStore:
+    """account id -> a JSON-able state, stored compressed."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, bytes] = {}
+        self._preset = _preset()
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __contains__(self, account: str) -> bool:
+        return account in self._states
+
+    def get(self, account: str) -> Any:
+        blob = self._states.get(account)
+        if blob is None:
+            return None
+        inflate = zlib.decompressobj(zdict=self._preset)
+        return json.loads(inflate.decompress(blob) + inflate.flush(), parse_float=Decimal)
+
+    def put(self, account: str, state: Any) -> None:
+        if account not in self._states and len(self._states) >= limits.MAX_STREAM_ACCOUNTS:
+            raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
+        deflate = zlib.compressobj(level=6, zdict=self._preset)
+        text = json.dumps(state, ensure_ascii=False, separators=(",", ":"), default=_plain).encode("utf-8")
+        blob = deflate.compress(text) + deflate.flush()
+        if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
+            raise StateLimit(f"account state of {len(blob):,} bytes compressed; the limit is "
+                             f"{limits.MAX_ACCOUNT_STATE_BYTES:,}")
+        self._states[account] = blob
+
+    def accounts(self) -> list[str]:
+        return list(self._states)
