@@ -7,6 +7,8 @@ the ones JSON Schema can state (``maxLength``), and a test keeps those equal too
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 # --- JSON documents: facts, stream lines ------------------------------------
 #: Deepest nesting of arrays and objects in a facts document or stream line.
 MAX_JSON_DEPTH = 32
@@ -28,8 +30,9 @@ MAX_MONEY_INTEGER_DIGITS = 38
 MAX_MONEY_FRACTION_DIGITS = 38
 #: Most digits in the fraction of a second of an RFC 3339 timestamp.
 MAX_SECOND_FRACTION_DIGITS = 18
-#: Instants must lie in this UTC range, so that any time zone's calendar day exists.
+#: The earliest instant (in UTC): a day inside the calendar, so every zone's calendar day exists.
 MIN_INSTANT_UTC = "0001-01-02T00:00:00Z"
+#: The latest instant (in UTC), a day inside the calendar for the same reason.
 MAX_INSTANT_UTC = "9999-12-30T23:59:59Z"
 
 # --- rule files and test suites -----------------------------------------------
@@ -66,3 +69,26 @@ MAX_MESSAGE = 500
 def documented() -> dict[str, object]:
     """Every limit by name, as ``docs/limits.md`` lists them."""
     return {name: value for name, value in globals().items() if name.isupper()}
+
+
+def _descriptions() -> dict[str, str]:
+    """Each limit's ``#:`` comment, read from this file."""
+    found: dict[str, str] = {}
+    comment: list[str] = []
+    for line in Path(__file__).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#:"):
+            comment.append(line[2:].strip())
+        elif comment and "=" in line:
+            found[line.split("=", 1)[0].strip()] = " ".join(comment)
+            comment = []
+    return found
+
+
+def markdown_table() -> str:
+    """The table of ``docs/limits.md``; ``tests/test_docs_limits.py`` keeps the two equal."""
+    rows = ["| limit | value | what it bounds |", "|---|---|---|"]
+    text = _descriptions()
+    for name, value in documented().items():
+        shown = f"{value:,}" if isinstance(value, int) else str(value)
+        rows.append(f"| `{name}` | {shown} | {text.get(name, '')} |")
+    return "\n".join(rows) + "\n"

@@ -101,11 +101,32 @@ def _rules(c: Compilation) -> None:
 
 def _unused(c: Compilation) -> None:
     # A condition no rule uses is never compiled, so its mistakes would go unseen.
+    # One that a used condition names counts as used, even where a limit
+    # stopped its expansion: the limit is the one problem to report there.
     assert c.ctx is not None
+    used = _named_by(c.ctx.used, c.ctx.conditions)
     for name, named in c.ctx.conditions.items():
-        if name not in c.ctx.used:
+        if name not in used:
             c.ctx.error(named.source, named.path, f"condition {name!r} is not used by any rule", "unused-condition",
                         key=True)
+
+
+def _named_by(used: set[str], conditions: dict[str, NamedCondition]) -> set[str]:
+    found, todo = set(used), list(used)
+    while todo:
+        named = conditions.get(todo.pop())
+        stack = [named.data] if named is not None else []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                name = node.get("use")
+                if isinstance(name, str) and name not in found:
+                    found.add(name)
+                    todo.append(name)
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return found
 
 
 def _collect_problems(c: Compilation) -> None:

@@ -98,10 +98,10 @@ class _Builder:
         self.problems.append(Problem(self.source.name, line, col, message, check))
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == "tag:yaml.org,2002:int" and \
-                sum(c.isdigit() for c in node.value) > limits.MAX_YAML_INTEGER_DIGITS:
-            self._problem(node, f"an integer of {sum(c.isdigit() for c in node.value):,} digits; the limit is "
-                                f"{limits.MAX_YAML_INTEGER_DIGITS}", "limit")
+        digits = len(node.value.lstrip("+-").replace("_", ""))
+        if node.tag == "tag:yaml.org,2002:int" and digits > limits.MAX_YAML_INTEGER_DIGITS:
+            self._problem(node, f"an integer of {digits:,} digits; the limit is {limits.MAX_YAML_INTEGER_DIGITS}",
+                          "limit")
             return None
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -247,6 +247,7 @@ def _unreadable(path: Path, root: Path) -> str | None:
 def _display_name(path: Path, root: Path | None) -> str:
     """Relative to the working folder when under it, as an author's editor shows it."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
+        # absolute(), not resolve(): the name is the entry's own, whatever a link points at
+        return str(path.absolute().relative_to(root.absolute()))
     except ValueError:
         return str(path)

@@ -78,5 +78,6 @@ class AccountStore:
                              f"{limits.MAX_ACCOUNT_STATE_BYTES:,}")
         self._states[account] = blob
 
-    def accounts(self) -> list[str]:
-        return list(self._states)
+    def stored_bytes(self, account: str) -> int:
+        """What one account's state costs here, compressed (0 for an unknown account)."""
+        return len(self._states.get(account, b""))

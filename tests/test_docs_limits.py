@@ -1,0 +1,26 @@
+"""docs/limits.md and the facts schema state the limits of ``closure_policy.limits``, and no others."""
+from __future__ import annotations
+
+import json
+
+from closure_policy import limits
+from tests.conftest import ROOT
+
+
+def test_the_docs_table_is_the_limits_module():
+    assert limits.markdown_table() in (ROOT / "docs/limits.md").read_text(encoding="utf-8")
+
+
+def test_every_limit_has_a_row_with_a_description():
+    rows = limits.markdown_table().splitlines()[2:]
+    assert [row.split("`")[1] for row in rows] == list(limits.documented())
+    assert all(row.rsplit("|", 2)[1].strip() for row in rows)
+
+
+def test_the_facts_schema_repeats_the_limits_it_can_state():
+    defs = json.loads((ROOT / "schemas/facts.schema.json").read_text(encoding="utf-8"))["$defs"]
+    assert defs["id"]["maxLength"] == limits.MAX_ID_LENGTH
+    assert defs["timezone"]["maxLength"] == limits.MAX_TIMEZONE_LENGTH
+    assert "{1,%d}" % limits.MAX_SECOND_FRACTION_DIGITS in defs["timestamp"]["pattern"]
+    events = (ROOT / "schemas/events.schema.json").read_text(encoding="utf-8")
+    assert f'"maxLength": {limits.MAX_ID_LENGTH}' in events
