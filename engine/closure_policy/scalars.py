@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -152,7 +152,8 @@ def to_instant(value: Any) -> Instant:
         raise ScalarError(f"must be {INSTANT_EXPECTED}")
     hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"])
     if hour > 23 or minute > 59 or second > 59:
-        raise ScalarError(f"has no such time of day ({match['h']}:{match['m']}:{match['s']}); must be {INSTANT_EXPECTED}")
+        raise ScalarError(f"has no such time of day ({match['h']}:{match['m']}:{match['s']}); "
+                          f"must be {INSTANT_EXPECTED}")
     offset = 0
     if match["sign"]:
         oh, om = int(match["oh"]), int(match["om"])

@@ -6,15 +6,15 @@ fixture is an error with its file:line:col, never a silent pass).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .. import limits
 from ..errors import Problem
+from ..jsondoc import parse
 from ..load import SourceFile, load_yaml_file
 from ..policy import Policy
 from ..validate.against_schema import validate_file
@@ -89,10 +89,17 @@ def _fixtures(source: SourceFile, folder: Path, problems: list[Problem], broken:
 
 
 def _read_facts_file(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+    """A fixture, read as strictly as facts are: the same limits, no duplicate keys."""
     if path.suffix == ".json":
-        return json.loads(text, parse_float=Decimal)
-    return yaml.safe_load(text)
+        with open(path, "rb") as fh:
+            document, problems = parse(fh.read(limits.MAX_DOCUMENT_BYTES + 1))
+        if problems:
+            raise ValueError(problems[0].format())
+        return document
+    source, found = load_yaml_file(path)
+    if found:
+        raise ValueError(found[0].format())
+    return source.data
 
 
 def _case(source: SourceFile, here: tuple, data: dict[str, Any], fixtures: dict[str, Any], policy: Policy,

@@ -99,8 +99,8 @@ def _unique_rule_ids(rules: list[Entry]) -> list[Problem]:
         if rid in seen:
             first = seen[rid]
             line = first[0].marks.at(first[1] + ("id",))[0]
-            problems.append(source.problem(path + ("id",), f"rule id {excerpt(rid)} is already used in {first[0].name}:{line}",
-                                           "duplicate-id"))
+            problems.append(source.problem(path + ("id",), f"rule id {excerpt(rid)} is already used in "
+                                           f"{first[0].name}:{line}", "duplicate-id"))
         else:
             seen[rid] = entry
     return problems
