@@ -48,6 +48,8 @@ MAX_YAML_INTEGER_DIGITS = 40
 MAX_CONDITION_DEPTH = 48
 #: Most comparisons in one condition, named conditions expanded.
 MAX_CONDITION_SIZE = 10_000
+#: Most properties of the one durable_rules fact a rete decision asserts (durable_rules' own limit).
+MAX_RETE_FACT_PROPERTIES = 255
 #: Most alternatives the rete backend generates for one quantifier's condition.
 MAX_RETE_ALTERNATIVES = 512
 

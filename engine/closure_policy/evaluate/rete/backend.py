@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ... import limits
 from ...compile.pipeline import Compilation
 from ...compile.rules import CompiledQuery, CompiledRule, Condition
 from ...compile.scope import Env
@@ -28,7 +29,7 @@ from ...errors import BackendUnavailable, ClosurePolicyError
 from ...trace import Trace
 from ..assemble import OUTCOME, REMEDY, assemble
 from .codegen import Atoms, Formula, generate
-from .project import MAX_PROPERTIES, project
+from .project import project
 
 INSTALL_HINT = ("the rete backend needs durable-rules: pip install 'closure-policy[rete]' (on Python 3.13, with "
                 "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject in the environment)")
@@ -97,9 +98,9 @@ class ReteBackend:
 
     def _fire(self, ruleset: _Ruleset, env: Env) -> set[str]:
         fact = project(env, ruleset.atoms.days, ruleset.atoms.sentinels, SID)
-        if len(fact) > MAX_PROPERTIES:
+        if len(fact) > limits.MAX_RETE_FACT_PROPERTIES:
             raise ClosurePolicyError(f"these facts make a durable_rules fact of {len(fact)} properties; "
-                                     f"its limit is {MAX_PROPERTIES}")
+                                     f"its limit is {limits.MAX_RETE_FACT_PROPERTIES}")
         text = json.dumps(fact, ensure_ascii=False)
         with self._lock:
             try:

@@ -14,7 +14,6 @@ from ...scalars import Instant
 from .codegen import count_name, day_name, root_name, set_flag
 from .encode import encode
 
-MAX_PROPERTIES = 255  # durable_rules' limit on one fact
 
 
 def _item(value: Any) -> Any:
