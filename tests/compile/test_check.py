@@ -1,4 +1,8 @@
-"""`check` on broken copies of rules/: every seeded mistake, at its line and column."""
+"""`check` on broken copies of a fixture policy: every seeded mistake, at its line and column.
+
+The fixture (``tests/compile/rules``) belongs to these tests, so a change to
+the bundled rules never breaks them.
+"""
 from __future__ import annotations
 
 import shutil
@@ -7,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from closure_policy import InvalidRules, check_rules, load_policy
-from tests.conftest import ROOT
+FIXTURE = Path(__file__).resolve().parent / "rules"
 
 
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
     target = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", target)
+    shutil.copytree(FIXTURE, target)
     return target
 
 
@@ -40,37 +44,39 @@ def found(rules: Path) -> list[tuple[str, int, int, str]]:
             for p in check_rules(rules).problems]
 
 
-def test_bundled_rules_have_no_problems():
+def test_the_fixture_and_the_bundled_rules_have_no_problems():
+    assert check_rules(FIXTURE).problems == []
     result = check_rules()
     assert result.problems == []
-    assert sum(len(q.rules) for q in result.queries.values()) == 20
+    assert result.queries and all(q.rules for q in result.queries.values())
 
 
 SEEDS = [
     # file, old, new, mark, check
-    ("close_account.yaml", "    step: 1\n", "    step: 1\n    step: 2\n", "step: 2", "duplicate-key"),
-    ("close_account.yaml", "id: funds.no-overdue", "id: funds.no-pending", "funds.no-pending", "duplicate-id"),
-    ("close_account.yaml", "{fact: balance.pending, op:", "{fact: balance.pendng, op:", "balance.pendng",
-     "unknown-fact"),
-    ("manual_payout.yaml", "value_of: balance.manual_payout_fee}", "value_of: balance.currency}", "{fact: balance.available, op: \"<=\"",
-     "type-mismatch"),
-    ("close_account.yaml", "{fact: balance.overdue, op: \">\", value: 0}", "{fact: balance.overdue, op: \">\", value: zero}",
+    ("gate.yaml", "    step: 2\n", "    step: 2\n    step: 1\n", "step: 1\n    source: {section: fixture, quote: contracts",
+     "duplicate-key"),
+    ("gate.yaml", "id: gate.fee", "id: gate.no-pending", "gate.no-pending\n    query: gate\n    step: 1\n    source: "
+     "{section: fixture, quote: more", "duplicate-id"),
+    ("gate.yaml", "{fact: balance.pending, op:", "{fact: balance.pendng, op:", "balance.pendng", "unknown-fact"),
+    ("gate.yaml", "value_of: balance.manual_payout_fee}", "value_of: balance.currency}",
+     "{fact: balance.available, op: \"<=\"", "type-mismatch"),
+    ("gate.yaml", "{fact: balance.overdue, op: \">\", value: 0}", "{fact: balance.overdue, op: \">\", value: zero}",
      "zero", "type-mismatch"),
-    ("track_action.yaml", "query: track_action", "query: track_actions", "track_actions", "unknown-query"),
-    ("close_account.yaml", "Contracts still active: {active_contracts}.", "Contracts still active: {active_contract}.",
+    ("gate.yaml", "query: gate", "query: gates", "gates", "unknown-query"),
+    ("gate.yaml", "Contracts still active: {active_contracts}.", "Contracts still active: {active_contract}.",
      "\"Contracts still active", "unknown-placeholder"),
-    ("reactivate_account.yaml", "      zh: 关闭账户不可逆\n", "", "en: Closing is irreversible", "missing-translation"),
-    ("remove_user.yaml", "{fact: user.role, op: \"==\", value: admin}", "{fact: user.role, op: \"=>\", value: admin}",
+    ("gate.yaml", ", zh: 超过手续费}", "}", "{en: More than the fee}", "missing-translation"),
+    ("gate.yaml", "{fact: user.role, op: \"==\", value: admin}", "{fact: user.role, op: \"=>\", value: admin}",
      "\"=>\"", "schema"),
-    ("closure_effects.yaml", "{fact: link.status, op: \"!=\", value: disabled}",
-     "{fact: link.status, op: \"!=\", value: disabld}", "disabld", "unknown-value"),
-    ("resolve_link.yaml", "{use: account-closed}", "{use: account-closd}", "account-closd", "unknown-condition"),
-    ("resolve_link.yaml", "outcome: invalid_page", "outcome: invalid_pages", "invalid_pages", "unknown-outcome"),
-    ("close_account.yaml", "{fact: final_review.status, op: \"!=\", value: approved}",
+    ("gate.yaml", "{fact: contract.status, op: \"==\", value: active}\n",
+     "{fact: contract.status, op: \"==\", value: activ}\n", "activ}", "unknown-value"),
+    ("route.yaml", "{use: account-closed}", "{use: account-closd}", "account-closd", "unknown-condition"),
+    ("route.yaml", "outcome: lost", "outcome: lose", "lose", "unknown-outcome"),
+    ("gate.yaml", "{fact: final_review.status, op: \"!=\", value: approved}",
      "{fact: final_review.status, op: \"<\", value: approved}", "approved}", "type-mismatch"),
-    ("resolve_link.yaml", "{fact: click.clicked_at, op: \">=\", value_of: account.closed_at}",
+    ("route.yaml", "{fact: click.clicked_at, op: \">=\", value_of: account.closed_at}",
      "{fact: click.clicked_at, op: \">=\", value: 5}", "5}", "type-mismatch"),
-    ("track_action.yaml", "value_of: account.closed_at", "value_of: balance.available", "fact: action.occurred_at",
+    ("route.yaml", "value_of: account.closed_at\n", "value_of: balance.available\n", "fact: action.occurred_at",
      "type-mismatch"),
 ]
 
@@ -89,37 +95,35 @@ def test_every_mistake_is_reported_at_once(rules):
 
 
 def test_loading_broken_rules_raises_with_every_problem(rules):
-    seed(rules, "close_account.yaml", "balance.pending, op", "balance.pendng, op")
-    seed(rules, "track_action.yaml", "query: track_action", "query: nope")
+    seed(rules, "gate.yaml", "balance.pending, op", "balance.pendng, op")
+    seed(rules, "route.yaml", "query: route", "query: nope")
     with pytest.raises(InvalidRules) as info:
         load_policy(rules)
     report = info.value.report()
-    assert "close_account.yaml:" in report and "(unknown-fact)" in report
-    assert "track_action.yaml:" in report and "(unknown-query)" in report
+    assert "gate.yaml:" in report and "(unknown-fact)" in report
+    assert "route.yaml:" in report and "(unknown-query)" in report
 
 
 def test_yaml_syntax_error_has_line_and_column(rules):
-    path, line, col = seed(rules, "remove_user.yaml", "    query: remove_user\n", "    query: [remove_user\n",
-                           "[remove_user")
+    path, line, col = seed(rules, "route.yaml", "    query: route\n", "    query: [route\n", "[route")
     problems = check_rules(rules).problems
-    assert [p.check for p in problems if p.file.endswith("remove_user.yaml")] == ["yaml-syntax"]
+    assert [p.check for p in problems if p.file.endswith("route.yaml")] == ["yaml-syntax"]
     assert problems[0].line > line  # the parser notices at the next key
 
 
 def test_shadowed_binding(rules):
-    where = seed(rules, "closure_effects.yaml", "as: contract\n", "as: account\n", "account\n")
+    where = seed(rules, "gate.yaml", "as: contract\n", "as: account\n", "account\n")
     assert (*where, "shadowed-name") in found(rules)
 
 
 def test_quantifier_over_a_non_list(rules):
-    where = seed(rules, "close_account.yaml", "in: contracts\n          as: contract", "in: balance\n          as: contract",
+    where = seed(rules, "gate.yaml", "in: contracts\n        as: contract", "in: balance\n        as: contract",
                  "balance")
     assert (*where, "not-a-list") in found(rules)
 
 
 def test_unknown_language_and_missing_policy(rules):
-    where = seed(rules, "remove_user.yaml", "        zh: 请账户管理员删除该用户；无需联系支持。",
-                 "        zh: 请账户管理员删除该用户；无需联系支持。\n        fr: Demandez à un admin.", "fr")
+    where = seed(rules, "gate.yaml", "        zh: 请等待。", "        zh: 请等待。\n        fr: Attendez.", "fr")
     assert (*where, "unknown-language") in found(rules)
     (rules / "policy.yaml").unlink()
     assert "policy-missing" in {p.check for p in check_rules(rules).problems}
@@ -139,13 +143,13 @@ def test_unused_condition(rules):
 
 def test_revision_is_stable_and_content_based(rules, tmp_path):
     first = load_policy(rules).revision
-    assert first == load_policy(ROOT / "rules").revision
+    assert first == load_policy(FIXTURE).revision
     # Reformatting (comments, quoting, blank lines) does not change the revision...
-    path = rules / "remove_user.yaml"
+    path = rules / "gate.yaml"
     path.write_text("# a comment\n\n" + path.read_text(encoding="utf-8").replace('op: "=="', "op: '=='"),
                     encoding="utf-8")
     assert load_policy(rules).revision == first
     # ...changing a rule does.
-    seed(rules, "manual_payout.yaml", "op: \"<=\"", "op: \"<\"")
+    seed(rules, "gate.yaml", "op: \"<=\"", "op: \"<\"")
     assert load_policy(rules).revision != first
     assert first.startswith("sha256:") and len(first) == 71
