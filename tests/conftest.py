@@ -14,6 +14,43 @@ from closure_policy import Decision, Policy, load_policy
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["pytester"]
 
+# Engine tests decide over a small policy of the tests' own (``tests/fixture_rules``:
+# queries ``gate`` and ``route``, in en and zh), so that a change to the bundled
+# rules, with its YAML cases, never breaks them.
+FIXTURE_RULES = ROOT / "tests/fixture_rules"
+
+# Facts over which every rule of the fixture policy holds: ``gate`` allows, ``route`` goes.
+BASE: dict[str, Any] = {
+    "as_of": "2026-11-26T10:00:00+08:00",
+    "account": {"id": "P-1", "kind": "partner", "status": "active", "timezone": "Asia/Shanghai"},
+    "contracts": [{"id": "C-1", "status": "expired"}],
+    "balance": {"currency": "USD", "available": "10", "pending": "0", "overdue": "0",
+                "auto_withdrawal_threshold": "50.00", "manual_payout_fee": "2.50"},
+    "support_tickets": [],
+    "final_review": {"status": "approved"},
+    "links": [{"id": "L-1", "status": "active"}],
+    "users": [{"id": "U-1", "role": "admin"}, {"id": "U-2", "role": "member"}],
+    "action": {"id": "A-1", "occurred_at": "2026-11-26T09:00:00Z"},
+    "click": {"link_id": "L-1", "clicked_at": "2026-11-26T09:00:00Z"},
+    "request": {"actor_id": "U-1", "user_id": "U-2"},
+}
+
+
+def document(**sections: Any) -> dict[str, Any]:
+    """BASE with sections merged in (one level deep)."""
+    result = copy.deepcopy(BASE)
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key].update(value)
+        else:
+            result[key] = value
+    return result
+
+
+@pytest.fixture(scope="session")
+def fixture_policy() -> Policy:
+    return load_policy(FIXTURE_RULES)
+
 # An account that may be closed: every rule of close_account passes.
 READY: dict[str, Any] = {
     "as_of": "2026-11-26T10:00:00+08:00",
@@ -76,8 +113,4 @@ def decide(policy: Policy) -> Decide:
     return Decide(policy)
 
 
-def rules_of(decision: Decision) -> list[str]:
-    return decision.rule_ids
-
-
-__all__ = ["READY", "facts", "closed", "rules_of", "Decimal"]
+__all__ = ["BASE", "FIXTURE_RULES", "READY", "closed", "document", "facts", "Decimal"]

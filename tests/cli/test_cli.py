@@ -1,3 +1,4 @@
+"""The CLI as a caller uses it, over the tests' fixture policy (``tests/fixture_rules``)."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from closure_policy import load_policy
 from closure_policy.cli.main import main
-from tests.conftest import ROOT, closed, facts
+from tests.conftest import FIXTURE_RULES, ROOT, document
+
+RULES = ["--rules", str(FIXTURE_RULES)]
 
 
 @pytest.fixture
@@ -28,58 +32,54 @@ def _position(path: Path, needle: str) -> tuple[int, int]:
 
 
 def test_eval_json_prints_only_the_decision(capsys, facts_file):
-    assert main(["eval", "--query", "close_account", "--facts", facts_file(facts())]) == 0
+    assert main(["eval", "--query", "gate", "--facts", facts_file(document()), *RULES]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["outcome"] == "allow" and out["query"] == "close_account"
+    assert out["outcome"] == "allow" and out["query"] == "gate"
 
 
-def test_eval_text_is_the_articles_checklist(capsys, facts_file):
-    f = facts(contracts=[{"id": "C-9", "status": "active"}], final_review={"status": "in_progress"})
-    assert main(["eval", "-q", "close_account", "-f", facts_file(f), "--format", "text"]) == 0
+def test_eval_text_is_the_checklist_in_step_order(capsys, facts_file):
+    f = document(contracts=[{"id": "C-9", "status": "active"}])
+    assert main(["eval", "-q", "gate", "-f", facts_file(f), "--format", "text", *RULES]) == 0
     out = capsys.readouterr().out
-    steps = [line for line in out.splitlines() if line.startswith("[")]
-    assert steps == ["[x] The account is still open", "[ ] Step 1: Expire your contracts",
-                     "[x] Step 2: Make sure all funds are withdrawn", "[x] Step 3: Request the account closure",
-                     "[ ] Final review by impact.com"]
-    assert "Contracts still active: C-9." in out and "→ In the Signed contracts section" in out
+    assert [line for line in out.splitlines() if line.startswith("[")] == ["[x] Funds", "[ ] Contracts"]
+    assert "Contracts still active: C-9." in out and "✗ Every contract expired" in out
 
 
 def test_eval_text_in_chinese(capsys, facts_file):
-    assert main(["eval", "-q", "close_account", "-f", facts_file(facts(balance__available="10")),
-                 "--format", "text", "--lang", "zh"]) == 0
+    f = document(balance={"pending": "3"})
+    assert main(["eval", "-q", "gate", "-f", facts_file(f), "--format", "text", "--lang", "zh", *RULES]) == 0
     out = capsys.readouterr().out
-    assert "[ ] 步骤 2：确认所有资金已被提取" in out
-    assert "请求手动支付单" in out and "放弃余额" in out
+    assert "[ ] 资金" in out and "3 待处理。" in out and "→ 请等待。" in out
 
 
 def test_eval_reads_standard_input():
-    proc = subprocess.run([sys.executable, "-m", "closure_policy.cli.main", "eval", "-q", "resolve_link",
-                           "-f", "-"], input=json.dumps(closed(click={"link_id": "L-404",
-                                                                       "clicked_at": "2027-01-01T00:00:00Z"})),
-                          capture_output=True, text=True, check=False)
+    f = document(account={"status": "closed", "closed_at": "2026-11-26T08:00:00Z"},
+                 click={"link_id": "L-404", "clicked_at": "2027-01-01T00:00:00Z"},
+                 action={"id": "A-1", "occurred_at": "2026-11-20T00:00:00Z"})
+    proc = subprocess.run([sys.executable, "-m", "closure_policy.cli.main", "eval", "-q", "route", "-f", "-", *RULES],
+                          input=json.dumps(f), capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert (out["outcome"], out["track"]) == ("invalid_page", False)
+    assert (out["outcome"], out["track"]) == ("lost", False)
 
 
 def test_json_numbers_are_read_exactly(capsys, facts_file):
-    text = json.dumps(facts()).replace('"available": "0"', '"available": 9007199254740993.5')
-    text = text.replace('"auto_withdrawal_threshold": "50.00"', '"auto_withdrawal_threshold": 9007199254740993.6')
-    assert main(["eval", "-q", "close_account", "-f", facts_file(text)]) == 0
+    text = json.dumps(document()).replace('"available": "10"', '"available": 9007199254740993.5')
+    text = text.replace('"manual_payout_fee": "2.50"', '"manual_payout_fee": 9007199254740993.6')
+    assert main(["eval", "-q", "gate", "-f", facts_file(text), *RULES]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [v["rule"] for v in out["violations"]] == ["funds.small-balance-resolved"]
-    assert out["violations"][0]["details"]["available"] == "9007199254740993.5"
+    assert [v["rule"] for v in out["violations"]] == ["gate.fee"]
 
 
 @pytest.mark.parametrize("text,pointer", [
-    (json.dumps(facts(balance__available="-1")), "/balance/available"),
-    (json.dumps(facts(account__closed_at="2026-11-26T10:00:00", account__status="closed")), "/account/closed_at"),
-    (json.dumps({k: v for k, v in facts().items() if k != "final_review"}), "/final_review"),
-    (json.dumps(facts(contracts=[{"id": "C-1", "status": "expird"}])), "/contracts/0/status"),
+    (json.dumps(document(balance={"available": "-1"})), "/balance/available"),
+    (json.dumps(document(account={"closed_at": "2026-11-26T10:00:00", "status": "closed"})), "/account/closed_at"),
+    (json.dumps({k: v for k, v in document().items() if k != "final_review"}), "/final_review"),
+    (json.dumps(document(contracts=[{"id": "C-1", "status": "expird"}])), "/contracts/0/status"),
 ])
 def test_invalid_facts_exit_2_with_the_pointer(capsys, facts_file, text, pointer):
     path = facts_file(text)
-    assert main(["eval", "-q", "close_account", "-f", path]) == 2
+    assert main(["eval", "-q", "gate", "-f", path, *RULES]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert f"{path}: {pointer}:" in captured.err
@@ -91,17 +91,17 @@ def test_invalid_facts_exit_2_with_the_pointer(capsys, facts_file, text, pointer
     ('{"a": NaN}', "NaN is not a number"),
 ])
 def test_malformed_json_exits_2(capsys, facts_file, text, message):
-    assert main(["eval", "-q", "close_account", "-f", facts_file(text)]) == 2
+    assert main(["eval", "-q", "gate", "-f", facts_file(text), *RULES]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_missing_file_unknown_query_and_language_exit_2(capsys, facts_file, tmp_path):
-    assert main(["eval", "-q", "close_account", "-f", str(tmp_path / "none.json")]) == 2
+    assert main(["eval", "-q", "gate", "-f", str(tmp_path / "none.json"), *RULES]) == 2
     assert "cannot read" in capsys.readouterr().err
-    assert main(["eval", "-q", "close_acount", "-f", facts_file(facts())]) == 2
-    assert "unknown query \"close_acount\"" in capsys.readouterr().err
-    assert main(["eval", "-q", "close_account", "-f", facts_file(facts()), "--lang", "fr"]) == 2
-    assert "unsupported language \"fr\"" in capsys.readouterr().err
+    assert main(["eval", "-q", "gaet", "-f", facts_file(document()), *RULES]) == 2
+    assert 'unknown query "gaet"; the policy answers: gate, route' in capsys.readouterr().err
+    assert main(["eval", "-q", "gate", "-f", facts_file(document()), "--lang", "fr", *RULES]) == 2
+    assert 'unsupported language "fr"' in capsys.readouterr().err
 
 
 def test_bad_arguments_exit_2(capsys):
@@ -112,30 +112,31 @@ def test_bad_arguments_exit_2(capsys):
 
 def test_eval_with_broken_rules_exits_2(capsys, facts_file, tmp_path):
     rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
+    shutil.copytree(FIXTURE_RULES, rules)
     (rules / "extra.yaml").write_text("rules:\n  - id: x.y\n    query: nope\n", encoding="utf-8")
-    assert main(["eval", "-q", "close_account", "-f", facts_file(facts()), "--rules", str(rules)]) == 2
+    assert main(["eval", "-q", "gate", "-f", facts_file(document()), "--rules", str(rules)]) == 2
     err = capsys.readouterr().err
     assert "extra.yaml:2:5: 'source' is required (schema)" in err
 
 
 def test_explain_includes_the_trace(capsys, facts_file):
-    assert main(["eval", "-q", "close_account", "-f", facts_file(facts(balance__pending="3")), "--explain"]) == 0
+    assert main(["eval", "-q", "gate", "-f", facts_file(document(balance={"pending": "3"})), "--explain", *RULES]) == 0
     trace = json.loads(capsys.readouterr().out)["trace"]
-    pending = next(t for t in trace if t["rule"] == "funds.no-pending")
+    pending = next(t for t in trace if t["rule"] == "gate.no-pending")
     assert pending["fired"] is True
     assert pending["conditions"] == [{"at": pending["conditions"][0]["at"], "condition": "balance.pending > 0",
                                       "left": "3", "right": "0", "result": True}]
-    line, col = _position(ROOT / "rules/close_account.yaml", "{fact: balance.pending, op:")
-    assert pending["conditions"][0]["at"].endswith(f"close_account.yaml:{line}:{col}")
+    line, col = _position(FIXTURE_RULES / "gate.yaml", "{fact: balance.pending, op:")
+    assert pending["conditions"][0]["at"].endswith(f"gate.yaml:{line}:{col}")
 
 
 def test_check_clean_and_broken(capsys, tmp_path):
-    assert main(["check", str(ROOT / "rules")]) == 0
-    assert "20 rules in 7 queries, no problems" in capsys.readouterr().err
+    assert main(["check", str(FIXTURE_RULES)]) == 0
+    counted = sum(len(q.rules) for q in load_policy(FIXTURE_RULES).queries.values())
+    assert f"{counted} rules in 2 queries, no problems" in capsys.readouterr().err
     rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    path = rules / "close_account.yaml"
+    shutil.copytree(FIXTURE_RULES, rules)
+    path = rules / "gate.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("balance.pending, op", "balance.pendng, op"),
                     encoding="utf-8")
     assert main(["check", str(rules)]) == 2
@@ -146,7 +147,7 @@ def test_check_clean_and_broken(capsys, tmp_path):
     assert out[0].endswith("(unknown-fact)")
 
 
-def test_check_json(capsys):
+def test_the_bundled_rules_check_clean(capsys):
     assert main(["check", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["problems"] == [] and out["revision"].startswith("sha256:")
@@ -158,21 +159,25 @@ def test_internal_fault_exits_1(capsys, monkeypatch, facts_file):
     def boom(*args, **kwargs):
         raise RuntimeError("bug")
     monkeypatch.setattr(eval_cmd, "read_facts", boom)
-    assert main(["eval", "-q", "close_account", "-f", facts_file(facts())]) == 1
+    assert main(["eval", "-q", "gate", "-f", facts_file(document()), *RULES]) == 1
     assert "internal error" in capsys.readouterr().err
 
 
-def test_explain_describes_the_rules_that_were_loaded(tmp_path, facts_file):
-    from closure_policy import load_policy
-
+def test_explain_describes_the_rules_that_were_loaded(tmp_path):
     rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
+    shutil.copytree(FIXTURE_RULES, rules)
     policy = load_policy(rules)
     # Editing the files after loading changes neither decisions nor their explanation.
-    path = rules / "close_account.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("balance.pending, op: \">\"", "balance.pending, op: \"<\""),
+    path = rules / "gate.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('balance.pending, op: ">"', 'balance.pending, op: "<"'),
                     encoding="utf-8")
-    d = policy.decide("close_account", facts(balance__pending="3"), explain=True)
-    assert d.rule_ids == ["funds.no-pending"]
-    pending = next(t for t in d.trace if t["rule"] == "funds.no-pending")
+    d = policy.decide("gate", document(balance={"pending": "3"}), explain=True)
+    assert d.rule_ids == ["gate.no-pending"]
+    pending = next(t for t in d.trace if t["rule"] == "gate.no-pending")
     assert pending["conditions"][0]["condition"] == "balance.pending > 0"
+
+
+def test_the_examples_are_decided(capsys):
+    for example in sorted((ROOT / "examples").glob("*.json")):
+        assert main(["eval", "-q", "close_account", "-f", str(example), "--format", "text"]) == 0, example
+        assert "close_account" in capsys.readouterr().out

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from closure_policy import InvalidRules, check_rules, load_policy
-FIXTURE = Path(__file__).resolve().parent / "rules"
+from tests.conftest import ROOT
+FIXTURE = ROOT / "tests/fixture_rules"
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from closure_policy import Policy, load_policy
-from tests.hostile.conftest import BASE
+from tests.conftest import BASE, ROOT
 
-FIXTURE = Path(__file__).resolve().parent / "rules"
+FIXTURE = ROOT / "tests/fixture_rules"
 
 NONE_FORM = """      none:
         in: users
