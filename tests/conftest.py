@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import copy
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
 
-from closure_policy import Decision, Policy, load_policy
+from closure_policy import Policy, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["pytester"]
@@ -70,9 +68,6 @@ READY: dict[str, Any] = {
     "request": {"actor_id": "U-1", "user_id": "U-2"},
 }
 
-_decision_validator = Draft202012Validator(json.loads((ROOT / "schemas/decision.schema.json").read_text()))
-
-
 def facts(**sections: Any) -> dict[str, Any]:
     """The ready account with whole sections replaced, or ``account__status`` style fields."""
     result = copy.deepcopy(READY)
@@ -94,23 +89,6 @@ def closed(closed_at: str = "2026-11-26T15:30:00Z", timezone: str = "Asia/Shangh
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy()
-
-
-class Decide:
-    def __init__(self, policy: Policy):
-        self.policy = policy
-
-    def __call__(self, query: str, f: dict[str, Any], lang: str = "en", explain: bool = False) -> Decision:
-        decision = self.policy.decide(query, f, lang=lang, explain=explain)
-        errors = list(_decision_validator.iter_errors(decision.to_dict()))
-        assert not errors, [e.message for e in errors]
-        return decision
-
-
-@pytest.fixture(scope="session")
-def decide(policy: Policy) -> Decide:
-    """Decides and asserts that every decision matches decision.schema.json."""
-    return Decide(policy)
 
 
 __all__ = ["BASE", "FIXTURE_RULES", "READY", "closed", "document", "facts", "Decimal"]

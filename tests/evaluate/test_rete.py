@@ -13,16 +13,23 @@ from hypothesis import given, settings, strategies as st
 from closure_policy import BackendUnavailable, ClosurePolicyError, load_policy
 from closure_policy.evaluate.rete.encode import instant, money
 from closure_policy.scalars import Instant, instant_of, to_instant
-from tests.conftest import ROOT, closed, facts
+from tests.conftest import FIXTURE_RULES, document
 
 pytest.importorskip("durable_rules_engine", reason="the rete extra is part of the test install")
+
+CLOSED = {"status": "closed", "closed_at": "2026-11-26T15:30:00Z"}
 
 amounts = st.decimals(min_value=0, max_value=Decimal(10) ** 30, allow_nan=False, allow_infinity=False, places=None)
 
 
 @pytest.fixture(scope="module")
 def rete():
-    return load_policy(backend="rete")
+    return load_policy(FIXTURE_RULES, backend="rete")
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    return load_policy(FIXTURE_RULES)
 
 
 @given(amounts, amounts)
@@ -53,37 +60,36 @@ def test_instant_encoding_is_exact_beyond_the_microsecond(s1, f1, s2, f2):
     assert (instant(a) == instant(b)) == (a == b)
 
 
-def test_huge_lists_get_the_right_answer(rete, policy):
+def test_huge_lists_get_the_right_answer(rete, compiled):
     contracts = [{"id": f"C-{i}", "status": "expired"} for i in range(2000)] + [{"id": "C-last", "status": "active"}]
-    tickets = [{"id": f"T-{i}", "type": "close_account", "status": "cancelled", "account_ids": ["P-1001"]}
-               for i in range(500)]
-    f = facts(contracts=contracts, support_tickets=tickets)
-    d = rete.decide("close_account", f)
-    assert d.rule_ids == ["contracts.all-expired", "ticket.closure-requested"]
-    assert d == policy.decide("close_account", f)
-    assert rete.decide("closure_effects", f).effects[0]["contract_id"] == "C-last"
+    users = [{"id": f"U-{i}", "role": "member"} for i in range(500)]
+    f = document(contracts=contracts, users=users)
+    d = rete.decide("gate", f)
+    assert d.rule_ids == ["gate.admin", "gate.contracts"]
+    assert d == compiled.decide("gate", f)
+    assert d.violations[1].details == {"active_contracts": ["C-last"]}
 
 
 def test_many_decisions_in_a_row_keep_state_clean(rete):
     # durable_rules' session table holds about a thousand sessions; each decision
     # must leave nothing behind. (benchmarks/ runs 100,000.)
-    outcomes = {"allow": facts(), "deny": facts(contracts=[{"id": "C", "status": "active"}])}
+    outcomes = {"allow": document(), "deny": document(contracts=[{"id": "C", "status": "active"}])}
     for i in range(3000):
         expected = "deny" if i % 3 == 0 else "allow"
-        assert rete.decide("close_account", outcomes[expected]).outcome == expected
+        assert rete.decide("gate", outcomes[expected]).outcome == expected
 
 
 def test_threads_give_the_sequential_answers(rete):
-    inputs = [facts(balance__available=str(i % 60), final_review={"status": ["approved", "rejected"][i % 2]})
-              for i in range(40)] + [closed(action={"id": "A", "occurred_at": f"2026-11-2{i % 9}T12:00:00Z"})
-                                     for i in range(10)]
-    queries = ["close_account", "manual_payout", "track_action"]
-    work = [(q, f) for f in inputs for q in queries]
+    inputs = [document(balance={"available": str(i % 60)}, final_review={"status": ["approved", "rejected"][i % 2]})
+              for i in range(40)]
+    inputs += [document(account=CLOSED, action={"id": "A", "occurred_at": f"2026-11-2{i % 9}T12:00:00Z"})
+               for i in range(10)]
+    work = [(q, f) for f in inputs for q in ("gate", "route")]
     expected = [rete.decide(q, f).to_dict() for q, f in work]
     results: dict[int, list] = {}
 
     def run(n: int) -> None:
-        results[n] = [rete.decide(q, f).to_dict() for _ in range(14) for q, f in work][:2000]
+        results[n] = [rete.decide(q, f).to_dict() for _ in range(20) for q, f in work][:2000]
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
     for t in threads:
@@ -91,23 +97,18 @@ def test_threads_give_the_sequential_answers(rete):
     for t in threads:
         t.join()
     for n in range(8):
-        assert results[n] == (expected * 14)[:2000]
+        assert results[n] == (expected * 20)[:2000]
 
 
 def test_a_condition_durable_rules_cannot_state_refuses_to_load(tmp_path):
     rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
-    path = rules / "remove_user.yaml"
+    shutil.copytree(FIXTURE_RULES, rules)
+    path = rules / "gate.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('''      none:
-        in: users
-        as: user
-        where: {fact: user.id, op: "==", value_of: request.user_id}''', '''      count:
-        in: users
-        as: user
-        where: {fact: user.id, op: "==", value_of: request.user_id}
-        op: ">="
-        value: 2'''), encoding="utf-8")
+    old = "      none:\n        in: users\n"
+    assert old in text
+    path.write_text(text.replace(old, "      count:\n        op: \">=\"\n        value: 2\n        in: users\n"),
+                    encoding="utf-8")
     assert load_policy(rules).queries  # fine for the compiled backend
     with pytest.raises(ClosurePolicyError, match="count >= 2 with a condition cannot be stated"):
         load_policy(rules, backend="rete")
@@ -116,8 +117,8 @@ def test_a_condition_durable_rules_cannot_state_refuses_to_load(tmp_path):
 def test_without_durable_rules_the_rete_backend_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "durable_rules_engine", None)
     with pytest.raises(BackendUnavailable, match=r"pip install 'closure-policy\[rete\]'"):
-        load_policy(backend="rete")
-    assert load_policy().decide("close_account", facts()).outcome == "allow"
+        load_policy(FIXTURE_RULES, backend="rete")
+    assert load_policy(FIXTURE_RULES).decide("gate", document()).outcome == "allow"
 
 
 def test_unknown_backend():
@@ -126,24 +127,23 @@ def test_unknown_backend():
 
 
 def test_explanations_and_decisions_agree_on_rete(rete):
-    f = facts(balance__pending="3")
-    d = rete.decide("close_account", f, explain=True)
-    assert d.rule_ids == ["funds.no-pending"]
-    assert [t["rule"] for t in d.trace if t["fired"]] == ["funds.no-pending"]
+    d = rete.decide("gate", document(balance={"pending": "3"}), explain=True)
+    assert d.rule_ids == ["gate.no-pending"]
+    assert [t["rule"] for t in d.trace if t["fired"]] == ["gate.no-pending"]
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.sampled_from(["2026-11-25T15:59:59Z", "2026-11-25T16:00:00Z", "2026-11-26T15:30:00Z"]),
        st.sampled_from(["Asia/Shanghai", "UTC", "America/New_York"]))
-def test_calendar_days_agree(rete, policy, at, zone):
-    f = closed(timezone=zone, action={"id": "A", "occurred_at": at})
-    assert rete.decide("track_action", f) == policy.decide("track_action", f)
+def test_calendar_days_agree(rete, compiled, at, zone):
+    f = document(account={**CLOSED, "timezone": zone}, action={"id": "A", "occurred_at": at})
+    assert rete.decide("route", f) == compiled.decide("route", f)
 
 
 def test_as_of_default_now_is_not_read(rete):
-    f = facts()
+    f = document()
     del f["as_of"]
-    assert rete.decide("close_account", f).outcome == "allow"
+    assert rete.decide("gate", f).outcome == "allow"
 
 
 def test_instants_at_the_ends_of_the_range():

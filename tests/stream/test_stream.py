@@ -34,8 +34,7 @@ def test_replayed_decisions_equal_one_shot_evaluation(backend):
 
 def test_more_accounts_than_durable_rules_sessions():
     # durable_rules' session table holds about a thousand; sessions are evicted and restored
-    processor = StreamProcessor(load_policy())
-    processor.lifecycle.live_limit = 50
+    processor = StreamProcessor(load_policy(), lifecycle=Lifecycle(live_limit=50))
     accounts = 1500
     for n in range(accounts):
         facts = {**READY, "account": {**READY["account"], "id": f"P-{n}"},

@@ -5,38 +5,38 @@ import pytest
 from closure_policy.tester.keyword import keyword_matcher
 from closure_policy.tester.runner import compare
 from closure_policy.errors import ClosurePolicyError
-from tests.conftest import closed, facts
+from tests.conftest import document
 
 
 @pytest.fixture(scope="module")
-def small_balance(policy):
-    return policy.decide("close_account", facts(balance__available="12.40", final_review={"status": "rejected"}))
+def small_balance(fixture_policy):
+    return fixture_policy.decide("gate", document(balance={"pending": "12.40"}, final_review={"status": "rejected"}))
 
 
 @pytest.mark.parametrize("expect,fields", [
     ({"outcome": "deny"}, []),
     ({"outcome": "allow"}, ["outcome"]),
-    ({"violations": ["review.final-review-approved", "funds.small-balance-resolved"]}, []),
-    ({"violations": ["review.final-review-approved", "funds.small-balance-resolved"], "ordered": True},
+    ({"violations": ["gate.review", "gate.no-pending"]}, []),
+    ({"violations": ["gate.review", "gate.no-pending"], "ordered": True},
      ["violations"]),
-    ({"violations": ["funds.small-balance-resolved"]}, ["violations"]),
-    ({"violations_include": ["funds.small-balance-resolved"]}, []),
-    ({"violations_include": ["funds.no-pending"]}, ["violations_include"]),
-    ({"violations_exclude": ["funds.no-pending"]}, []),
-    ({"violations_exclude": ["funds.small-balance-resolved"]}, ["violations_exclude"]),
-    ({"details": {"funds.small-balance-resolved": {"available": "12.40"}}}, []),
-    ({"details": {"funds.small-balance-resolved": {"available": 12.4}}}, []),     # a YAML number, read exactly
-    ({"details": {"funds.small-balance-resolved": {"available": 12.41}}}, ["details of funds.small-balance-resolved"]),
-    ({"details": {"funds.small-balance-resolved": {"nope": 1}}}, ["details of funds.small-balance-resolved"]),
-    ({"details": {"funds.no-pending": {}}}, ["details of funds.no-pending"]),
-    ({"message_contains": {"review.final-review-approved": "rejected"}}, []),
-    ({"message_contains": {"review.final-review-approved": ["rejected", "approved"]}}, []),
-    ({"message_contains": {"review.final-review-approved": "pending"}}, ["message_contains of review.final-review-approved"]),
-    ({"remediation_contains": {"funds.small-balance-resolved": "manual payout"}}, []),
-    ({"remediation_excludes": {"funds.small-balance-resolved": "manual payout"}},
-     ["remediation_excludes of funds.small-balance-resolved"]),
-    ({"remediation_contains": {"review.final-review-approved": []}},
-     ["remediation_contains of review.final-review-approved"]),
+    ({"violations": ["gate.no-pending"]}, ["violations"]),
+    ({"violations_include": ["gate.no-pending"]}, []),
+    ({"violations_include": ["gate.fee"]}, ["violations_include"]),
+    ({"violations_exclude": ["gate.fee"]}, []),
+    ({"violations_exclude": ["gate.no-pending"]}, ["violations_exclude"]),
+    ({"details": {"gate.no-pending": {"pending": "12.40"}}}, []),
+    ({"details": {"gate.no-pending": {"pending": 12.4}}}, []),     # a YAML number, read exactly
+    ({"details": {"gate.no-pending": {"pending": 12.41}}}, ["details of gate.no-pending"]),
+    ({"details": {"gate.no-pending": {"nope": 1}}}, ["details of gate.no-pending"]),
+    ({"details": {"gate.fee": {}}}, ["details of gate.fee"]),
+    ({"message_contains": {"gate.review": "rejected"}}, []),
+    ({"message_contains": {"gate.review": ["rejected", "review"]}}, []),
+    ({"message_contains": {"gate.review": "pending"}}, ["message_contains of gate.review"]),
+    ({"remediation_contains": {"gate.no-pending": "Wait"}}, []),
+    ({"remediation_excludes": {"gate.no-pending": "Wait"}},
+     ["remediation_excludes of gate.no-pending"]),
+    ({"remediation_contains": {"gate.no-pending": []}},
+     ["remediation_contains of gate.no-pending"]),
     ({"effects": []}, []),
     ({"response": None, "track": None}, []),
     ({"track": False}, ["track"]),
@@ -46,8 +46,9 @@ def test_compare_reports_each_unmet_expectation(small_balance, expect, fields):
     assert [m.field for m in compare(expect, small_balance)] == fields
 
 
-def test_booleans_are_not_numbers(policy):
-    d = policy.decide("resolve_link", closed(click={"link_id": "L-1", "clicked_at": "2027-01-01T00:00:00Z"}))
+def test_booleans_are_not_numbers(fixture_policy):
+    d = fixture_policy.decide("route", document(account={"status": "closed", "closed_at": "2026-11-26T15:30:00Z"},
+                                                click={"link_id": "L-1", "clicked_at": "2027-01-01T00:00:00Z"}))
     assert [m.field for m in compare({"track": 0}, d)] == ["track"]
     assert compare({"track": False}, d) == []
 
@@ -69,3 +70,13 @@ def test_keyword_selection(expr, hits):
 def test_bad_keyword_expressions_are_errors(expr):
     with pytest.raises(ClosurePolicyError):
         keyword_matcher(expr)
+
+
+def test_a_decision_off_the_decision_schema_is_a_mismatch(small_balance):
+    import dataclasses
+
+    from closure_policy.tester.runner import _off_contract
+
+    assert _off_contract(small_balance) == []
+    broken = dataclasses.replace(small_balance, outcome=None)
+    assert [m.field for m in _off_contract(broken)] == ["decision.schema.json"]

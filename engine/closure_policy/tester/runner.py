@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Callable
+
+from jsonschema import Draft202012Validator
 
 from ..decision import Decision
 from ..errors import ClosurePolicyError, InvalidFacts
 from ..policy import BACKENDS, Policy
+from ..resources import schema
 from ..trace import Tracer
 from .suite import Case
 
@@ -63,10 +67,22 @@ class Runner:
         except ClosurePolicyError as exc:
             result.mismatches.append(Mismatch("decision", "a decision", f"error: {exc}"))
             return result
-        result.mismatches = compare(case.expect, result.decision)
+        result.mismatches = _off_contract(result.decision) + compare(case.expect, result.decision)
         if result.mismatches:
             result.trace = policy.decide(case.query, case.facts, lang=case.lang, explain=True).trace
         return result
+
+
+@lru_cache(maxsize=1)
+def _decision_schema() -> Draft202012Validator:
+    return Draft202012Validator(schema("decision"))
+
+
+def _off_contract(decision: Decision) -> list[Mismatch]:
+    """Every decision a case makes must match decision.schema.json, the contract callers rely on."""
+    errors = [f"{'/'.join(map(str, e.absolute_path)) or '/'}: {e.message[:200]}"
+              for e in _decision_schema().iter_errors(decision.to_dict())]
+    return [Mismatch("decision.schema.json", [], errors)] if errors else []
 
 
 def _compare_error(expect: dict[str, Any], pointers: list[str]) -> list[Mismatch]:

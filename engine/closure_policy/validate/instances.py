@@ -18,8 +18,9 @@ from .messages import locate
 
 
 class InstanceValidator:
-    def __init__(self, schema: dict[str, Any]):
-        self._fast = jsonschema_rs.validator_for(schema)
+    def __init__(self, schema: dict[str, Any], fast: Any = None):
+        """``fast`` answers ``is_valid`` and ``iter_errors`` (default: jsonschema-rs for ``schema``)."""
+        self._fast = fast if fast is not None else jsonschema_rs.validator_for(schema)
         self._detailed = Draft202012Validator(schema)
 
     def problems(self, instance: Any) -> list[FactProblem]:
