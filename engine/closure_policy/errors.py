@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from .checks import CHECKS
 from .text import bounded, excerpt, safe
 
 
@@ -20,7 +21,11 @@ class Problem:
     line: int
     column: int
     message: str
-    check: str
+    check: str  # an id of closure_policy.checks.CHECKS
+
+    def __post_init__(self) -> None:
+        if self.check not in CHECKS:
+            raise ValueError(f"{self.check!r} is not a registered check (closure_policy.checks)")
 
     def format(self) -> str:
         return safe(f"{self.file}:{self.line}:{self.column}: {bounded(self.message)} ({self.check})")

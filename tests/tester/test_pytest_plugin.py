@@ -1,21 +1,22 @@
 """The pytest plugin, run in a scratch project with pytester."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BASE, FIXTURE_RULES
 
 CASES = """fixtures:
   ready: {file: fixtures/ready.json}
 cases:
   - name: ready to close
-    query: close_account
+    query: gate
     base: ready
     expect: {outcome: allow}
   - name: pending funds
-    query: close_account
+    query: gate
     base: ready
     patch: {balance: {pending: "5"}}
     expect: {outcome: allow}
@@ -26,23 +27,25 @@ cases:
 def project(pytester: pytest.Pytester):
     policy = pytester.path / "tests" / "policy"
     (policy / "fixtures").mkdir(parents=True)
-    shutil.copy(ROOT / "tests/policy/fixtures/ready.json", policy / "fixtures")
-    (policy / "close_account.yaml").write_text(CASES, encoding="utf-8")
+    (policy / "fixtures" / "ready.json").write_text(json.dumps(BASE), encoding="utf-8")
+    (policy / "gate.yaml").write_text(CASES, encoding="utf-8")
+    shutil.copytree(FIXTURE_RULES, pytester.path / "rules")
+    pytester.makeini("[pytest]\nclosure_policy_rules = rules\n")
     return pytester
 
 
 def test_each_case_is_an_item_with_a_stable_node_id(project):
     result = project.runpytest("--collect-only", "-q")
-    result.stdout.fnmatch_lines(["tests/policy/close_account.yaml::ready to close",
-                                 "tests/policy/close_account.yaml::pending funds"])
+    result.stdout.fnmatch_lines(["tests/policy/gate.yaml::ready to close",
+                                 "tests/policy/gate.yaml::pending funds"])
 
 
 def test_a_failing_case_shows_the_diff_and_trace(project):
     result = project.runpytest()
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*FAIL tests/policy/close_account.yaml:8: pending funds [[]compiled[]]*",
+    result.stdout.fnmatch_lines(["*FAIL tests/policy/gate.yaml:8: pending funds [[]compiled[]]*",
                                  '*expected: "allow"*', '*actual:   "deny"*',
-                                 "*funds.no-pending (*): fired*", "*✓ balance.pending > 0*"])
+                                 "*gate.no-pending (*): fired*", "*✓ balance.pending > 0*"])
 
 
 def test_k_selects_cases(project):
@@ -50,17 +53,16 @@ def test_k_selects_cases(project):
 
 
 def test_a_broken_suite_is_a_collection_error_with_its_place(project):
-    (project.path / "tests/policy/close_account.yaml").write_text(
-        CASES.replace("query: close_account\n    base: ready\n    expect",
-                      "query: close_acount\n    base: ready\n    expect", 1), encoding="utf-8")
+    (project.path / "tests/policy/gate.yaml").write_text(
+        CASES.replace("query: gate\n    base: ready\n    expect",
+                      "query: gaet\n    base: ready\n    expect", 1), encoding="utf-8")
     result = project.runpytest()
-    result.stdout.fnmatch_lines(["*tests/policy/close_account.yaml:5:12: unknown query 'close_acount'*"])
+    result.stdout.fnmatch_lines(["*tests/policy/gate.yaml:5:12: unknown query 'gaet'*"])
     assert result.ret == pytest.ExitCode.INTERRUPTED
 
 
 def test_the_file_pattern_is_configurable(project):
-    (project.path / "pyproject.toml").write_text('[tool.pytest.ini_options]\nclosure_policy_files = ["none/*.yaml"]\n',
-                                                 encoding="utf-8")
+    project.makeini("[pytest]\nclosure_policy_rules = rules\nclosure_policy_files = none/*.yaml\n")
     result = project.runpytest()
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from closure_policy.tester import load_suite
 from closure_policy.tester.merge_patch import merge_patch
-from tests.conftest import ROOT
+from tests.conftest import BASE
 
-FIXTURE = f"{{file: {ROOT / 'tests/policy/fixtures/ready.json'}}}"
+
+@pytest.fixture(scope="module")
+def policy(fixture_policy):
+    return fixture_policy
 
 
 def _suite(tmp_path: Path, policy, body: str):
@@ -22,14 +26,15 @@ def _problems(suite) -> list[tuple[int, int, str]]:
 
 
 def test_a_valid_suite_gives_cases_with_lines(tmp_path, policy):
-    suite = _suite(tmp_path, policy, f"""fixtures:
-  ready: {FIXTURE}
+    (tmp_path / "ready.json").write_text(json.dumps(BASE), encoding="utf-8")
+    suite = _suite(tmp_path, policy, """fixtures:
+  ready: {file: ready.json}
 cases:
   - name: one
-    query: close_account
+    query: gate
     base: ready
-    patch: {{balance: {{available: "3"}}, users: null}}
-    expect: {{outcome: deny}}
+    patch: {balance: {available: "3"}, users: null}
+    expect: {outcome: deny}
 """)
     assert suite.problems == []
     (case,) = suite.cases
@@ -39,29 +44,29 @@ cases:
 
 @pytest.mark.parametrize("body,expected", [
     # schema: an unknown key in expect
-    ("cases:\n  - name: a\n    query: close_account\n    facts: {}\n    expect: {outcom: deny}\n",
+    ("cases:\n  - name: a\n    query: gate\n    facts: {}\n    expect: {outcom: deny}\n",
      [(5, 14, "schema")]),
     # unknown query
     ("cases:\n  - name: a\n    query: close_acount\n    facts: {}\n    expect: {outcome: deny}\n",
      [(3, 12, "unknown-query")]),
     # unknown rule id in violations
-    ("cases:\n  - name: a\n    query: close_account\n    facts: {}\n    expect:\n      violations: [funds.no-pendng]\n",
+    ("cases:\n  - name: a\n    query: gate\n    facts: {}\n    expect:\n      violations: [gate.no-pendng]\n",
      [(6, 20, "unknown-rule")]),
     # unknown outcome
-    ("cases:\n  - name: a\n    query: track_action\n    facts: {}\n    expect: {outcome: allow}\n",
+    ("cases:\n  - name: a\n    query: route\n    facts: {}\n    expect: {outcome: allow}\n",
      [(5, 23, "unknown-outcome")]),
     # unknown fixture
-    ("cases:\n  - name: a\n    query: close_account\n    base: nope\n    expect: {outcome: deny}\n",
+    ("cases:\n  - name: a\n    query: gate\n    base: nope\n    expect: {outcome: deny}\n",
      [(4, 11, "unknown-fixture")]),
     # duplicate case names
-    ("cases:\n  - {name: a, query: close_account, facts: {}, expect: {outcome: deny}}\n"
-     "  - {name: a, query: close_account, facts: {}, expect: {outcome: allow}}\n",
+    ("cases:\n  - {name: a, query: gate, facts: {}, expect: {outcome: deny}}\n"
+     "  - {name: a, query: gate, facts: {}, expect: {outcome: allow}}\n",
      [(3, 12, "duplicate-case")]),
     # a rule of another query
-    ("cases:\n  - name: a\n    query: track_action\n    facts: {}\n    expect:\n"
-     "      message_contains: {funds.no-pending: x}\n", [(6, 26, "unknown-rule")]),
+    ("cases:\n  - name: a\n    query: route\n    facts: {}\n    expect:\n"
+     "      message_contains: {gate.no-pending: x}\n", [(6, 26, "unknown-rule")]),
     # a duplicate YAML key
-    ("cases:\n  - name: a\n    query: close_account\n    query: track_action\n    facts: {}\n    expect: {outcome: deny}\n",
+    ("cases:\n  - name: a\n    query: gate\n    query: route\n    facts: {}\n    expect: {outcome: deny}\n",
      [(4, 5, "duplicate-key")]),
 ])
 def test_broken_suites_are_reported_with_line_and_column(tmp_path, policy, body, expected):
@@ -70,7 +75,7 @@ def test_broken_suites_are_reported_with_line_and_column(tmp_path, policy, body,
 
 def test_missing_fixture_file(tmp_path, policy):
     suite = _suite(tmp_path, policy, "fixtures:\n  x: {file: nowhere.json}\ncases:\n"
-                                     "  - {name: a, query: close_account, base: x, expect: {outcome: deny}}\n")
+                                     "  - {name: a, query: gate, base: x, expect: {outcome: deny}}\n")
     assert [p.check for p in suite.problems] == ["fixture", "unknown-fixture"]
     assert suite.problems[0].line == 2
 

@@ -26,8 +26,7 @@ class Condition:
 
 @dataclass
 class Emit:
-    over: ir.Iteration | None  # one effect per matching item; None: one effect
-    matches: Callable[[Env], Any] | None
+    matches: Callable[[Env], Any] | None  # one effect per matching item; None: one effect
     effect: Template
 
 
@@ -140,8 +139,8 @@ def _emit(data: dict[str, Any], here: Here, scope: Scope) -> Emit | None:
     spec, at = data["emit"], here.at("emit")
     if "for_each" in spec:
         over, inner = build_iteration(spec["for_each"], at.at("for_each"), scope)
-        return Emit(over, matches(over, here.ctx.trace), compile_template(spec["effect"], at.at("effect"), inner))
-    return Emit(None, None, compile_template(spec["effect"], at.at("effect"), scope))
+        return Emit(matches(over, here.ctx.trace), compile_template(spec["effect"], at.at("effect"), inner))
+    return Emit(None, compile_template(spec["effect"], at.at("effect"), scope))
 
 
 def _outcome(data: dict[str, Any], query: CompiledQuery | None, emits: bool, here: Here,

@@ -217,7 +217,7 @@ def load_rule_dir(directory: Path, display_root: Path | None = None) -> tuple[li
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
-        name = _display_name(path, display_root or Path.cwd())
+        name = display_name(path, display_root)
         refused = _unreadable(path, root)
         if refused:
             problems.append(Problem(name, 1, 1, refused, "io"))
@@ -244,10 +244,13 @@ def _unreadable(path: Path, root: Path) -> str | None:
     return None
 
 
-def _display_name(path: Path, root: Path | None) -> str:
-    """Relative to the working folder when under it, as an author's editor shows it."""
+def display_name(path: Path, root: Path | None = None) -> str:
+    """Relative to the working folder (or ``root``) when under it, else absolute: as an author's editor shows it.
+
+    ``absolute()``, not ``resolve()``: the name is the entry's own, whatever a link points at.
+    """
+    full, base = path.absolute(), (root or Path.cwd()).absolute()
     try:
-        # absolute(), not resolve(): the name is the entry's own, whatever a link points at
-        return str(path.absolute().relative_to(root.absolute()))
+        return str(full.relative_to(base))
     except ValueError:
-        return str(path)
+        return str(full)

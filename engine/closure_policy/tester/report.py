@@ -1,9 +1,13 @@
-"""How a test run is shown: failures as readable diffs with the trace, JUnit XML, JSON."""
+"""How a test run is shown: failures as readable diffs with the trace, JUnit XML, JSON.
+
+As in OPA's tester, each format is a reporter object with one ``write``
+method; ``REPORTERS`` maps ``--format`` to it.
+"""
 from __future__ import annotations
 
 import difflib
 import json
-from typing import Any
+from typing import Any, Protocol, TextIO
 from xml.etree import ElementTree as ET
 
 import yaml
@@ -123,3 +127,34 @@ def to_junit(session: Session) -> str:
         suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+class Reporter(Protocol):
+    def write(self, session: Session, out: TextIO) -> None: ...
+
+
+class TextReporter:
+    """Failures with their diff and trace, then coverage, then ``N passed, N failed``."""
+
+    def write(self, session: Session, out: TextIO) -> None:
+        for results in session.results:
+            for result in results:
+                if not result.passed:
+                    out.write(format_failure(result) + "\n\n")
+        if session.coverage is not None:
+            out.write(format_coverage(session.coverage) + "\n")
+        out.write(summary(session) + "\n")
+
+
+class JSONReporter:
+    def write(self, session: Session, out: TextIO) -> None:
+        json.dump(to_json(session), out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+
+
+class JUnitReporter:
+    def write(self, session: Session, out: TextIO) -> None:
+        out.write(to_junit(session))
+
+
+REPORTERS: dict[str, Reporter] = {"text": TextReporter(), "json": JSONReporter(), "junit": JUnitReporter()}

@@ -1,12 +1,12 @@
 """A test run: find suites, load them, run the selected cases, keep the results."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cover import Coverage
 from ..errors import Problem
+from ..load import display_name
 from ..policy import Policy
 from .keyword import keyword_matcher
 from .runner import CaseResult, Runner
@@ -39,15 +39,6 @@ def find_suites(paths: list[str]) -> list[Path]:
         else:
             found.append(path)
     return found
-
-
-def display_name(path: Path) -> str:
-    """Relative to the working folder when under it, else absolute."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path.resolve())
-    return str(path.resolve()) if relative.startswith("..") else relative
 
 
 def collect(paths: list[str], policy: Policy, keyword: str | None = None) -> tuple[list[Case], list[Problem]]:

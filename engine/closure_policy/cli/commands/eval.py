@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from ...errors import InvalidFacts
-from ...policy import BACKENDS, load_policy
+from ...policy import load_policy
+from .. import options
 from ..facts_input import read_facts
 from ..render_text import render_decision
 
@@ -16,11 +17,11 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("eval", help="decide a query over a facts document")
     p.add_argument("--query", "-q", required=True, help="the query, e.g. close_account")
     p.add_argument("--facts", "-f", required=True, metavar="FILE", help="facts JSON file, or - for standard input")
-    p.add_argument("--rules", metavar="DIR", help="rule folder (default: the bundled rules)")
+    options.add_rules(p)
     p.add_argument("--lang", default="en", help="language of messages: en or zh (default en)")
     p.add_argument("--format", choices=("json", "text"), default="json", help="output format (default json)")
     p.add_argument("--explain", action="store_true", help="include the evaluation trace")
-    p.add_argument("--backend", choices=BACKENDS, default="compiled", help="evaluator (default compiled)")
+    options.add_backend(p)
     p.set_defaults(run=run)
 
 

@@ -15,14 +15,15 @@ import traceback
 from typing import IO, Any, Iterator
 
 from ... import limits
-from ...policy import BACKENDS, load_policy
+from ...policy import load_policy
+from .. import options
 from ...stream import StreamError, StreamProcessor
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("stream", help="decide over a stream of account events (JSON Lines)")
-    p.add_argument("--rules", metavar="DIR", help="rule folder (default: the bundled rules)")
-    p.add_argument("--backend", choices=BACKENDS, default="compiled", help="evaluator (default compiled)")
+    options.add_rules(p)
+    options.add_backend(p)
     p.set_defaults(run=run)
 
 

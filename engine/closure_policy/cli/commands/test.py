@@ -2,26 +2,25 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, TextIO
 
 from ...errors import InvalidRules
-from ...policy import BACKENDS, available_backends, load_policy
+from ...policy import available_backends, load_policy
+from .. import options
 from ...tester import report, session as sessions
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("test", help="run YAML rule test suites")
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: tests/policy)")
-    p.add_argument("--rules", metavar="DIR", help="rule folder (default: the bundled rules)")
+    options.add_rules(p)
     p.add_argument("--coverage", action="store_true", help="report rule and condition coverage")
     p.add_argument("--fail-under", type=float, metavar="PCT", help="fail when coverage is below PCT percent")
-    p.add_argument("--format", choices=("text", "json", "junit"), default="text", help="output format")
+    p.add_argument("--format", choices=tuple(report.REPORTERS), default="text", help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of standard output")
     p.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose FILE::NAME matches EXPR")
-    p.add_argument("--backend", action="append", choices=BACKENDS,
-                   help="run cases on this backend (repeatable; default: every backend installed)")
+    options.add_backend(p, repeatable=True)
     p.set_defaults(run=run)
 
 
@@ -41,20 +40,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(fmt: str, session: sessions.Session, out: TextIO) -> None:
-    if fmt == "json":
-        json.dump(report.to_json(session), out, ensure_ascii=False, indent=2, default=str)
-        out.write("\n")
-    elif fmt == "junit":
-        out.write(report.to_junit(session))
-    else:
-        for results in session.results:
-            for result in results:
-                if not result.passed:
-                    out.write(report.format_failure(result) + "\n\n")
-        if session.coverage is not None:
-            out.write(report.format_coverage(session.coverage) + "\n")
-    # The closing line, alone, where CI and people look for it.
-    print(report.summary(session), file=out if fmt == "text" else sys.stderr)
+    report.REPORTERS[fmt].write(session, out)
+    if fmt != "text":  # the closing line, alone, where CI and people look for it
+        print(report.summary(session), file=sys.stderr)
 
 
 def _exit_code(session: sessions.Session, fail_under: float | None) -> int:

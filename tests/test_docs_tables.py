@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from closure_policy import limits
+from closure_policy import checks, limits
 from tests.conftest import ROOT
 
 
@@ -24,3 +24,17 @@ def test_the_facts_schema_repeats_the_limits_it_can_state():
     assert "{1,%d}" % limits.MAX_SECOND_FRACTION_DIGITS in defs["timestamp"]["pattern"]
     events = (ROOT / "schemas/events.schema.json").read_text(encoding="utf-8")
     assert f'"maxLength": {limits.MAX_ID_LENGTH}' in events
+
+
+def test_the_docs_table_of_checks_is_the_registry():
+    assert checks.markdown_table() in (ROOT / "docs/rule-language.md").read_text(encoding="utf-8")
+
+
+def test_a_problem_must_name_a_registered_check():
+    import pytest
+
+    from closure_policy.errors import Problem
+
+    assert Problem("f", 1, 1, "m", "schema").check == "schema"
+    with pytest.raises(ValueError, match="not a registered check"):
+        Problem("f", 1, 1, "m", "no-such-check")

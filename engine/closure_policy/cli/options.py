@@ -1,0 +1,18 @@
+"""Options several commands share, declared once."""
+from __future__ import annotations
+
+import argparse
+
+from ..policy import BACKENDS
+
+
+def add_rules(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", metavar="DIR", help="rule folder (default: the bundled rules)")
+
+
+def add_backend(p: argparse.ArgumentParser, repeatable: bool = False) -> None:
+    if repeatable:
+        p.add_argument("--backend", action="append", choices=BACKENDS,
+                       help="run cases on this backend (repeatable; default: every backend installed)")
+    else:
+        p.add_argument("--backend", choices=BACKENDS, default="compiled", help="evaluator (default compiled)")
