@@ -7,8 +7,16 @@
 from __future__ import annotations
 
 from .decision import Decision, Violation
-from .errors import (BackendUnavailable, ClosurePolicyError, FactProblem, InvalidFacts, InvalidRules, Problem,
-                     UnknownQuery, UnsupportedLanguage)
+from .errors import (
+                     BackendUnavailable,
+                     ClosurePolicyError,
+                     FactProblem,
+                     InvalidFacts,
+                     InvalidRules,
+                     Problem,
+                     UnknownQuery,
+                     UnsupportedLanguage,
+)
 from .policy import Policy, check_rules, load_policy
 
 __version__ = "0.1.0"

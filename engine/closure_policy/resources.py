@@ -36,4 +36,5 @@ def schemas_dir() -> Path:
 def schema(name: str) -> dict[str, Any]:
     """A bundled JSON Schema by file stem, e.g. ``schema("facts")``."""
     with open(schemas_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
-        return json.load(fh)
+        loaded: dict[str, Any] = json.load(fh)
+    return loaded

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-
 from closure_policy.cli.main import main
 from tests.conftest import BASE, FIXTURE_RULES, ROOT
 

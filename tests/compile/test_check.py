@@ -12,6 +12,7 @@ import pytest
 
 from closure_policy import InvalidRules, check_rules, load_policy
 from tests.conftest import ROOT
+
 FIXTURE = ROOT / "tests/fixture_rules"
 
 
@@ -54,7 +55,8 @@ def test_the_fixture_and_the_bundled_rules_have_no_problems():
 
 SEEDS = [
     # file, old, new, mark, check
-    ("gate.yaml", "    step: 2\n", "    step: 2\n    step: 1\n", "step: 1\n    source: {section: fixture, quote: contracts",
+    ("gate.yaml", "    step: 2\n", "    step: 2\n    step: 1\n",
+     "step: 1\n    source: {section: fixture, quote: contracts",
      "duplicate-key"),
     ("gate.yaml", "id: gate.fee", "id: gate.no-pending", "gate.no-pending\n    query: gate\n    step: 1\n    source: "
      "{section: fixture, quote: more", "duplicate-id"),

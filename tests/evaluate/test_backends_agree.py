@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from closure_policy import load_policy
 
@@ -63,7 +64,8 @@ def documents(draw: Any) -> dict[str, Any]:
     return {
         "as_of": _stamp(closed_at, timedelta(hours=8)),
         "account": {"id": "P-1001", "kind": draw(st.sampled_from(["partner", "member"])), "status": status,
-                    "closed_at": _stamp(closed_at, draw(st.sampled_from(OFFSETS)), draw(TAILS)) if status == "closed" else None,
+                    "closed_at": (_stamp(closed_at, draw(st.sampled_from(OFFSETS)), draw(TAILS))
+                                  if status == "closed" else None),
                     "timezone": zone},
         "contracts": draw(st.lists(st.fixed_dictionaries(
             {"id": st.sampled_from(["C-1", "C-2", "C-3"]), "status": st.sampled_from(["active", "expired"])}),
@@ -72,7 +74,8 @@ def documents(draw: Any) -> dict[str, Any]:
                     "pending": draw(amounts([])), "overdue": draw(amounts([])),
                     "auto_withdrawal_threshold": str(threshold), "manual_payout_fee": str(fee)},
         "support_tickets": draw(st.lists(st.fixed_dictionaries(
-            {"id": st.sampled_from(["T-1", "T-2", "T-3", "T-4"]), "type": st.sampled_from(["close_account", "manual_payout"]),
+            {"id": st.sampled_from(["T-1", "T-2", "T-3", "T-4"]),
+             "type": st.sampled_from(["close_account", "manual_payout"]),
              "status": st.sampled_from(["open", "in_progress", "resolved", "cancelled"]),
              "account_ids": st.lists(ids, max_size=3)},
             optional={"forfeit_balance": st.booleans()}), max_size=4, unique_by=lambda t: t["id"])),

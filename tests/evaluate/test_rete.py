@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from closure_policy import BackendUnavailable, ClosurePolicyError, load_policy
 from closure_policy.evaluate.rete.encode import instant, money

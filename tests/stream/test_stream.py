@@ -97,7 +97,8 @@ def test_close_account_is_emitted_only_when_the_answer_changes():
 @pytest.mark.parametrize("text,message", [
     ("{broken", "line 2: invalid JSON"),
     ('{"account_id": "P-1001", "type": "nope", "payload": {}}', "line 2: /type:"),
-    (_event("contract.expired", {"contract_id": "C-404"}), 'line 2 (contract.expired for account "P-1001"): account has no'),
+    (_event("contract.expired", {"contract_id": "C-404"}),
+     'line 2 (contract.expired for account "P-1001"): account has no'),
     (_event("balance.updated", {"balance": {"available": "-1"}}), "/balance/available"),
     (_event("review.updated", {"status": "done"}, "P-404"), "no account.snapshot for this account yet"),
 ])

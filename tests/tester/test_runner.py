@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from closure_policy.errors import ClosurePolicyError
 from closure_policy.tester.keyword import keyword_matcher
 from closure_policy.tester.runner import compare
-from closure_policy.errors import ClosurePolicyError
 from tests.conftest import document
 
 

@@ -12,7 +12,8 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError
-from .commands import check, eval as eval_cmd, stream, test
+from .commands import check, stream, test
+from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
 
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except ClosurePolicyError as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_USER

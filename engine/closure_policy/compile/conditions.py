@@ -9,9 +9,9 @@ import json
 from decimal import InvalidOperation
 from typing import Any, Callable
 
-from ..scalars import to_instant, to_money
 from .. import limits
 from ..facts.types import FactType
+from ..scalars import to_instant, to_money
 from ..trace import Leaf
 from . import ir
 from .context import Here
@@ -55,13 +55,13 @@ def build_iteration(data: dict[str, Any], here: Here, scope: Scope) -> tuple[ir.
     return ir.Iteration(items, name, where), inner
 
 
-def _parts(key: str) -> Callable[[dict, Here, Scope], tuple[ir.Cond, ...]]:
+def _parts(key: str) -> Callable[[dict[str, Any], Here, Scope], tuple[ir.Cond, ...]]:
     return lambda data, here, scope: tuple(build_condition(c, here.at(key, i), scope)
                                            for i, c in enumerate(data[key]))
 
 
-def _quantifier(kind: str) -> Callable[[dict, Here, Scope], ir.Cond]:
-    def build(data: dict, here: Here, scope: Scope) -> ir.Cond:
+def _quantifier(kind: str) -> Callable[[dict[str, Any], Here, Scope], ir.Cond]:
+    def build(data: dict[str, Any], here: Here, scope: Scope) -> ir.Cond:
         over, _ = build_iteration(data[kind], here.at(kind), scope)
         if kind == "count":
             return ir.Quantifier(kind, over, data[kind]["op"], data[kind]["value"])
@@ -69,7 +69,7 @@ def _quantifier(kind: str) -> Callable[[dict, Here, Scope], ir.Cond]:
     return build
 
 
-def _use(data: dict, here: Here, scope: Scope) -> ir.Cond:
+def _use(data: dict[str, Any], here: Here, scope: Scope) -> ir.Cond:
     name = data["use"]
     named = here.ctx.conditions.get(name)
     if named is None:
@@ -85,13 +85,14 @@ def _use(data: dict, here: Here, scope: Scope) -> ir.Cond:
     # built once per rule and set of bound names, and the node shared: twenty
     # conditions each using the one before twice stay twenty nodes.
     key = (here.owner, name, tuple(sorted((k, id(t)) for k, t in scope.bindings.items())))
-    known = here.ctx.expansions.get(key)
-    if known is None:
+    shared = here.ctx.expansions.get(key)
+    if shared is None:
         roots: set[str] = set()
         inner = Here(here.ctx, named.source, named.path, roots, here.expanding + (name,), here.owner, here.level)
-        known = here.ctx.expansions[key] = (build_condition(named.data, inner, scope), frozenset(roots))
-    here.roots.update(known[1])
-    return known[0]
+        shared = here.ctx.expansions[key] = (build_condition(named.data, inner, scope), frozenset(roots))
+    here.roots.update(shared[1])
+    node: ir.Cond = shared[0]
+    return node
 
 
 def measure(node: ir.Cond, seen: dict[int, int] | None = None) -> int:
@@ -113,7 +114,7 @@ def measure(node: ir.Cond, seen: dict[int, int] | None = None) -> int:
     return size
 
 
-_FORMS: dict[str, Callable[[dict, Here, Scope], ir.Cond]] = {
+_FORMS: dict[str, Callable[[dict[str, Any], Here, Scope], ir.Cond]] = {
     "all": lambda d, h, s: ir.All(_parts("all")(d, h, s)),
     "any": lambda d, h, s: ir.AnyOf(_parts("any")(d, h, s)),
     "not": lambda d, h, s: ir.Not(build_condition(d["not"], h.at("not"), s)),
@@ -125,7 +126,7 @@ _FORMS: dict[str, Callable[[dict, Here, Scope], ir.Cond]] = {
 
 # --- comparisons ----------------------------------------------------------
 
-def _comparison(data: dict, here: Here, scope: Scope) -> ir.Cond:
+def _comparison(data: dict[str, Any], here: Here, scope: Scope) -> ir.Cond:
     op = data["op"]
     left = resolve(data["fact"], here.at("fact"), scope)
     right: ir.Ref | ir.Const
@@ -138,7 +139,7 @@ def _comparison(data: dict, here: Here, scope: Scope) -> ir.Cond:
     return ir.Compare(left, op, right, day_in, _leaf(data, here))
 
 
-def _leaf(data: dict, here: Here) -> Leaf:
+def _leaf(data: dict[str, Any], here: Here) -> Leaf:
     other = data["value_of"] if "value_of" in data else json.dumps(data.get("value"), ensure_ascii=False)
     text = f"{data['fact']} {data['op']} {other}"
     if "as_day_in" in data:
@@ -200,7 +201,7 @@ def _comparable(a: FactType, b: FactType) -> bool:
     return a.kind == b.kind or (a.kind in text and b.kind in text) or "any" in (a.kind, b.kind)
 
 
-def _check_paths(op: str, left: FactType | None, right: FactType | None, data: dict, here: Here) -> None:
+def _check_paths(op: str, left: FactType | None, right: FactType | None, data: dict[str, Any], here: Here) -> None:
     if left is None or right is None:
         return
     if op == "in":
@@ -218,7 +219,7 @@ def _check_paths(op: str, left: FactType | None, right: FactType | None, data: d
                    "type-mismatch")
 
 
-def _day_in(left: ir.Ref, right: ir.Ref | ir.Const, data: dict, here: Here, scope: Scope) -> ir.Ref:
+def _day_in(left: ir.Ref, right: ir.Ref | ir.Const, data: dict[str, Any], here: Here, scope: Scope) -> ir.Ref:
     zone = resolve(data["as_day_in"], here.at("as_day_in"), scope)
     if zone.type is not None and zone.type.kind not in ("timezone", "string"):
         here.at("as_day_in").error(f"{data['as_day_in']!r} is {zone.type.describe()}, not a time zone",

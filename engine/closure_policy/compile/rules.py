@@ -150,7 +150,7 @@ def _outcome(data: dict[str, Any], query: CompiledQuery | None, emits: bool, her
         if query is not None and not emits and query.on_violation is None:
             here.error(f"query {query.name!r} has no on_violation outcome; name this rule's outcome", "no-outcome")
         return [(None, query.on_violation)] if query is not None and query.on_violation else []
-    choices = [(None, spec)] if isinstance(spec, str) else [
+    choices: list[tuple[Condition | None, str]] = [(None, spec)] if isinstance(spec, str) else [
         (_condition(c["when"], here.at("outcome", i, "when"), scope) if "when" in c else None, c["outcome"])
         for i, c in enumerate(spec)]
     if choices[-1][0] is not None:

@@ -5,9 +5,9 @@ import re
 from typing import Any, Callable
 
 from ..jsonvalues import to_json
-from .context import Here
 from .closures import matches
 from .conditions import build_iteration
+from .context import Here
 from .paths import resolve
 from .scope import Env, Getter, Scope, getter
 

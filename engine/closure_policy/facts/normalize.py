@@ -15,11 +15,12 @@ from ..text import excerpt
 from .types import FactType
 
 Problems = list[FactProblem]
-Converter = Callable[[Any, tuple, Problems], Any]
+Path = tuple[Any, ...]
+Converter = Callable[[Any, Path, Problems], Any]
 
 
 def _scalar(convert: Callable[[Any], Any]) -> Converter:
-    def run(value: Any, path: tuple, problems: Problems) -> Any:
+    def run(value: Any, path: Path, problems: Problems) -> Any:
         try:
             return convert(value)
         except ScalarError as exc:
@@ -49,7 +50,7 @@ def build_normalizer(t: FactType) -> Converter | None:
 
 
 def _nullable(convert: Converter) -> Converter:
-    def run(value: Any, path: tuple, problems: Problems) -> Any:
+    def run(value: Any, path: Path, problems: Problems) -> Any:
         return None if value is None else convert(value, path, problems)
     return run
 
@@ -59,7 +60,7 @@ def _array(item: FactType, unique_by: str | None) -> Converter | None:
     if convert is None and unique_by is None:
         return None
 
-    def run(value: Any, path: tuple, problems: Problems) -> Any:
+    def run(value: Any, path: Path, problems: Problems) -> Any:
         if unique_by is not None:
             _unique(value, unique_by, path, problems)
         if convert is None:
@@ -68,7 +69,7 @@ def _array(item: FactType, unique_by: str | None) -> Converter | None:
     return run
 
 
-def _unique(items: list[Any], key: str, path: tuple, problems: Problems) -> None:
+def _unique(items: list[Any], key: str, path: Path, problems: Problems) -> None:
     seen: dict[Any, int] = {}
     for i, item in enumerate(items):
         value = item.get(key)
@@ -86,7 +87,7 @@ def _object(t: FactType) -> Converter | None:
     if not children and not defaults:
         return None
 
-    def run(value: Any, path: tuple, problems: Problems) -> Any:
+    def run(value: Any, path: Path, problems: Problems) -> Any:
         result = dict(value)
         for key, default in defaults.items():
             result.setdefault(key, default)

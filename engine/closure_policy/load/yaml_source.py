@@ -169,8 +169,8 @@ def _too_deep(name: str, text: str) -> Problem | None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > limits.MAX_YAML_DEPTH:
-                mark = event.start_mark
-                return Problem(name, mark.line + 1, mark.column + 1,
+                line, col = (event.start_mark.line + 1, event.start_mark.column + 1) if event.start_mark else (1, 1)
+                return Problem(name, line, col,
                                f"nested more than {limits.MAX_YAML_DEPTH} deep", "limit")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1

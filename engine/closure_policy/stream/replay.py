@@ -47,7 +47,8 @@ def replay(processor: StreamProcessor, lines: Iterable[str | bytes], check: bool
         if not check:
             continue
         for out in produced:
-            facts = _facts_for(out.decision.query, processor, account, before, event["payload"])  # type: ignore[index]
+            assert isinstance(event, dict) and isinstance(account, str)  # it was taken, so it was an event
+            facts = _facts_for(out.decision.query, processor, account, before, event["payload"])
             if out.decision != processor.policy.decide(out.decision.query, facts):
                 result.mismatches += 1
     return result

@@ -50,7 +50,8 @@ def format_trace(result: CaseResult) -> list[str]:
         lines.append(f"    {entry['rule']} ({entry['at']}): {'fired' if entry['fired'] else 'did not fire'}")
         for c in entry["conditions"]:
             lines.append(f"      {'✓' if c['result'] else '✗'} {c['condition']}   "
-                         f"[{json.dumps(c['left'], ensure_ascii=False)} vs {json.dumps(c['right'], ensure_ascii=False)}]"
+                         f"[{json.dumps(c['left'], ensure_ascii=False)} vs "
+                         f"{json.dumps(c['right'], ensure_ascii=False)}]"
                          f"   {c['at']}")
     return lines
 
@@ -73,7 +74,7 @@ def format_coverage(cov: Coverage) -> str:
         rows.append((r["rule"], r["at"].rsplit(":", 1)[0], "yes" if r["fired"] else "NO",
                      "yes" if r["not_fired"] else "NO", f"{r['leaves_covered']}/{r['leaves']}"))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     for r in report["rules"]:
         for leaf in r["uncovered_leaves"]:
             seen = " and ".join(str(s).lower() for s in leaf["seen"]) or "never"

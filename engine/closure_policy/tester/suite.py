@@ -73,7 +73,8 @@ def load_suite(path: Path, policy: Policy, name: str | None = None) -> Suite:
     return suite
 
 
-def _fixtures(source: SourceFile, folder: Path, problems: list[Problem], broken: set) -> dict[str, Any]:
+def _fixtures(source: SourceFile, folder: Path, problems: list[Problem],
+              broken: set[tuple[Any, ...]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, spec in (source.data.get("fixtures") or {}).items():
         if ("fixtures", name) in broken:
@@ -102,11 +103,11 @@ def _read_facts_file(path: Path) -> Any:
     return source.data
 
 
-def _case(source: SourceFile, here: tuple, data: dict[str, Any], fixtures: dict[str, Any], policy: Policy,
+def _case(source: SourceFile, here: tuple[Any, ...], data: dict[str, Any], fixtures: dict[str, Any], policy: Policy,
           problems: list[Problem]) -> Case | None:
     before = len(problems)
 
-    def problem(path: tuple, message: str, check: str, key: bool = False) -> None:
+    def problem(path: tuple[Any, ...], message: str, check: str, key: bool = False) -> None:
         problems.append(source.problem(here + path, message, check, key=key))
 
     query = policy.queries.get(data["query"])

@@ -23,6 +23,6 @@ def validate_file(source: SourceFile, schema_name: str = "rules") -> tuple[list[
     broken: set[tuple[Any, ...]] = set()
     for error in _validator(schema_name).iter_errors(source.data):
         path, message, on_key = locate(error)
-        problems.append(source.problem(path, message, "schema", key=on_key))
+        problems.append(source.problem(tuple(path), message, "schema", key=on_key))
         broken.add(tuple(error.absolute_path)[:2])
     return problems, broken

@@ -50,7 +50,8 @@ class InstanceValidator:
 
 def _problems(error: ValidationError) -> list[FactProblem]:
     if error.validator == "required" and isinstance(error.instance, Mapping):
-        missing = [k for k in error.validator_value if k not in error.instance]
+        wanted = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [k for k in wanted if k not in error.instance]
         return [FactProblem(json_pointer([*error.absolute_path, k]), f"{k!r} is required") for k in missing]
     path, message, _ = locate(error)
     return [FactProblem(json_pointer(path), message)]

@@ -23,21 +23,22 @@ def locate(error: ValidationError) -> tuple[list[Any], str, bool]:
     shown = error if _expected(error) else (best_match([error]) if error.context else error)
     path = list(shown.absolute_path)
     instance, value = shown.instance, shown.validator_value
+    schema: Mapping[str, Any] = shown.schema if isinstance(shown.schema, Mapping) else {}
     expected = _expected(shown)
     if expected:
         return path, f"must be {expected}; got {excerpt(instance)}", False
     if shown.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, Mapping):
-        allowed = list(shown.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         extra = [k for k in instance if k not in allowed]
         if extra:
             close = difflib.get_close_matches(str(extra[0]), allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             return path + [extra[0]], f"unknown key {excerpt(extra[0])}{hint}", True
     if shown.validator == "required" and isinstance(instance, Mapping):
-        missing = [k for k in value if k not in instance]
+        missing = [k for k in (value if isinstance(value, list) else []) if k not in instance]
         if missing:
             return path + [missing[0]], f"{missing[0]!r} is required", False
-    return path, _message(shown.validator, value, instance), False
+    return path, _message(str(shown.validator), value, instance), False
 
 
 def _expected(error: ValidationError) -> str | None:
@@ -49,7 +50,7 @@ def _expected(error: ValidationError) -> str | None:
 def _message(validator: str, value: Any, instance: Any) -> str:
     got = excerpt(instance)
     if validator == "type":
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in (value if isinstance(value, list) else [value]))
+        wanted = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in (value if isinstance(value, list) else [value]))
         return f"must be {wanted}, not {_kind(instance)}"
     if validator in ("enum", "const"):
         options = value if validator == "enum" else [value]

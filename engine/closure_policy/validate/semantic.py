@@ -58,7 +58,7 @@ def gather(sources: list[SourceFile], broken: dict[str, set[tuple[Any, ...]]]) -
 
 def _collect(table: dict[str, Entry], source: SourceFile, entries: Any, section: str,
              bad: set[tuple[Any, ...]], check: str) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     if not isinstance(entries, dict) or (section,) in bad:
         return problems
     for name, value in entries.items():

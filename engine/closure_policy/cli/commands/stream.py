@@ -16,8 +16,8 @@ from typing import IO, Any, Iterator
 
 from ... import limits
 from ...policy import load_policy
-from .. import options
 from ...stream import StreamError, StreamProcessor
+from .. import options
 
 
 def add_parser(sub: Any) -> None:

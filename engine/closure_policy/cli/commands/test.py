@@ -7,8 +7,9 @@ from typing import Any, TextIO
 
 from ...errors import InvalidRules
 from ...policy import available_backends, load_policy
+from ...tester import report
+from ...tester import session as sessions
 from .. import options
-from ...tester import report, session as sessions
 
 
 def add_parser(sub: Any) -> None:

@@ -76,7 +76,7 @@ class ReteBackend:
         self._lock = threading.Lock()
         self._rulesets = {name: self._ruleset(q) for name, q in compilation.queries.items()}
 
-    def _ruleset(self, query: CompiledQuery) -> _Ruleset | None:
+    def _ruleset(self, query: CompiledQuery) -> _Ruleset:
         atoms, formulas = Atoms(), {}
         for rule in query.rules:
             formulas[(rule.id, "when", 0)] = generate(rule.when.ir, atoms, rule.location)
@@ -93,7 +93,7 @@ class ReteBackend:
 
     def decide(self, query: CompiledQuery, env: Env, lang: str, trace: Trace | None = None) -> Decision:
         ruleset = self._rulesets[query.name]
-        fired = self._fire(ruleset, env) if ruleset.handle is not None else set()
+        fired = self._fire(ruleset, env) if ruleset.handle is not None else set()  # an empty query has no ruleset
         return assemble(query, env, lang, _Fired(ruleset.formulas, fired), self.policy_info)
 
     def _fire(self, ruleset: _Ruleset, env: Env) -> set[str]:

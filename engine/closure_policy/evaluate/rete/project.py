@@ -15,7 +15,6 @@ from .codegen import count_name, day_name, root_name, set_flag
 from .encode import encode
 
 
-
 def _item(value: Any) -> Any:
     if isinstance(value, dict):
         result = {}
