@@ -103,4 +103,17 @@ class UnsupportedLanguage(ClosurePolicyError):
 
 
 class BackendUnavailable(ClosurePolicyError):
-    pass
+    """A backend that cannot run here (durable-rules missing or broken); the message says how to fix it."""
+
+
+class EngineLimit(Exception):
+    """Valid rules or facts that one backend cannot state or decide (durable_rules' own limits).
+
+    Not a :class:`ClosurePolicyError`: nothing is wrong with the input, and
+    another backend decides it. The CLI reports it with exit 2, the stream
+    refuses the line, and the rete backend refuses to load a condition it
+    cannot state.
+    """
+
+    def report(self) -> str:
+        return safe(str(self))

@@ -6,16 +6,16 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import resources
+from . import evaluate, resources
 from .compile import Compilation, compile_policy
 from .compile.rules import CompiledQuery
 from .decision import Decision
-from .errors import BackendUnavailable, UnknownQuery, UnsupportedLanguage
-from .evaluate import CompiledBackend
+from .errors import UnknownQuery, UnsupportedLanguage
+from .evaluate.compiled.backend import CompiledBackend
 from .facts import FactsChecker
 from .trace import Trace, Tracer
 
-BACKENDS = ("compiled", "rete")
+BACKENDS = tuple(evaluate.BACKENDS)
 
 
 class Policy:
@@ -32,7 +32,8 @@ class Policy:
         self.backend_name = backend
         info = {"name": self.name, "revision": self.revision}
         self._compiled = CompiledBackend(info)
-        self._backend = self._compiled if backend == "compiled" else _rete(compilation, info)
+        self._backend: evaluate.Backend = (self._compiled if backend == "compiled"
+                                           else evaluate.create(backend, compilation, info))
 
     @property
     def queries(self) -> dict[str, CompiledQuery]:
@@ -81,25 +82,14 @@ class Policy:
         return self._traced
 
 
-def _rete(compilation: Compilation, info: dict[str, str]) -> Any:
-    from .evaluate.rete import ReteBackend  # durable_rules is imported only when asked for
-
-    return ReteBackend(compilation, info)
-
-
 def available_backends() -> list[str]:
-    """The backends this installation can run (rete needs durable-rules)."""
-    try:
-        import durable_rules_engine  # noqa: F401
-    except ImportError:
-        return ["compiled"]
-    return list(BACKENDS)
+    """The backends this installation can run (rete needs a working durable-rules)."""
+    return evaluate.available()
 
 
 def load_policy(path: str | os.PathLike[str] | None = None, backend: str = "compiled") -> Policy:
     """Load, validate and compile a rule folder (default: the bundled rules)."""
-    if backend not in BACKENDS:
-        raise BackendUnavailable(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    evaluate.require(backend)  # unknown or not runnable here: said before any work
     checker = facts_checker()
     directory = Path(path) if path is not None else resources.rules_dir()
     return Policy(compile_policy(directory, checker.types), checker, backend)

@@ -28,6 +28,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="rule folder the suites test, relative to the rootdir (default: the bundled rules)")
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Which backends the YAML suites run on; one that cannot run is named with why, never skipped silently."""
+    from . import evaluate
+
+    lines = []
+    for name, spec in evaluate.BACKENDS.items():
+        reason = spec.unavailable()
+        lines.append(f"closure-policy backend {name}: " + ("available" if reason is None else
+                                                          f"unavailable ({reason}), skipped"))
+    return lines
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix not in (".yaml", ".yml"):
         return None

@@ -106,3 +106,14 @@ def test_tests_run_against_another_rule_folder(capsys, tmp_path):
                     encoding="utf-8")
     assert main(["test", suite, "--rules", str(rules)]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_an_unavailable_backend_is_named_not_skipped_silently(capsys, tmp_path, monkeypatch):
+    from closure_policy import evaluate
+
+    broken = evaluate.BackendSpec("rete", lambda: "durable-rules is broken here", evaluate.BACKENDS["rete"].build)
+    monkeypatch.setitem(evaluate.BACKENDS, "rete", broken)
+    assert main(["test", _suite(tmp_path, PASSING), *RULES]) == 0
+    captured = capsys.readouterr()
+    assert "rete: unavailable (durable-rules is broken here), skipped" in captured.err
+    assert captured.out.splitlines()[-1] == "1 passed, 0 failed"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from closure_policy import BackendUnavailable, ClosurePolicyError, load_policy
+from closure_policy import BackendUnavailable, EngineLimit, load_policy
 from closure_policy.evaluate.rete.encode import instant, money
 from closure_policy.scalars import Instant, instant_of, to_instant
 from tests.conftest import FIXTURE_RULES, document
@@ -111,7 +111,7 @@ def test_a_condition_durable_rules_cannot_state_refuses_to_load(tmp_path):
     path.write_text(text.replace(old, "      count:\n        op: \">=\"\n        value: 2\n        in: users\n"),
                     encoding="utf-8")
     assert load_policy(rules).queries  # fine for the compiled backend
-    with pytest.raises(ClosurePolicyError, match="count >= 2 with a condition cannot be stated"):
+    with pytest.raises(EngineLimit, match="count >= 2 with a condition cannot be stated"):
         load_policy(rules, backend="rete")
 
 
@@ -120,6 +120,22 @@ def test_without_durable_rules_the_rete_backend_says_how_to_install(monkeypatch)
     with pytest.raises(BackendUnavailable, match=r"pip install 'closure-policy\[rete\]'"):
         load_policy(FIXTURE_RULES, backend="rete")
     assert load_policy(FIXTURE_RULES).decide("gate", document()).outcome == "allow"
+
+
+def test_a_durable_rules_built_for_an_older_python_is_named_with_its_fix(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def broken(name, *args, **kwargs):
+        if name == "durable_rules_engine":
+            raise ImportError("durable_rules_engine.so: undefined symbol: PyEval_CallObject")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "durable_rules_engine")
+    monkeypatch.setattr(builtins, "__import__", broken)
+    with pytest.raises(BackendUnavailable, match="CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install"):
+        load_policy(FIXTURE_RULES, backend="rete")
 
 
 def test_unknown_backend():

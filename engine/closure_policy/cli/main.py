@@ -11,7 +11,7 @@ import traceback
 from typing import Sequence
 
 from .. import __version__
-from ..errors import ClosurePolicyError
+from ..errors import ClosurePolicyError, EngineLimit
 from .commands import check, stream, test
 from .commands import eval as eval_cmd
 
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         code: int = args.run(args)
         return code
-    except ClosurePolicyError as exc:
+    except (ClosurePolicyError, EngineLimit) as exc:
         print(exc.report(), file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:

@@ -12,14 +12,13 @@ from typing import Any, Callable
 from .. import limits
 from ..facts.types import FactType
 from ..scalars import to_instant, to_money
+from ..semantics import ORDERED_KINDS, ORDERING
 from ..trace import Leaf
 from . import ir
 from .context import Here
 from .paths import resolve
 from .scope import Scope
 
-ORDERING = {"<", "<=", ">", ">="}
-ORDERED_KINDS = {"money", "timestamp", "integer", "number"}
 _NEVER = ir.Truth(False)
 
 

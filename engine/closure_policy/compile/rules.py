@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .. import limits
+from ..evaluate.compiled.closures import Cond, matches, to_closure
 from ..validate.semantic import Entry
 from . import ir
-from .closures import Cond, matches, to_closure
 from .conditions import build_condition, build_iteration, measure
 from .context import Context, Here
 from .scope import Env, Scope

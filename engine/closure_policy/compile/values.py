@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from ..evaluate.compiled.closures import matches
 from ..jsonvalues import to_json
-from .closures import matches
 from .conditions import build_iteration
 from .context import Here
 from .paths import resolve

@@ -1,6 +1,81 @@
-"""Evaluate: backends that decide a compiled query over normalised facts."""
+"""Evaluate: backends that decide a compiled query over normalised facts.
+
+Every backend implements :class:`Backend` and is registered once in
+``BACKENDS``: its name, how to check that it can run here, and how to build
+it from a compilation. ``available()`` is the one availability check (the
+policy, the stream's lifecycle, ``test`` and the pytest plugin all use it).
+"""
 from __future__ import annotations
 
-from .compiled import CompiledBackend
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Protocol
 
-__all__ = ["CompiledBackend"]
+from ..errors import BackendUnavailable
+
+if TYPE_CHECKING:
+    from ..compile.pipeline import Compilation
+    from ..compile.rules import CompiledQuery
+    from ..compile.scope import Env
+    from ..decision import Decision
+
+
+class Backend(Protocol):
+    """Decides a compiled query over normalised facts."""
+
+    name: str
+
+    def decide(self, query: CompiledQuery, env: Env, lang: str) -> Decision: ...
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    name: str
+    unavailable: Callable[[], str | None]  # why it cannot run here, or None
+    build: Callable[[Compilation, dict[str, str]], Backend]
+
+
+def _compiled(compilation: Compilation, info: dict[str, str]) -> Backend:
+    from .compiled.backend import CompiledBackend
+
+    return CompiledBackend(info)
+
+
+def _rete_unavailable() -> str | None:
+    from .rete.availability import unavailable
+
+    return unavailable()
+
+
+def _rete(compilation: Compilation, info: dict[str, str]) -> Backend:
+    from .rete import ReteBackend  # durable_rules is imported only when asked for
+
+    return ReteBackend(compilation, info)
+
+
+BACKENDS: dict[str, BackendSpec] = {
+    "compiled": BackendSpec("compiled", lambda: None, _compiled),
+    "rete": BackendSpec("rete", _rete_unavailable, _rete),
+}
+
+
+def available() -> list[str]:
+    """The backends this installation can run."""
+    return [name for name, spec in BACKENDS.items() if spec.unavailable() is None]
+
+
+def require(name: str) -> BackendSpec:
+    """The backend ``name``, or :class:`BackendUnavailable` saying why and how to fix it."""
+    spec = BACKENDS.get(name)
+    if spec is None:
+        raise BackendUnavailable(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+    reason = spec.unavailable()
+    if reason is not None:
+        raise BackendUnavailable(reason)
+    return spec
+
+
+def create(name: str, compilation: Compilation, info: dict[str, str]) -> Backend:
+    return require(name).build(compilation, info)
+
+
+__all__ = ["BACKENDS", "Backend", "BackendSpec", "available", "create", "require"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import limits
-from ..evaluate.rete.backend import engine
+from ..evaluate.rete.availability import engine
 
 LIVE_SESSIONS = limits.LIVE_LIFECYCLE_SESSIONS
 NEW, OPEN, REQUESTED, REVIEW, CLOSED = "new", "open", "closure_requested", "under_review", "closed"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..decision import Decision
-from ..errors import ClosurePolicyError
+from ..errors import ClosurePolicyError, EngineLimit
 from ..jsondoc import parse
 from ..policy import Policy
 from ..resources import schema
@@ -59,10 +59,10 @@ class StreamProcessor:
                                                            for p in problems[:5]))
         try:
             return list(self.process(event, line))
-        except (ClosurePolicyError, apply.ApplyError) as exc:
+        except (ClosurePolicyError, EngineLimit, apply.ApplyError) as exc:
             where = f"{event['type']} for account {excerpt(event['account_id'])}"
-            raise StreamError(f"line {line} ({where}): {exc.report() if isinstance(exc, ClosurePolicyError) else exc}"
-                              ) from None
+            text = exc.report() if isinstance(exc, (ClosurePolicyError, EngineLimit)) else str(exc)
+            raise StreamError(f"line {line} ({where}): {text}") from None
 
     def facts_of(self, account: str) -> dict[str, Any] | None:
         state = self.store.get(account)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from jsonschema import Draft202012Validator
 
 from ..decision import Decision
-from ..errors import ClosurePolicyError, InvalidFacts
+from ..errors import ClosurePolicyError, EngineLimit, InvalidFacts
 from ..policy import BACKENDS, Policy
 from ..resources import schema
 from ..trace import Tracer
@@ -64,7 +64,7 @@ class Runner:
             result.error = "; ".join(p.format() for p in exc.problems)
             result.mismatches = _compare_error(case.expect, exc.pointers)
             return result
-        except ClosurePolicyError as exc:
+        except (ClosurePolicyError, EngineLimit) as exc:
             result.mismatches.append(Mismatch("decision", "a decision", f"error: {exc}"))
             return result
         result.mismatches = _off_contract(result.decision) + compare(case.expect, result.decision)

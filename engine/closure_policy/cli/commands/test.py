@@ -5,8 +5,9 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from ... import evaluate
 from ...errors import InvalidRules
-from ...policy import available_backends, load_policy
+from ...policy import load_policy
 from ...tester import report
 from ...tester import session as sessions
 from .. import options
@@ -26,7 +27,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = {name: load_policy(args.rules, backend=name) for name in args.backend or available_backends()}
+    policies = {name: load_policy(args.rules, backend=name) for name in args.backend or _installed()}
     coverage = args.coverage or args.fail_under is not None
     session = sessions.run(args.paths, policies, args.keyword, coverage=coverage)
     if session.problems:
@@ -38,6 +39,15 @@ def run(args: argparse.Namespace) -> int:
         if args.output:
             out.close()
     return _exit_code(session, args.fail_under)
+
+
+def _installed() -> list[str]:
+    """Every backend that runs here; each one that does not is named, never skipped silently."""
+    for name, spec in evaluate.BACKENDS.items():
+        reason = spec.unavailable()
+        if reason is not None:
+            print(f"{name}: unavailable ({reason}), skipped", file=sys.stderr)
+    return evaluate.available()
 
 
 def _write(fmt: str, session: sessions.Session, out: TextIO) -> None:

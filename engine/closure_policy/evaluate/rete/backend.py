@@ -25,24 +25,14 @@ from ...compile.pipeline import Compilation
 from ...compile.rules import CompiledQuery, CompiledRule, Condition
 from ...compile.scope import Env
 from ...decision import Decision
-from ...errors import BackendUnavailable, ClosurePolicyError
-from ...trace import Trace
+from ...errors import EngineLimit
 from ..assemble import OUTCOME, REMEDY, assemble
+from .availability import engine
 from .codegen import Atoms, Formula, generate
 from .project import project
 
-INSTALL_HINT = ("the rete backend needs durable-rules: pip install 'closure-policy[rete]' (on Python 3.13, with "
-                "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject in the environment)")
 _names = itertools.count()
 SID = "0"
-
-
-def engine() -> Any:
-    try:
-        import durable_rules_engine
-    except ImportError as exc:
-        raise BackendUnavailable(f"{INSTALL_HINT} ({exc})") from None
-    return durable_rules_engine
 
 
 Key = tuple[str, str, int]  # (rule id, "when" or what the condition guards, index)
@@ -91,7 +81,7 @@ class ReteBackend:
             handle = self._engine.create_ruleset(f"closure_policy_{query.name}_{next(_names)}", json.dumps(definition))
         return _Ruleset(handle, atoms, formulas)
 
-    def decide(self, query: CompiledQuery, env: Env, lang: str, trace: Trace | None = None) -> Decision:
+    def decide(self, query: CompiledQuery, env: Env, lang: str) -> Decision:
         ruleset = self._rulesets[query.name]
         fired = self._fire(ruleset, env) if ruleset.handle is not None else set()  # an empty query has no ruleset
         return assemble(query, env, lang, _Fired(ruleset.formulas, fired), self.policy_info)
@@ -99,14 +89,14 @@ class ReteBackend:
     def _fire(self, ruleset: _Ruleset, env: Env) -> set[str]:
         fact = project(env, ruleset.atoms.days, ruleset.atoms.sentinels, SID)
         if len(fact) > limits.MAX_RETE_FACT_PROPERTIES:
-            raise ClosurePolicyError(f"these facts make a durable_rules fact of {len(fact)} properties; "
+            raise EngineLimit(f"these facts make a durable_rules fact of {len(fact)} properties; "
                                      f"its limit is {limits.MAX_RETE_FACT_PROPERTIES}")
         text = json.dumps(fact, ensure_ascii=False)
         with self._lock:
             try:
                 status, state = self._engine.assert_fact(ruleset.handle, text)[:2]
             except Exception as exc:  # the C engine reports its limits as plain errors
-                raise ClosurePolicyError(f"durable_rules refused the facts: {exc}") from None
+                raise EngineLimit(f"durable_rules refused the facts: {exc}") from None
             try:
                 return self._fired(ruleset.handle, state) if status == 0 else set()
             finally:

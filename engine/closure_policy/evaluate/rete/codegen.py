@@ -30,7 +30,7 @@ from typing import Any, Callable
 
 from ... import limits
 from ...compile import ir
-from ...errors import ClosurePolicyError
+from ...errors import EngineLimit
 from .encode import encode
 
 OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
@@ -43,7 +43,7 @@ Formula = Callable[[set[str]], bool]
 Dnf = list[list[Pattern]]  # or of ands
 
 
-class NotExpressible(ClosurePolicyError):
+class NotExpressible(EngineLimit):
     """A condition durable_rules cannot state; the rete backend refuses to load."""
 
 

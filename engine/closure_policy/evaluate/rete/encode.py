@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ...errors import ClosurePolicyError
+from ...errors import EngineLimit
 from ...scalars import Instant, money_key
 
 INT_DIGITS = 2  # width of the length prefix: amounts are below 10**38 (limits.MAX_MONEY_INTEGER_DIGITS)
@@ -31,7 +31,7 @@ def money(value: Decimal) -> str:
     differently (50, 50.00) encode the same. No arithmetic, so no rounding.
     """
     if value.is_signed() and not value.is_zero():
-        raise ClosurePolicyError(f"the rete backend compares only non-negative amounts, not {value}")
+        raise EngineLimit(f"the rete backend compares only non-negative amounts, not {value}")
     whole, fraction = money_key(value)
     return f"{len(whole):0{INT_DIGITS}d}{whole}.{fraction}"
 
@@ -59,4 +59,4 @@ def encode(value: Any) -> Any:
         return instant(value)
     if isinstance(value, date):
         return value.toordinal()
-    raise ClosurePolicyError(f"the rete backend cannot compare {type(value).__name__} values")
+    raise EngineLimit(f"the rete backend cannot compare {type(value).__name__} values")

@@ -1,26 +1,26 @@
 """The compiled backend's code generator: intermediate form to Python closures.
 
+Details, effects and responses that iterate (``count``, ``collect``,
+``for_each``) are evaluated in Python for every backend, so the compiler
+uses ``matches`` from here for them too.
+
 Built once per load. With ``trace``, every comparison also reports what it
 read to the ``Trace`` it finds in the environment (explanations, coverage).
 """
 from __future__ import annotations
 
-import operator
 from datetime import date
 from functools import singledispatch
 from typing import Any, Callable, Iterator
 
-from ..scalars import Instant
-from ..trace import TRACE_KEY
-from . import ir
-from .scope import Env, Getter, getter
+from ...compile import ir
+from ...compile.scope import Env, Getter, getter
+from ...scalars import Instant
+from ...semantics import OPS, ORDERING
+from ...trace import TRACE_KEY
 
 Cond = Callable[[Env], bool]
-ORDERING = {"<", "<=", ">", ">="}
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
-}
+_OPS = OPS
 
 
 def read(value: ir.Ref | ir.Const) -> Getter:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..compile.rules import CompiledQuery, CompiledRule, Condition
-from ..compile.scope import Env
-from ..decision import Decision
-from ..trace import TRACE_KEY, Trace
-from .assemble import assemble
+from ...compile.rules import CompiledQuery, CompiledRule, Condition
+from ...compile.scope import Env
+from ...decision import Decision
+from ...trace import TRACE_KEY, Trace
+from ..assemble import assemble
 
 
 @dataclass
