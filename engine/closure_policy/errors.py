@@ -67,6 +67,8 @@ class ClosurePolicyError(Exception):
 
 
 class InvalidRules(ClosurePolicyError):
+    """A rule folder with problems; ``problems`` lists each at its file:line:col."""
+
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__(f"invalid rules: {len(self.problems)} problem(s)")
@@ -76,6 +78,8 @@ class InvalidRules(ClosurePolicyError):
 
 
 class InvalidFacts(ClosurePolicyError):
+    """Facts (or a stream line) that are not valid; ``problems`` lists each at its JSON pointer."""
+
     def __init__(self, problems: list[FactProblem], source: str = "facts"):
         self.problems = sorted(set(problems))
         self.source = source
@@ -90,6 +94,8 @@ class InvalidFacts(ClosurePolicyError):
 
 
 class UnknownQuery(ClosurePolicyError):
+    """A query the policy does not answer; the message lists those it does."""
+
     def __init__(self, query: str, known: Iterable[str]):
         self.query = query
         self.known = sorted(known)
@@ -97,6 +103,8 @@ class UnknownQuery(ClosurePolicyError):
 
 
 class UnsupportedLanguage(ClosurePolicyError):
+    """A language the policy's texts are not written in."""
+
     def __init__(self, lang: str, known: Iterable[str]):
         self.lang = lang
         super().__init__(f"unsupported language {excerpt(lang)}; the policy speaks: {', '.join(known)}")

@@ -40,6 +40,7 @@ class Policy:
         return self._compilation.queries
 
     def query(self, name: str) -> CompiledQuery:
+        """The compiled query ``name``, or :class:`UnknownQuery` listing the queries there are."""
         try:
             return self.queries[name]
         except KeyError:
@@ -66,7 +67,7 @@ class Policy:
             decision = self._backend.decide(compiled, env, lang)
         if tracer is not None:
             tracer.observe(trace)
-        return dataclasses.replace(decision, trace=trace.explanation()) if explain else decision
+        return dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision
 
     def validate(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """The facts normalised, or :class:`InvalidFacts` naming every problem."""

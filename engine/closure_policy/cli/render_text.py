@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from ..compile.rules import CompiledQuery
-from ..decision import Decision
+from ..decision import Decision, Violation
 from ..policy import Policy
 from ..text import safe
 
@@ -56,7 +56,7 @@ def _checklist(query: CompiledQuery, decision: Decision, label: dict[str, str]) 
     return lines + [""]
 
 
-def _violations(violations: list[Any]) -> list[str]:
+def _violations(violations: Sequence[Violation]) -> list[str]:
     lines: list[str] = []
     for v in violations:
         lines.append(f"  ✗ {v.title}  ({v.rule})")

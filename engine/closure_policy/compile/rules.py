@@ -44,6 +44,7 @@ class CompiledRule:
     step: int | None
     source: dict[str, str]
     title: dict[str, str]
+    reading: dict[str, str] | None  # how the rule reads an ambiguous passage of the article
     location: str
     when: Condition
     details: Details
@@ -100,6 +101,7 @@ def compile_rule(entry: Entry, query: CompiledQuery | None, ctx: Context) -> Com
     emit = _emit(data, here, scope)
     return CompiledRule(
         id=data["id"], query=data["query"], step=data.get("step"), source=data["source"], title=data["title"],
+        reading=data.get("reading"),
         location=here.location(),
         when=_condition(data["when"], here.at("when"), scope),
         details=compile_details(details_data, here.at("details"), scope),

@@ -39,7 +39,7 @@ def assemble(query: CompiledQuery, env: Env, lang: str, firing: Firing, policy: 
     spec = query.outcomes[outcome]
     response = spec.response(env) if spec.response is not None else None
     return Decision(query=query.name, account_id=env["account"]["id"], outcome=outcome,
-                    violations=[v for _, v in fired_rules], effects=effects, response=response,
+                    violations=tuple(v for _, v in fired_rules), effects=tuple(effects), response=response,
                     track=spec.track, policy=policy, lang=lang)
 
 
@@ -49,7 +49,7 @@ def _violation(rule: CompiledRule, env: Env, lang: str, firing: Firing) -> Viola
                    if when is None or firing.condition(rule, REMEDY, i, when)]
     message = rule.message[lang](env, details) if rule.message else ""
     return Violation(rule=rule.id, step=rule.step, title=rule.title[lang], message=message,
-                     remediation=remediation, details=to_json(details), source=rule.source)
+                     remediation=tuple(remediation), details=to_json(details), source=rule.source)
 
 
 def _emit(rule: CompiledRule, env: Env) -> list[dict[str, Any]]:

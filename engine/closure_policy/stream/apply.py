@@ -6,7 +6,7 @@ costs nothing to drop.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 Facts = dict[str, Any]
 
@@ -56,7 +56,7 @@ def account_closed(facts: Facts, payload: dict[str, Any]) -> Facts:
     return _replace(facts, "account", {**facts["account"], "status": "closed", "closed_at": payload["closed_at"]})
 
 
-def apply_effects(facts: Facts, effects: list[dict[str, Any]]) -> Facts:
+def apply_effects(facts: Facts, effects: Sequence[Mapping[str, Any]]) -> Facts:
     """Carry out closure_effects: contracts expired, links disabled."""
     expire = {e["contract_id"] for e in effects if e.get("type") == "expire_contract"}
     disable = {e["link_id"] for e in effects if e.get("type") == "disable_link"}

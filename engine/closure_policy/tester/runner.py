@@ -30,7 +30,7 @@ class CaseResult:
     mismatches: list[Mismatch] = field(default_factory=list)
     decision: Decision | None = None
     error: str | None = None  # the facts' problems, when the decision was refused
-    trace: list[dict[str, Any]] | None = None
+    trace: list[dict[str, Any]] | None = None  # the explanation, as JSON
 
     @property
     def passed(self) -> bool:
@@ -69,7 +69,7 @@ class Runner:
             return result
         result.mismatches = _off_contract(result.decision) + compare(case.expect, result.decision)
         if result.mismatches:
-            result.trace = policy.decide(case.query, case.facts, lang=case.lang, explain=True).trace
+            result.trace = policy.decide(case.query, case.facts, lang=case.lang, explain=True).to_dict()["trace"]
         return result
 
 
@@ -128,13 +128,13 @@ def _exclude(expect: dict[str, Any], d: Decision) -> Mismatch | None:
 
 def _equal(key: str) -> Callable[[dict[str, Any], Decision], Mismatch | None]:
     def check(expect: dict[str, Any], d: Decision) -> Mismatch | None:
-        actual = getattr(d, key)
+        actual = d.to_dict()[key]  # compared as the JSON a caller reads
         return None if _same(expect[key], actual) else Mismatch(key, expect[key], actual)
     return check
 
 
 def _details(expect: dict[str, Any], d: Decision) -> Mismatch | None:
-    by_rule = {v.rule: v.details for v in d.violations}
+    by_rule = {v["rule"]: v["details"] for v in d.to_dict()["violations"]}
     for rule, wanted in expect["details"].items():
         actual = by_rule.get(rule)
         if actual is None:
@@ -153,6 +153,7 @@ def _texts(key: str, attr: str, present: bool) -> Callable[[dict[str, Any], Deci
             if violation is None:
                 return Mismatch(f"{key} of {rule}", wanted, "(rule did not fire)")
             texts = getattr(violation, attr)
+            texts = list(texts) if isinstance(texts, tuple) else texts
             text = "\n".join(texts) if isinstance(texts, list) else texts
             if attr == "remediation" and present and wanted == [] and texts:
                 return Mismatch(f"{key} of {rule}", [], texts)

@@ -1,0 +1,21 @@
+"""``closure-policy reference``: the project's reference, generated (``docs/reference.md``)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ...policy import load_policy
+from ...reference import render
+from .. import options
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("reference", help="print the reference of the facts, queries, rules, decision, CLI and API")
+    options.add_rules(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    sys.stdout.write(render(load_policy(args.rules)))
+    return 0
