@@ -2,7 +2,7 @@
 
     python benchmarks/bench_stream.py [--events 1000000] [--accounts 10000] [--backend compiled] [--no-verify]
 
-Generates the events (closure_policy.stream.synthetic), feeds them to the
+Generates the events (benchmarks/synthetic.py), feeds them to the
 stream processor, and (unless --no-verify) checks every emitted decision
 against a one-shot decision on the account's facts at that moment.
 """
@@ -20,7 +20,7 @@ from measure import rss_mb  # noqa: E402
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.stream import StreamProcessor  # noqa: E402
 from closure_policy.stream.replay import replay  # noqa: E402
-from closure_policy.stream.synthetic import events  # noqa: E402
+from synthetic import events  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

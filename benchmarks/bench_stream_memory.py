@@ -22,7 +22,7 @@ from measure import rss_mb  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.stream import StreamProcessor  # noqa: E402
-from closure_policy.stream.synthetic import snapshot  # noqa: E402
+from synthetic import snapshot  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

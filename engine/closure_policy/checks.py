@@ -19,6 +19,8 @@ CHECKS: dict[str, str] = {
     "duplicate-id": "a rule id used twice",
     "duplicate-query": "a query declared twice",
     "duplicate-condition": "a named condition defined twice",
+    "duplicate-stream": "more than one file declares the stream",
+    "stream": "a stream declaration that names what does not exist (a query, a state, a section, a list key)",
     "missing-translation": "a text missing in one of the policy's languages",
     "unknown-language": "a text in a language the policy does not declare",
     # references

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from . import evaluate, resources
 from .compile import Compilation, compile_policy
 from .compile.rules import CompiledQuery
+from .compile.stream import StreamSpec
 from .decision import Decision
 from .errors import UnknownQuery, UnsupportedLanguage
 from .evaluate.compiled.backend import CompiledBackend
@@ -68,6 +69,18 @@ class Policy:
         if tracer is not None:
             tracer.observe(trace)
         return dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision
+
+    @property
+    def stream(self) -> StreamSpec | None:
+        """The rules' ``stream:`` declaration, compiled (None when they declare none)."""
+        return self._compilation.stream
+
+    def subject_of(self, facts: Any) -> Any:
+        """The account ``facts`` are about (``policy.subject``), read without trusting their shape."""
+        value = facts
+        for key in self._compilation.ruleset.subject.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
 
     def validate(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """The facts normalised, or :class:`InvalidFacts` naming every problem."""

@@ -35,7 +35,7 @@ def _cell(text: Any) -> str:
 
 def _type(node: dict[str, Any]) -> str:
     if "$ref" in node:
-        return node["$ref"].rsplit("/", 1)[-1]
+        return str(node["$ref"]).rsplit("/", 1)[-1]
     if "enum" in node:
         return " · ".join(f"`{v}`" for v in node["enum"])
     if "anyOf" in node:

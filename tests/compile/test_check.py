@@ -156,3 +156,46 @@ def test_revision_is_stable_and_content_based(rules, tmp_path):
     seed(rules, "gate.yaml", "op: \"<=\"", "op: \"<\"")
     assert load_policy(rules).revision != first
     assert first.startswith("sha256:") and len(first) == 71
+
+
+STREAM = """stream:
+  assess: gate
+  events:
+    snapshot: {replace: facts}
+    expired: {update: {in: contracts, key: id, match: contract_id, set: {status: {value: expired}}}}
+    asked: {ask: route, add: {click: click}}
+  lifecycle:
+    start: open
+    states: [open, closed]
+    transitions:
+      - {from: [open], to: closed, when: {use: account-closed}}
+    final:
+      states: [closed]
+      keep: [account, balance, final_review, links]
+      reopen: {when: {use: account-open}, ask: gate}
+"""
+
+
+def test_a_stream_declaration_is_checked(rules):
+    (rules / "stream.yaml").write_text(STREAM, encoding="utf-8")
+    assert check_rules(rules).problems == []
+    policy = load_policy(rules)
+    assert policy.stream is not None and [t.target for t in policy.stream.transitions] == ["closed"]
+
+
+@pytest.mark.parametrize("old,new,mark", [
+    ("assess: gate", "assess: gait", "gait"),
+    ("to: closed", "to: shut", "shut"),
+    ("start: open", "start: opened", "opened"),
+    ("in: contracts", "in: balance", "balance"),
+    ("key: id", "key: ident", "ident"),
+    ("add: {click: click}", "add: {clik: click}", "clik"),
+    ("keep: [account, balance, final_review, links]", "keep: [balance, final_review, links]", "[balance"),
+    ("when: {use: account-closed}", "when: {use: account-shut}", "account-shut"),
+])
+def test_a_stream_declaration_naming_what_does_not_exist_is_a_problem(rules, old, new, mark):
+    (rules / "stream.yaml").write_text(STREAM, encoding="utf-8")
+    path, line, col = seed(rules, "stream.yaml", old, new, mark)
+    problems = [(p.line, p.column, p.check) for p in check_rules(rules).problems if p.file.endswith("stream.yaml")]
+    assert problems and problems[0][:2] == (line, col), problems
+    assert problems[0][2] in ("stream", "unknown-condition")

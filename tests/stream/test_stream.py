@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from typing import Any
@@ -10,10 +11,10 @@ import pytest
 
 from closure_policy import load_policy
 from closure_policy.stream import StreamError, StreamProcessor
-from closure_policy.stream.lifecycle import Lifecycle
+from closure_policy.stream.lifecycle import ChartLifecycle, PlainLifecycle
 from closure_policy.stream.replay import replay
-from closure_policy.stream.synthetic import events
-from tests.conftest import READY
+from benchmarks.synthetic import events
+from tests.conftest import READY, ROOT
 
 pytest.importorskip("durable_rules_engine", reason="the stream's lifecycle runs on durable_rules")
 
@@ -34,11 +35,13 @@ def test_replayed_decisions_equal_one_shot_evaluation(backend):
 
 def test_more_accounts_than_durable_rules_sessions():
     # durable_rules' session table holds about a thousand; sessions are evicted and restored
-    processor = StreamProcessor(load_policy(), lifecycle=Lifecycle(live_limit=50))
+    policy = load_policy(backend="rete")
+    processor = StreamProcessor(policy, lifecycle=ChartLifecycle(policy.stream, live_limit=50))
     accounts = 1500
     for n in range(accounts):
         facts = {**READY, "account": {**READY["account"], "id": f"P-{n}"},
-                 "support_tickets": [{"id": "T", "type": "close_account", "status": "open", "account_ids": [f"P-{n}"]}]}
+                 "support_tickets": [{"id": "T", "type": "close_account", "status": "open", "account_ids": [f"P-{n}"]}],
+                 "final_review": {"status": "not_started"}}
         processor.feed(_event("account.snapshot", {"facts": facts}, f"P-{n}"), n + 1)
     assert processor.lifecycle.live == 50
     for n in range(accounts):  # every account comes back in the state it left
@@ -51,24 +54,70 @@ def test_more_accounts_than_durable_rules_sessions():
     assert processor.lifecycle.live <= 50
 
 
-def test_an_evicted_session_is_restored_in_its_state():
-    life = Lifecycle(live_limit=1)
-    assert life.step("A", False, True, "in_progress") == "under_review"
-    assert life.step("B", False, False, "not_started") == "open"  # evicts A
-    assert life.live == 1
-    assert life.step("A", False, True, "rejected") == "closure_requested"  # from under_review, restored
-    assert life.step("B", False, True, "not_started") == "closure_requested"
+def _flags(spec, closing: bool, ticket: bool, review: str) -> list[bool]:
+    """Which transitions of the bundled declaration hold, from what they test."""
+    holds = []
+    for t in spec.transitions:
+        if t.target == "closed":
+            holds.append(closing)
+        elif t.target == "open":
+            holds.append(not ticket)
+        elif t.target == "under_review":
+            holds.append(ticket and review in ("in_progress", "approved"))
+        else:
+            holds.append(ticket and (review == "rejected" if "under_review" in t.sources else True))
+    return holds
 
 
-def test_the_lifecycle_follows_the_checklist():
-    life = Lifecycle()
+@pytest.mark.parametrize("kind", ["plain", "chart"])
+def test_an_evicted_session_is_restored_in_its_state_and_both_lifecycles_agree(kind):
+    spec = load_policy().stream
+    life = PlainLifecycle(spec) if kind == "plain" else ChartLifecycle(spec, live_limit=1)
+    assert life.step("A", _flags(spec, False, True, "in_progress")) == "under_review"
+    assert life.step("B", _flags(spec, False, False, "not_started")) == "open"  # evicts A
+    assert life.step("A", _flags(spec, False, True, "rejected")) == "closure_requested"  # from under_review
+    assert life.step("B", _flags(spec, False, True, "not_started")) == "closure_requested"
+
+
+@pytest.mark.parametrize("kind", ["plain", "chart"])
+def test_the_lifecycle_follows_the_checklist(kind):
+    spec = load_policy().stream
+    life = PlainLifecycle(spec) if kind == "plain" else ChartLifecycle(spec)
     steps = [((False, False, "not_started"), "open"), ((False, True, "not_started"), "closure_requested"),
              ((False, True, "in_progress"), "under_review"), ((False, True, "rejected"), "closure_requested"),
              ((False, False, "rejected"), "open"), ((False, True, "approved"), "under_review"),
-             ((True, True, "approved"), "closed")]
+             ((True, True, "approved"), "closed"), ((False, False, "approved"), "closed")]
     for args, state in steps:
-        assert life.step("A", *args) == state
-    assert life.step("B", True, False, "not_started") == "closed"
+        assert life.step("A", _flags(spec, *args)) == state
+    assert life.step("B", _flags(spec, True, False, "not_started")) == "closed"
+
+
+def test_a_rule_folder_changes_the_lifecycle_without_python(tmp_path):
+    """Another lifecycle, declared in YAML only: closing needs an approved review first."""
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    policy_file = rules / "policy.yaml"
+    text = policy_file.read_text(encoding="utf-8")
+    start, end = text.index("  lifecycle:\n"), text.index("    final:\n")
+    policy_file.write_text(text[:start] + LIFECYCLE + text[end:], encoding="utf-8")
+    for backend in ("compiled", "rete"):
+        processor = StreamProcessor(load_policy(rules, backend=backend))
+        lines = [_event("account.snapshot", {"facts": {**READY, "final_review": {"status": "in_progress"}}}),
+                 _event("review.updated", {"status": "approved"}),
+                 _event("review.updated", {"status": "rejected"})]
+        states = [o.state for i, line in enumerate(lines, 1) for o in processor.feed(line, i)]
+        assert states == ["waiting", "approved", "waiting"], backend
+        assert processor.lifecycle.state("P-1001") == "waiting"
+
+
+LIFECYCLE = """  lifecycle:
+    start: waiting
+    states: [waiting, approved, closed]
+    transitions:
+      - {from: [approved], to: closed, when: {use: account-closed}}
+      - {from: [waiting], to: approved, when: {fact: final_review.status, op: "==", value: approved}}
+      - {from: [approved], to: waiting, when: {fact: final_review.status, op: "!=", value: approved}}
+"""
 
 
 def test_closed_is_final_and_reopening_is_rejected():
@@ -98,9 +147,9 @@ def test_close_account_is_emitted_only_when_the_answer_changes():
     ("{broken", "line 2: invalid JSON"),
     ('{"account_id": "P-1001", "type": "nope", "payload": {}}', "line 2: /type:"),
     (_event("contract.expired", {"contract_id": "C-404"}),
-     'line 2 (contract.expired for account "P-1001"): account has no'),
+     'line 2 (contract.expired for account "P-1001"): the account has no contracts item with id "C-404"'),
     (_event("balance.updated", {"balance": {"available": "-1"}}), "/balance/available"),
-    (_event("review.updated", {"status": "done"}, "P-404"), "no account.snapshot for this account yet"),
+    (_event("review.updated", {"status": "done"}, "P-404"), "no facts for this account yet"),
 ])
 def test_a_bad_line_is_an_error_naming_it_and_changes_nothing(text, message):
     processor = StreamProcessor(load_policy())

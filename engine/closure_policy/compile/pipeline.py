@@ -17,8 +17,11 @@ from ..facts.types import FactType
 from ..load import SourceFile, load_rule_dir
 from ..validate.against_schema import validate_file
 from ..validate.semantic import RuleSet, check_translations, gather
-from .context import Context, NamedCondition
+from .context import Context, Here, NamedCondition
+from .paths import resolve
 from .rules import CompiledQuery, compile_query, compile_rule
+from .scope import Getter, Scope, getter
+from .stream import StreamSpec, compile_stream
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Compilation:
     ruleset: RuleSet = field(default_factory=RuleSet)
     ctx: Context | None = None
     queries: dict[str, CompiledQuery] = field(default_factory=dict)
+    stream: StreamSpec | None = None
 
     @property
     def leaves(self) -> dict[str, dict[str, Any]]:
@@ -82,6 +86,27 @@ def _translations(c: Compilation) -> None:
 def _queries(c: Compilation) -> None:
     assert c.ctx is not None
     c.queries = {name: compile_query(name, entry, c.ctx) for name, entry in c.ruleset.queries.items()}
+    subject = _subject(c)
+    for query in c.queries.values():
+        query.subject = subject
+
+
+def _subject(c: Compilation) -> Getter:
+    """``policy.subject``: a string fact every decision echoes as ``account_id``."""
+    assert c.ctx is not None
+    policy = next((s for s in c.sources if isinstance(s.data, dict) and "policy" in s.data), None)
+    if policy is not None:
+        here = Here(c.ctx, policy, ("policy", "subject"))
+        ref = resolve(c.ruleset.subject, here, Scope(c.facts))
+        if ref.type is not None and (ref.type.kind != "string" or ref.nullable):
+            here.error(f"the subject {c.ruleset.subject!r} must be a string fact every document has", "type-mismatch")
+    return getter(c.ruleset.subject)
+
+
+def _stream(c: Compilation) -> None:
+    assert c.ctx is not None
+    if c.ruleset.stream is not None:
+        c.stream = compile_stream(c.ruleset.stream, c.ctx, c.queries)
 
 
 def _rules(c: Compilation) -> None:
@@ -142,6 +167,7 @@ STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
     ("translations", _translations),
     ("queries", _queries),
     ("rules", _rules),
+    ("stream", _stream),
     ("unused", _unused),
     ("problems", _collect_problems),
 ]

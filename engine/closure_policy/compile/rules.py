@@ -10,7 +10,7 @@ from ..validate.semantic import Entry
 from . import ir
 from .conditions import build_condition, build_iteration, measure
 from .context import Context, Here
-from .scope import Env, Scope
+from .scope import Env, Getter, Scope
 from .values import Details, Render, compile_details, compile_template, compile_text
 
 Template = Callable[[Env], dict[str, Any]]
@@ -67,6 +67,7 @@ class CompiledQuery:
     default: str
     on_violation: str | None
     steps: list[dict[str, Any]]
+    subject: Getter = field(default=lambda env: None)  # the account a decision is about (policy.subject)
     rules: list[CompiledRule] = field(default_factory=list)
     roots: set[str] = field(default_factory=set)
 
@@ -103,7 +104,7 @@ def compile_rule(entry: Entry, query: CompiledQuery | None, ctx: Context) -> Com
         id=data["id"], query=data["query"], step=data.get("step"), source=data["source"], title=data["title"],
         reading=data.get("reading"),
         location=here.location(),
-        when=_condition(data["when"], here.at("when"), scope),
+        when=compile_condition(data["when"], here.at("when"), scope),
         details=compile_details(details_data, here.at("details"), scope),
         message=_texts(data.get("message", {}), names, here.at("message"), scope),
         remediation=[_remedy(r, names, here.at("remediation", i), scope)
@@ -117,7 +118,8 @@ def _texts(text: dict[str, str], names: set[str], here: Here, scope: Scope) -> d
     return {lang: compile_text(t, names, here.at(lang), scope) for lang, t in text.items() if lang != "when"}
 
 
-def _condition(data: Any, here: Here, scope: Scope) -> Condition:
+def compile_condition(data: Any, here: Here, scope: Scope) -> Condition:
+    """A condition of the rule language, checked and compiled (rules, remediations, outcomes, the stream)."""
     node = build_condition(data, here, scope)
     size = measure(node)
     if size > limits.MAX_CONDITION_SIZE:
@@ -129,7 +131,7 @@ def _condition(data: Any, here: Here, scope: Scope) -> Condition:
 
 def _remedy(data: dict[str, Any], names: set[str], here: Here,
             scope: Scope) -> tuple[Condition | None, dict[str, Render]]:
-    when = _condition(data["when"], here.at("when"), scope) if "when" in data else None
+    when = compile_condition(data["when"], here.at("when"), scope) if "when" in data else None
     return when, _texts(data, names, here, scope)
 
 
@@ -153,7 +155,7 @@ def _outcome(data: dict[str, Any], query: CompiledQuery | None, emits: bool, her
             here.error(f"query {query.name!r} has no on_violation outcome; name this rule's outcome", "no-outcome")
         return [(None, query.on_violation)] if query is not None and query.on_violation else []
     choices: list[tuple[Condition | None, str]] = [(None, spec)] if isinstance(spec, str) else [
-        (_condition(c["when"], here.at("outcome", i, "when"), scope) if "when" in c else None, c["outcome"])
+        (compile_condition(c["when"], here.at("outcome", i, "when"), scope) if "when" in c else None, c["outcome"])
         for i, c in enumerate(spec)]
     if choices[-1][0] is not None:
         here.at("outcome").error("the last outcome choice must have no 'when'", "outcome-incomplete")

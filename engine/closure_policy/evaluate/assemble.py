@@ -38,7 +38,7 @@ def assemble(query: CompiledQuery, env: Env, lang: str, firing: Firing, policy: 
     outcome = _choose(fired_rules[0][0], firing) if fired_rules else query.default
     spec = query.outcomes[outcome]
     response = spec.response(env) if spec.response is not None else None
-    return Decision(query=query.name, account_id=env["account"]["id"], outcome=outcome,
+    return Decision(query=query.name, account_id=query.subject(env), outcome=outcome,
                     violations=tuple(v for _, v in fired_rules), effects=tuple(effects), response=response,
                     track=spec.track, policy=policy, lang=lang)
 

@@ -1,75 +1,98 @@
-"""What each change event does to an account's facts.
+"""What an event (or an effect) does to an account's facts, as ``stream:`` declares it.
 
-Every function returns new facts and leaves the given ones untouched, copying
-only the section it changes, so a change the facts' validation then refuses
-costs nothing to drop.
+A small interpreter of a fixed vocabulary of operations (``replace``,
+``merge``, ``set``, ``append``, ``update``) over facts sections and payload
+fields. Every function returns new facts and leaves the given ones untouched,
+copying only the section it changes, so a change the facts' validation then
+refuses costs nothing to drop.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
+
+from ..text import excerpt
 
 Facts = dict[str, Any]
 
 
 class ApplyError(ValueError):
-    """The event does not fit the account's facts (an unknown contract, say)."""
+    """The event does not fit the account's facts (an unknown contract, a missing field, say)."""
 
 
-def _replace(facts: Facts, section: str, value: Any) -> Facts:
-    return {**facts, section: value}
+def _field(payload: Mapping[str, Any], name: str) -> Any:
+    if not isinstance(payload, Mapping) or name not in payload:
+        raise ApplyError(f"the payload has no field {name!r}")
+    return payload[name]
 
 
-def snapshot(payload: dict[str, Any]) -> Facts:
-    return dict(payload["facts"])
+def _value(spec: Any, payload: Mapping[str, Any]) -> Any:
+    return spec["value"] if isinstance(spec, dict) else _field(payload, spec)
 
 
-def contract_expired(facts: Facts, payload: dict[str, Any]) -> Facts:
-    wanted = payload["contract_id"]
-    if not any(c.get("id") == wanted for c in facts["contracts"]):
-        raise ApplyError(f"account has no contract {wanted!r}")
-    return _replace(facts, "contracts", [{**c, "status": "expired"} if c.get("id") == wanted else c
-                                         for c in facts["contracts"]])
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ApplyError(f"{what} is not an object")
+    return value
 
 
-def balance_updated(facts: Facts, payload: dict[str, Any]) -> Facts:
-    return _replace(facts, "balance", {**facts["balance"], **payload["balance"]})
+def _list(facts: Facts, section: str) -> list[Any]:
+    value = facts.get(section, [])
+    if not isinstance(value, list):
+        raise ApplyError(f"the facts' {section!r} is not a list")
+    return value
 
 
-def ticket_opened(facts: Facts, payload: dict[str, Any]) -> Facts:
-    return _replace(facts, "support_tickets", [*facts["support_tickets"], payload["ticket"]])
+def change(facts: Facts, spec: Mapping[str, Any], payload: Mapping[str, Any]) -> Facts:
+    """``facts`` changed by the operations of ``spec``, reading ``payload``'s fields."""
+    if "replace" in spec:
+        facts = dict(_object(_field(payload, spec["replace"]), "the replacement facts"))
+    for section, name in spec.get("merge", {}).items():
+        facts = {**facts, section: {**_object(facts.get(section, {}), section),
+                                    **_object(_field(payload, name), name)}}
+    for target, value in spec.get("set", {}).items():
+        section, _, key = target.partition(".")
+        facts = {**facts, section: {**_object(facts.get(section, {}), section), key: _value(value, payload)}}
+    for section, name in spec.get("append", {}).items():
+        facts = {**facts, section: [*_list(facts, section), _field(payload, name)]}
+    if "update" in spec:
+        facts = _update(facts, spec["update"], payload)
+    return facts
 
 
-def ticket_updated(facts: Facts, payload: dict[str, Any]) -> Facts:
-    wanted = payload["ticket_id"]
-    if not any(t.get("id") == wanted for t in facts["support_tickets"]):
-        raise ApplyError(f"account has no support ticket {wanted!r}")
-    return _replace(facts, "support_tickets", [{**t, **payload["changes"]} if t.get("id") == wanted else t
-                                               for t in facts["support_tickets"]])
+def _update(facts: Facts, spec: Mapping[str, Any], payload: Mapping[str, Any]) -> Facts:
+    section, key = spec["in"], spec["key"]
+    wanted = _field(payload, spec["match"])
+    items = _list(facts, section)
+    if not any(isinstance(i, dict) and i.get(key) == wanted for i in items):
+        raise ApplyError(f"the account has no {section} item with {key} {excerpt(wanted)}")
+    sets = {name: _value(value, payload) for name, value in spec.get("set", {}).items()}
+    merged = _object(_field(payload, spec["merge"]), spec["merge"]) if "merge" in spec else {}
+    return {**facts, section: [{**i, **merged, **sets} if isinstance(i, dict) and i.get(key) == wanted else i
+                               for i in items]}
 
 
-def review_updated(facts: Facts, payload: dict[str, Any]) -> Facts:
-    return _replace(facts, "final_review", {**facts["final_review"], "status": payload["status"]})
+def apply_effects(facts: Facts, effects: Sequence[Mapping[str, Any]], by: str | None,
+                  changes: Mapping[str, Mapping[str, Any]]) -> Facts:
+    """Carry out the effects a query decided, each by the change declared for its type."""
+    for effect in effects:
+        kind = effect.get(by) if by is not None else None
+        spec = changes.get(kind) if isinstance(kind, str) else None
+        if spec is None:
+            raise ApplyError(f"no change is declared for the effect type {excerpt(kind)} (stream.effects.apply)")
+        facts = change(facts, spec, effect)
+    return facts
 
 
-def account_closed(facts: Facts, payload: dict[str, Any]) -> Facts:
-    """The account as closing leaves it; its effects are applied by the caller."""
-    return _replace(facts, "account", {**facts["account"], "status": "closed", "closed_at": payload["closed_at"]})
+def asked(spec: Mapping[str, Any], facts: Facts, payload: Mapping[str, Any]) -> Facts:
+    """The facts an ``ask`` event's query is decided over: the account's, with the payload's fields added."""
+    return {**facts, **{fact: _field(payload, name) for fact, name in spec.get("add", {}).items()}}
 
 
-def apply_effects(facts: Facts, effects: Sequence[Mapping[str, Any]]) -> Facts:
-    """Carry out closure_effects: contracts expired, links disabled."""
-    expire = {e["contract_id"] for e in effects if e.get("type") == "expire_contract"}
-    disable = {e["link_id"] for e in effects if e.get("type") == "disable_link"}
-    return {**facts,
-            "contracts": [{**c, "status": "expired"} if c.get("id") in expire else c for c in facts["contracts"]],
-            "links": [{**link, "status": "disabled"} if link.get("id") in disable else link
-                      for link in facts["links"]]}
+def kept(facts: Facts, keep: frozenset[str] | None) -> Facts:
+    """What an account in a final state keeps: the ``keep`` sections; other lists emptied, the rest dropped.
 
-
-CHANGES: dict[str, Callable[[Facts, dict[str, Any]], Facts]] = {
-    "contract.expired": contract_expired,
-    "balance.updated": balance_updated,
-    "ticket.opened": ticket_opened,
-    "ticket.updated": ticket_updated,
-    "review.updated": review_updated,
-}
+    The compiler checked that every required section not kept is a list.
+    """
+    if keep is None:
+        return facts
+    return {k: (v if k in keep else []) for k, v in facts.items() if k in keep or isinstance(v, list)}

@@ -1,16 +1,16 @@
-"""The closure lifecycle as a durable_rules statechart.
+"""The account lifecycle that ``stream.lifecycle`` declares, run two ways that must agree.
 
-    (new) ──first event──▶ open ──ticket filed──▶ closure_requested ──review started──▶ under_review
-                            ▲                          │   ▲                                 │
-                            └──────ticket withdrawn────┘   └─────────review rejected─────────┘
-    any of them ──account.closed──▶ closed   (final: nothing leaves it)
+After every change, the first transition (in declared order) leaving the
+account's state whose condition holds is taken, again and again until none
+holds. The conditions are evaluated once per change into flags; then
 
-Each account is a durable_rules session (``sid``). The engine keeps sessions
-in a fixed table (about a thousand live ones raise ``MemoryError``) and each
-costs about 400 KB (measured), so at most ``LIVE_SESSIONS`` accounts have one: the least
-recently seen account's session is deleted when room is needed, and its state
-(kept here) is restored through ``new``'s restore transitions when it comes
-back. A closed account's session is deleted at once.
+- :class:`PlainLifecycle` (the compiled backend's) follows the flags in Python;
+- :class:`ChartLifecycle` (the rete backend's) asserts them to a durable_rules
+  statechart generated from the same declaration, and checks it ends where the
+  plain one does.
+
+A declaration whose transitions never settle (a cycle whose conditions all
+hold) is refused for that change, never looped on.
 """
 from __future__ import annotations
 
@@ -20,51 +20,59 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import limits
+from ..compile.stream import StreamSpec
+from ..errors import ClosurePolicyError, EngineLimit
 from ..evaluate.rete.availability import engine
 
-LIVE_SESSIONS = limits.LIVE_LIFECYCLE_SESSIONS
-NEW, OPEN, REQUESTED, REVIEW, CLOSED = "new", "open", "closure_requested", "under_review", "closed"
 _charts = itertools.count()
+NEW = "__new__"  # durable_rules starts a chart in the one state no transition leads to
 
 
-def _to(target: str, pri: int, *tests: dict[str, Any]) -> dict[str, Any]:
-    return {"all": [{"m": {"$and": list(tests)} if len(tests) > 1 else tests[0]}], "to": target, "pri": pri}
+class LifecycleError(ClosurePolicyError):
+    """The declared transitions do not settle for these facts."""
 
 
-STEP = {"restore": ""}  # an ordinary step, not a restore
-CLOSING = {"closing": 1}
-REVIEW_STARTED = ({"$neq": {"review": "not_started"}}, {"$neq": {"review": "rejected"}})
-
-# The chart in durable_rules' own statechart form. It reads one fact,
-# {restore, closing, ticket, review}: a state to restore (or ""), the account
-# is being closed, a closure ticket counts for it, the final review's status.
-CHART: dict[str, dict[str, Any]] = {
-    # durable_rules starts a chart in the one state no transition leads to
-    NEW: {"start": _to(OPEN, 1, STEP),
-          **{f"restore_{s}": _to(s, 0, {"restore": s}) for s in (OPEN, REQUESTED, REVIEW)}},
-    OPEN: {"close": _to(CLOSED, 0, STEP, CLOSING),
-           "request": _to(REQUESTED, 1, STEP, {"ticket": 1})},
-    REQUESTED: {"close": _to(CLOSED, 0, STEP, CLOSING),
-                "withdraw": _to(OPEN, 1, STEP, {"ticket": 0}),
-                "review": _to(REVIEW, 2, STEP, {"ticket": 1}, *REVIEW_STARTED)},
-    REVIEW: {"close": _to(CLOSED, 0, STEP, CLOSING),
-             "withdraw": _to(OPEN, 1, STEP, {"ticket": 0}),
-             "reject": _to(REQUESTED, 2, STEP, {"ticket": 1}, {"review": "rejected"})},
-    CLOSED: {},
-}
+def settle(spec: StreamSpec, state: str | None, flags: list[bool]) -> str:
+    """Where an account in ``state`` (None: a new account) ends up, given which transitions hold."""
+    current = spec.start if state is None else state
+    for _ in range(len(spec.states) + 1):
+        move = next((t.target for t, on in zip(spec.transitions, flags, strict=True)
+                     if on and current in t.sources), None)
+        if move is None or move == current:
+            return current
+        current = move
+    raise LifecycleError(f"the lifecycle does not settle: its transitions cycle from {state or spec.start!r}")
 
 
 @dataclass
-class Lifecycle:
-    """Where each account stands; durable_rules moves it."""
-
-    live_limit: int = LIVE_SESSIONS
+class PlainLifecycle:
+    spec: StreamSpec
     states: dict[str, str] = field(default_factory=dict)
-    # account -> the session slot it holds. durable_rules never frees all of a
-    # deleted session's memory (about 3 KB each, measured), so there are at
-    # most ``live_limit`` session ids, reused: memory stays flat however many
-    # accounts pass through.
-    _live: "OrderedDict[str, str]" = field(default_factory=OrderedDict)
+
+    def state(self, account: str) -> str | None:
+        return self.states.get(account)
+
+    def step(self, account: str, flags: list[bool]) -> str:
+        self.states[account] = settle(self.spec, self.states.get(account), flags)
+        return self.states[account]
+
+
+@dataclass
+class ChartLifecycle:
+    """Each account a durable_rules session, in a fixed pool of reused session ids.
+
+    A session costs about 400 KB and durable_rules never frees all of a
+    deleted one (about 3 KB each, measured), so at most ``live_limit``
+    accounts hold one, under ``live_limit`` reused ids: the least recently seen
+    account's session is deleted when room is needed, and restored in its
+    state (through the chart's restore transitions) when the account comes back.
+    An account in a final state holds none.
+    """
+
+    spec: StreamSpec
+    live_limit: int = limits.LIVE_LIFECYCLE_SESSIONS
+    states: dict[str, str] = field(default_factory=dict)
+    _live: OrderedDict[str, str] = field(default_factory=OrderedDict)
     _free: list[str] = field(default_factory=list)
     _moved: dict[str, str] = field(default_factory=dict)
     _ids: Any = field(default_factory=itertools.count)
@@ -77,22 +85,19 @@ class Lifecycle:
     def state(self, account: str) -> str | None:
         return self.states.get(account)
 
-    def step(self, account: str, closing: bool, ticket: bool, review: str) -> str:
-        """Assert what is now true of the account; return the state it is in after.
-
-        A fact, not an event: durable_rules consumes an event with the first
-        rule it matches and keeps unmatched ones pending, while a fact is
-        seen by every transition it enables, so the chart follows it through
-        (new, open, closure_requested, ...) in one assert. It is retracted
-        after, so the next step starts from the account's state alone.
-        """
-        if self.states.get(account) == CLOSED:
-            return CLOSED
+    def step(self, account: str, flags: list[bool]) -> str:
+        known = self.states.get(account)
+        if known in self.spec.finals:
+            return known
+        expected = settle(self.spec, known, flags)  # refuses a cycle before durable_rules would loop on it
         self._enter(account)
-        self._run(account, {"restore": "", "closing": int(closing), "ticket": int(ticket), "review": review})
-        if self.states[account] == CLOSED:
+        self._run(account, {"restore": "", **{f"t{i}": int(on) for i, on in enumerate(flags)}})
+        if self.states[account] != expected:
+            raise EngineLimit(f"the durable_rules lifecycle moved to {self.states[account]!r} where the "
+                              f"declaration says {expected!r}")
+        if expected in self.spec.finals:
             self._leave(account)
-        return self.states[account]
+        return expected
 
     def _enter(self, account: str) -> None:
         if account in self._live:
@@ -101,10 +106,10 @@ class Lifecycle:
         while len(self._live) >= self.live_limit:
             self._leave(next(iter(self._live)))
         self._live[account] = self._free.pop() if self._free else f"s{len(self._live)}"
-        known = self.states.setdefault(account, NEW)
-        if known != NEW:  # a session evicted earlier: bring it back to where it was
-            self.states[account] = NEW
-            self._run(account, {"restore": known, "closing": 0, "ticket": 0, "review": ""})
+        known = self.states.get(account)
+        self.states[account] = NEW
+        if known is not None:  # a session evicted earlier: bring it back to where it was
+            self._run(account, {"restore": known, **{f"t{i}": 0 for i in range(len(self.spec.transitions))}})
 
     def _run(self, account: str, fields: dict[str, Any]) -> None:
         from durable.engine import MessageNotHandledException
@@ -118,7 +123,7 @@ class Lifecycle:
         except MessageNotHandledException:
             pass
         if any(errors):
-            raise RuntimeError(f"lifecycle chart failed: {errors}")
+            raise EngineLimit(f"the durable_rules lifecycle failed: {errors}")
         self.states[account] = self._moved.pop(sid, self.states[account])
         chart.retract_fact(fact)
 
@@ -132,12 +137,26 @@ class Lifecycle:
         engine()  # a clear error when durable_rules is missing
         from durable.engine import Statechart
 
-        definition = {state: {name: {**t, "run": self._recorder(t["to"])} for name, t in triggers.items()}
-                      for state, triggers in CHART.items()}
-        self._chart = Statechart(f"closure_lifecycle_{next(_charts)}", None, definition)
+        self._chart = Statechart(f"closure_lifecycle_{next(_charts)}", None, chart(self.spec, self._recorder))
         return self._chart
 
     def _recorder(self, target: str) -> Any:
         def record(c: Any) -> None:
             self._moved[c.s.sid] = target
         return record
+
+
+def chart(spec: StreamSpec, recorder: Any) -> dict[str, dict[str, Any]]:
+    """The declaration as a durable_rules statechart over the fact {restore, t0, t1, ...}."""
+    def to(target: str, pri: int, test: dict[str, Any]) -> dict[str, Any]:
+        return {"all": [{"m": test}], "to": target, "pri": pri, "run": recorder(target)}
+
+    resumable = [s for s in spec.states if s not in spec.finals]
+    states: dict[str, dict[str, Any]] = {
+        NEW: {"start": to(spec.start, len(spec.transitions), {"restore": ""}),
+              **{f"restore_{n}": to(s, 0, {"restore": s}) for n, s in enumerate(resumable)}},
+    }
+    for state in spec.states:
+        states[state] = {f"t{i}": to(t.target, i, {"$and": [{"restore": ""}, {f"t{i}": 1}]})
+                         for i, t in enumerate(spec.transitions) if state in t.sources and t.target != state}
+    return states

@@ -1,11 +1,11 @@
-"""The stream: events in, decisions out, every decision a one-shot decision.
+"""The stream: events in, decisions out, as the rules' ``stream:`` declaration says.
 
-Each account's facts are kept here (compactly, ``store.py``); an event
-changes them (``apply.py``) and the policy decides over them exactly as
-``eval`` would. ``close_account`` is emitted when its outcome or violations
-change, ``track_action`` for every action, ``resolve_link`` for every click,
-and ``closure_effects`` when the account closes. After closing, only what
-later actions and clicks are judged by is kept (the account and its links).
+Each account's facts are kept here (compactly, ``store.py``). An event either
+asks a query over them (``ask``: always emitted, nothing changes) or changes
+them (``apply.py``); after a change the ``assess`` query is decided exactly as
+``eval`` would, emitted when its answer changes, and the lifecycle moves.
+An account in a final state ignores changes and keeps only what the
+declaration keeps. Nothing here names a query, a section or a state.
 
 A line is read like a facts document (``jsondoc.parse``: strict UTF-8, no
 duplicate keys, no NaN, within the limits). A line that cannot be taken
@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from ..compile.stream import StreamSpec
 from ..decision import Decision
 from ..errors import ClosurePolicyError, EngineLimit
 from ..jsondoc import parse
@@ -24,8 +25,10 @@ from ..resources import schema
 from ..text import excerpt
 from ..validate.instances import InstanceValidator
 from . import apply
-from .lifecycle import CLOSED, Lifecycle
+from .lifecycle import ChartLifecycle, PlainLifecycle, settle
 from .store import AccountStore
+
+AFTER, BEFORE, ASKED = "after", "before", "asked"  # which facts an output's decision was made over
 
 
 class StreamError(ClosurePolicyError):
@@ -37,17 +40,30 @@ class Output:
     line: int
     state: str | None
     decision: Decision
+    basis: str = AFTER  # the account's facts after the event, before it, or before it with the payload added
 
     def to_dict(self) -> dict[str, Any]:
         return {"line": self.line, "state": self.state, "decision": self.decision.to_dict()}
 
 
+def declaration(policy: Policy) -> StreamSpec:
+    if policy.stream is None:
+        raise ClosurePolicyError(f"the rules in {policy.directory} declare no stream (a top-level 'stream:')")
+    return policy.stream
+
+
 @dataclass
 class StreamProcessor:
     policy: Policy
-    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    lifecycle: Any = None  # PlainLifecycle (compiled backend) or ChartLifecycle (rete): same declaration
     store: AccountStore = field(default_factory=AccountStore)
     _events: InstanceValidator = field(default_factory=lambda: InstanceValidator(schema("events")))
+
+    def __post_init__(self) -> None:
+        self.spec = declaration(self.policy)
+        if self.lifecycle is None:
+            kind = ChartLifecycle if self.policy.backend_name == "rete" else PlainLifecycle
+            self.lifecycle = kind(self.spec)
 
     def feed(self, text: str | bytes, line: int) -> list[Output]:
         """One line of JSON Lines input."""
@@ -69,74 +85,70 @@ class StreamProcessor:
         return state["facts"] if state is not None else None
 
     def process(self, event: dict[str, Any], line: int) -> Iterator[Output]:
-        kind, account_id, payload = event["type"], event["account_id"], event["payload"]
-        if kind == "account.snapshot":
-            yield from self._snapshot(account_id, payload, line)
-            return
-        known = self.facts_of(account_id)
-        if known is None:
-            raise apply.ApplyError("no account.snapshot for this account yet")
-        if kind == "action.received":
-            yield self._once(account_id, "track_action", {**known, "action": payload["action"]}, line)
-        elif kind == "link.clicked":
-            yield self._once(account_id, "resolve_link", {**known, "click": payload["click"]}, line)
-        elif self.lifecycle.state(account_id) == CLOSED:
-            return  # closing is irreversible: nothing changes a closed account
-        elif kind == "account.closed":
-            yield from self._close(account_id, known, payload, line)
+        account, payload = event["account_id"], event["payload"]
+        spec = self.spec.events.get(event["type"])
+        if spec is None:
+            raise apply.ApplyError(f"the stream declares no event {excerpt(event['type'])}")
+        known = self.facts_of(account)
+        if known is None and "replace" not in spec:
+            raise apply.ApplyError("no facts for this account yet (its first event must replace them)")
+        final = self.lifecycle.state(account) in self.spec.finals
+        if "ask" in spec:
+            yield self._decide(account, spec["ask"], apply.asked(spec, known or {}, payload), line, ASKED)
+        elif final:
+            yield from self._final(account, spec, known or {}, payload, line)
+        elif "effects" in spec:
+            yield from self._effects(account, spec, known or {}, payload, line)
         else:
-            yield from self._change(account_id, apply.CHANGES[kind](known, payload), line)
+            yield from self._change(account, apply.change(known or {}, spec, payload), line)
 
-    def _snapshot(self, account_id: str, payload: dict[str, Any], line: int) -> Iterator[Output]:
-        facts = apply.snapshot(payload)
-        closed = self.lifecycle.state(account_id) == CLOSED
-        if closed:
-            self.policy.validate(facts)  # a broken snapshot is reported, also for a closed account
-        account = facts.get("account")
-        if isinstance(account, dict) and account.get("id") != account_id:
-            raise apply.ApplyError(f"the snapshot is of account {excerpt(account.get('id'))}")
-        if closed:
-            if facts["account"]["status"] != "closed":  # an attempt to reopen
-                yield self._once(account_id, "reactivate_account", self.facts_of(account_id), line)
-            return
-        yield from self._change(account_id, facts, line)
-
-    def _change(self, account_id: str, facts: dict[str, Any], line: int) -> Iterator[Output]:
-        decision = self.policy.decide("close_account", facts)  # validates before anything is kept
-        if facts["account"]["status"] == "closed":
-            self.store.put(account_id, {"facts": _tombstone(facts), "last": None})
-            self._step(account_id, facts, decision, closing=True)
-            return
-        before = self.store.get(account_id)
-        answer = [decision.outcome, decision.rule_ids]
-        self.store.put(account_id, {"facts": facts, "last": answer})
-        state = self._step(account_id, facts, decision, closing=False)
-        if before is None or answer != before["last"]:
-            yield Output(line, state, decision)
-
-    def _close(self, account_id: str, facts: dict[str, Any], payload: dict[str, Any],
+    def _final(self, account: str, spec: dict[str, Any], known: dict[str, Any], payload: dict[str, Any],
                line: int) -> Iterator[Output]:
-        effects = self.policy.decide("closure_effects", facts)
-        closed = apply.apply_effects(apply.account_closed(facts, payload), effects.effects)
-        decision = self.policy.decide("close_account", closed)  # validates closed_at
-        self.store.put(account_id, {"facts": _tombstone(closed), "last": None})
-        state = self._step(account_id, closed, decision, closing=True)
-        yield Output(line, state, effects)
+        """Nothing changes an account in a final state; a snapshot that would reopen it asks ``reopen``."""
+        if "replace" not in spec:
+            return
+        facts = apply.change(known, spec, payload)
+        env = self.policy.validate(facts)  # a broken snapshot is reported, also for a final account
+        self._check_subject(account, facts)
+        reopen = self.spec.reopen
+        if reopen is not None and reopen.when.test(env):
+            yield self._decide(account, reopen.ask, known, line, BEFORE)
 
-    def __post_init__(self) -> None:
-        # The checklist step whose completion means closure is requested: ``marks`` in the rules.
-        steps = self.policy.query("close_account").steps
-        self._request_step = next((s["step"] for s in steps if s.get("marks") == "closure_requested"), None)
+    def _effects(self, account: str, spec: dict[str, Any], known: dict[str, Any], payload: dict[str, Any],
+                 line: int) -> Iterator[Output]:
+        effects = self.policy.decide(spec["effects"], known)
+        facts = apply.apply_effects(known, effects.effects, self.spec.effect_key, self.spec.effects)
+        facts = apply.change(facts, spec, payload)
+        state, _ = self._settle(account, facts)
+        yield Output(line, state, effects, BEFORE)
 
-    def _step(self, account_id: str, facts: dict[str, Any], decision: Decision, closing: bool) -> str:
-        requested = self._request_step is not None and all(v.step != self._request_step for v in decision.violations)
-        return self.lifecycle.step(account_id, closing, requested, facts["final_review"]["status"])
+    def _change(self, account: str, facts: dict[str, Any], line: int) -> Iterator[Output]:
+        self._check_subject(account, facts)
+        before = self.store.get(account)
+        state, decision = self._settle(account, facts)
+        if state in self.spec.finals:
+            return
+        if before is None or [decision.outcome, decision.rule_ids] != before["last"]:
+            yield Output(line, state, decision, AFTER)
 
-    def _once(self, account_id: str, query: str, facts: dict[str, Any] | None, line: int) -> Output:
-        return Output(line, self.lifecycle.state(account_id), self.policy.decide(query, facts or {}))
+    def _settle(self, account: str, facts: dict[str, Any]) -> tuple[str, Decision]:
+        """Decide ``assess`` (validating the facts), keep them, and move the lifecycle."""
+        decision = self.policy.decide(self.spec.assess, facts)
+        env = self.policy.validate(facts)
+        flags = [t.when.test(env) for t in self.spec.transitions]
+        # Where the lifecycle goes is known before anything is kept: a change that
+        # cannot be taken (a cycle, a state limit) changes nothing.
+        ahead = settle(self.spec, self.lifecycle.state(account), flags)
+        if ahead in self.spec.finals:
+            self.store.put(account, {"facts": apply.kept(facts, self.spec.keep), "last": None})
+        else:
+            self.store.put(account, {"facts": facts, "last": [decision.outcome, decision.rule_ids]})
+        return self.lifecycle.step(account, flags), decision
 
+    def _check_subject(self, account: str, facts: dict[str, Any]) -> None:
+        named = self.policy.subject_of(facts)
+        if named != account:
+            raise apply.ApplyError(f"the facts are of account {excerpt(named)}")
 
-def _tombstone(facts: dict[str, Any]) -> dict[str, Any]:
-    """What a closed account is still judged by: itself and its links."""
-    return {"account": facts["account"], "contracts": [], "balance": facts["balance"], "support_tickets": [],
-            "final_review": facts["final_review"], "links": facts["links"], "users": []}
+    def _decide(self, account: str, query: str, facts: dict[str, Any], line: int, basis: str) -> Output:
+        return Output(line, self.lifecycle.state(account), self.policy.decide(query, facts), basis)

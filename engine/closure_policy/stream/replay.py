@@ -1,8 +1,9 @@
 """Check a stream against one-shot evaluation, event by event.
 
 Every decision the stream emits must equal what ``eval`` answers on the
-account's facts at that moment: after the event for ``close_account``, before
-it for the others (with the event's action or click added).
+account's facts at that moment: after the event, before it, or before it
+with the payload's fields added (``apply.asked``, the function the processor
+uses), as the output says.
 """
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..jsondoc import parse
-from .processor import StreamError, StreamProcessor
+from . import apply
+from .processor import AFTER, ASKED, Output, StreamError, StreamProcessor
 
 
 @dataclass
@@ -21,13 +23,11 @@ class ReplayResult:
     mismatches: int = 0
 
 
-def _facts_for(query: str, processor: StreamProcessor, account: str, before: Any, payload: dict[str, Any]) -> Any:
-    if query == "close_account":
+def _facts_for(out: Output, processor: StreamProcessor, account: str, before: Any, event: dict[str, Any]) -> Any:
+    if out.basis == AFTER:
         return processor.facts_of(account)
-    if query == "track_action":
-        return {**before, "action": payload.get("action")}
-    if query == "resolve_link":
-        return {**before, "click": payload.get("click")}
+    if out.basis == ASKED:
+        return apply.asked(processor.spec.events[event["type"]], before, event["payload"])
     return before
 
 
@@ -48,7 +48,7 @@ def replay(processor: StreamProcessor, lines: Iterable[str | bytes], check: bool
             continue
         for out in produced:
             assert isinstance(event, dict) and isinstance(account, str)  # it was taken, so it was an event
-            facts = _facts_for(out.decision.query, processor, account, before, event["payload"])
+            facts = _facts_for(out, processor, account, before, event)
             if out.decision != processor.policy.decide(out.decision.query, facts):
                 result.mismatches += 1
     return result

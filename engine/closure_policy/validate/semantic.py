@@ -21,16 +21,19 @@ class RuleSet:
     """Rule files gathered into one policy, each entry with where it came from."""
 
     name: str = ""
+    subject: str = ""  # policy.subject: the fact naming the account a decision is about
     title: dict[str, str] = field(default_factory=dict)
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     queries: dict[str, Entry] = field(default_factory=dict)
     conditions: dict[str, Entry] = field(default_factory=dict)
     rules: list[Entry] = field(default_factory=list)
+    stream: Entry | None = None
 
     def canonical(self) -> dict[str, Any]:
         """The rule set's content, independent of file layout and formatting."""
         return {
-            "policy": {"name": self.name, "title": self.title, "languages": self.languages},
+            "policy": {"name": self.name, "title": self.title, "languages": self.languages, "subject": self.subject},
+            "stream": self.stream[2] if self.stream is not None else None,
             "queries": {k: v[2] for k, v in sorted(self.queries.items())},
             "conditions": {k: v[2] for k, v in sorted(self.conditions.items())},
             "rules": sorted((r[2] for r in self.rules), key=lambda r: str(r.get("id"))),
@@ -41,17 +44,23 @@ def gather(sources: list[SourceFile], broken: dict[str, set[tuple[Any, ...]]]) -
     """Collect the well-formed parts of every file; report duplicates and a missing policy."""
     rs, problems = RuleSet(), []
     policies: list[tuple[SourceFile, Any]] = []
+    streams: list[Entry] = []
     for source in sources:
         bad = broken.get(source.name, set())
         data = source.data if isinstance(source.data, dict) else {}
         if "policy" in data and ("policy",) not in bad:
             policies.append((source, data["policy"]))
+        if "stream" in data and not any(b[:1] == ("stream",) for b in bad):
+            streams.append((source, ("stream",), data["stream"]))
         problems += _collect(rs.queries, source, data.get("queries"), "queries", bad, "duplicate-query")
         problems += _collect(rs.conditions, source, data.get("conditions"), "conditions", bad, "duplicate-condition")
         for i, rule in enumerate(data.get("rules") or []):
             if ("rules", i) not in bad and ("rules",) not in bad:
                 rs.rules.append((source, ("rules", i), rule))
     problems += _one_policy(rs, policies, sources)
+    rs.stream = streams[0] if streams else None
+    problems += [s.problem(("stream",), f"the stream is already declared in {streams[0][0].name}", "duplicate-stream",
+                           key=True) for s, _, _ in streams[1:]]
     problems += _unique_rule_ids(rs.rules)
     return rs, problems
 
@@ -86,6 +95,7 @@ def _one_policy(rs: RuleSet, policies: list[tuple[SourceFile, Any]], sources: li
         return []
     source, policy = policies[0]
     rs.name, rs.title, rs.languages = policy["name"], policy.get("title", {}), list(policy["languages"])
+    rs.subject = policy["subject"]
     return [s.problem(("policy",), f"the policy is already declared in {source.name}", "duplicate-policy", key=True)
             for s, _ in policies[1:]]
 

@@ -15,7 +15,7 @@ from ..render_text import render_decision
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("eval", help="decide a query over a facts document")
-    p.add_argument("--query", "-q", required=True, help="the query, e.g. close_account")
+    p.add_argument("--query", "-q", required=True, help="the query to decide (closure-policy reference lists them)")
     p.add_argument("--facts", "-f", required=True, metavar="FILE", help="facts JSON file, or - for standard input")
     options.add_rules(p)
     p.add_argument("--lang", default="en", help="language of messages: en or zh (default en)")

@@ -1,6 +1,6 @@
 """Synthetic event streams: many accounts, interleaved, through their whole lifecycle.
 
-For tests and benchmarks (``python -m closure_policy.stream.synthetic``):
+For tests and benchmarks (``python benchmarks/synthetic.py``):
 deterministic for a seed, and boundary-rich (balances at the threshold and the
 fee, actions around midnight in the account's zone, tickets for other
 accounts), with a few malformed lines when asked.
