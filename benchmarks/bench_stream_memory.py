@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import rss_mb  # noqa: E402
+from synthetic import snapshot  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.stream import StreamProcessor  # noqa: E402
-from synthetic import snapshot  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

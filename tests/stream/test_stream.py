@@ -8,12 +8,12 @@ import sys
 from typing import Any
 
 import pytest
+from benchmarks.synthetic import events
 
 from closure_policy import load_policy
 from closure_policy.stream import StreamError, StreamProcessor
 from closure_policy.stream.lifecycle import ChartLifecycle, PlainLifecycle
 from closure_policy.stream.replay import replay
-from benchmarks.synthetic import events
 from tests.conftest import READY, ROOT
 
 pytest.importorskip("durable_rules_engine", reason="the stream's lifecycle runs on durable_rules")

@@ -17,8 +17,13 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = check_rules(args.dir)
-    if args.format == "json":
+    return check(args.dir, fmt=args.format)
+
+
+def check(directory: str | None, fmt: str = "text") -> int:
+    """Print every problem of the rule folder; 0 when there is none, else 2."""
+    result = check_rules(directory)
+    if fmt == "json":
         json.dump({"directory": str(result.directory), "revision": result.revision,
                    "problems": [p.to_dict() for p in result.problems]}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

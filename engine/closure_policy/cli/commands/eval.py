@@ -26,15 +26,22 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = load_policy(args.rules, backend=args.backend)
-    policy.query(args.query)  # an unknown query is reported before reading any input
-    facts = read_facts(args.facts)
+    return evaluate(args.query, args.facts, rules=args.rules, lang=args.lang, fmt=args.format,
+                    explain=args.explain, backend=args.backend)
+
+
+def evaluate(query: str, facts_path: str, *, rules: str | None = None, lang: str = "en", fmt: str = "json",
+             explain: bool = False, backend: str = "compiled") -> int:
+    """Decide ``query`` over the facts at ``facts_path`` (``-``: standard input) and print the decision."""
+    policy = load_policy(rules, backend=backend)
+    policy.query(query)  # an unknown query is reported before reading any input
+    facts = read_facts(facts_path)
     try:
-        decision = policy.decide(args.query, facts, lang=args.lang, explain=args.explain)
+        decision = policy.decide(query, facts, lang=lang, explain=explain)
     except InvalidFacts as exc:
-        exc.source = "<stdin>" if args.facts == "-" else args.facts
+        exc.source = "<stdin>" if facts_path == "-" else facts_path
         raise
-    if args.format == "json":
+    if fmt == "json":
         json.dump(decision.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:

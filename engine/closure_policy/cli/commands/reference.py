@@ -17,5 +17,10 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    sys.stdout.write(render(load_policy(args.rules)))
+    return reference(args.rules)
+
+
+def reference(rules: str | None = None) -> int:
+    """Print the reference of the rules at ``rules`` (default: the bundled ones)."""
+    sys.stdout.write(render(load_policy(rules)))
     return 0

@@ -44,10 +44,16 @@ def lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    processor = StreamProcessor(load_policy(args.rules, backend=args.backend))
-    out, err = sys.stdout, sys.stderr
+    return stream(rules=args.rules, backend=args.backend)
+
+
+def stream(*, rules: str | None = None, backend: str = "compiled", source: IO[bytes] | None = None,
+           out: IO[str] | None = None) -> int:
+    """Decide over the events of ``source`` (standard input), writing decisions to ``out`` (standard output)."""
+    processor = StreamProcessor(load_policy(rules, backend=backend))
+    out, err = out or sys.stdout, sys.stderr
     refused = faults = 0
-    for number, line in lines(sys.stdin.buffer):
+    for number, line in lines(source or sys.stdin.buffer):
         if line is not None and not line.strip():
             continue
         try:

@@ -27,18 +27,25 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    policies = {name: load_policy(args.rules, backend=name) for name in args.backend or _installed()}
-    coverage = args.coverage or args.fail_under is not None
-    session = sessions.run(args.paths, policies, args.keyword, coverage=coverage)
+    return test(args.paths, rules=args.rules, coverage=args.coverage, fail_under=args.fail_under, fmt=args.format,
+                output=args.output, keyword=args.keyword, backends=args.backend)
+
+
+def test(paths: list[str], *, rules: str | None = None, coverage: bool = False, fail_under: float | None = None,
+         fmt: str = "text", output: str | None = None, keyword: str | None = None,
+         backends: list[str] | None = None) -> int:
+    """Run the suites at ``paths``; 0 when every case passed (and coverage is at least ``fail_under``)."""
+    policies = {name: load_policy(rules, backend=name) for name in backends or _installed()}
+    session = sessions.run(paths, policies, keyword, coverage=coverage or fail_under is not None)
     if session.problems:
         raise InvalidRules(session.problems)
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        _write(args.format, session, out)
+        _write(fmt, session, out)
     finally:
-        if args.output:
+        if output:
             out.close()
-    return _exit_code(session, args.fail_under)
+    return _exit_code(session, fail_under)
 
 
 def _installed() -> list[str]:
