@@ -8,6 +8,7 @@ project's YAML suites must fail on every such mutant.
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -87,9 +88,15 @@ def _mutants(cmp: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"value {value} -> {value + 1}", {**cmp, "value": value + 1}
     elif isinstance(value, str):
         t = _type_of(cmp["fact"])
-        assert t is not None and t.enum, f"{cmp['fact']}: a string literal compared with a fact of no fixed values"
-        for other in (v for v in t.enum if v != value):
-            yield f"value {value!r} -> {other!r}", {**cmp, "value": other}
+        assert t is not None, f"{cmp['fact']}: not a fact"
+        if t.kind == "money":  # an amount written as a string: move it by one unit of its last digit
+            amount = Decimal(value)
+            bumped = format(amount + Decimal(1).scaleb(amount.as_tuple().exponent), "f")  # type: ignore[arg-type]
+            yield f"value {value} -> {bumped}", {**cmp, "value": bumped}
+        else:
+            assert t.enum, f"{cmp['fact']}: a string literal compared with a fact of no fixed values"
+            for other in (v for v in t.enum if v != value):
+                yield f"value {value!r} -> {other!r}", {**cmp, "value": other}
     if "value_of" in cmp:
         for other in _same_kind_siblings(cmp["value_of"]):
             yield f"value_of {cmp['value_of']} -> {other}", {**cmp, "value_of": other}
