@@ -44,24 +44,27 @@ def test_a_recursive_anchor_is_a_problem(folder):
     assert ("extra.yaml", "limit") in [(n, c) for n, _, _, c in _problems(folder)]
 
 
-def test_named_conditions_are_built_once_and_the_expansion_is_bounded(folder):
-    names = [f"c{i}" for i in range(21)]
+def _chain(folder: Path, rule: str, links: int, link: str) -> None:
+    """Named conditions c1..cN, each ``link`` (with {prev}) of the one before, and a rule using the last."""
     lines = ["conditions:", "  c0: {fact: account.status, op: '==', value: closed}"]
-    lines += [f"  {names[i]}: {{all: [{{use: {names[i - 1]}}}, {{use: {names[i - 1]}}}]}}" for i in range(1, 21)]
-    lines += ["rules:", "  - id: gate.exponential", "    query: gate", "    source: {section: s, quote: q}",
-              "    title: {en: t}", "    when: {use: c20}", "    message: {en: m}"]
+    lines += [f"  c{i}: " + link.format(prev=f"c{i - 1}") for i in range(1, links + 1)]
+    lines += ["rules:", f"  - id: {rule}", "    query: gate", "    source: {section: s, quote: q}",
+              "    title: {en: t}", f"    when: {{use: c{links}}}", "    message: {en: m}"]
     _add(folder, "\n".join(lines) + "\n")
+
+
+TWICE = "{{all: [{{use: {prev}}}, {{use: {prev}}}]}}"
+
+
+def test_named_conditions_are_built_once_and_the_expansion_is_bounded(folder):
+    _chain(folder, "gate.exponential", 20, TWICE)
     problems = check_rules(folder).problems  # returns at once: 2**20 comparisons are never built
     assert [(Path(p.file).name, p.line, p.check) for p in problems] == [("extra.yaml", 28, "limit")]
     assert f"the limit is {MAX_CONDITION_SIZE:,}" in problems[0].message
 
 
 def test_shared_named_conditions_below_the_limit_decide_as_inlined(folder):
-    lines = ["conditions:", "  c0: {fact: account.status, op: '==', value: closed}"]
-    lines += [f"  c{i}: {{all: [{{use: c{i - 1}}}, {{use: c{i - 1}}}]}}" for i in range(1, 8)]
-    lines += ["rules:", "  - id: gate.shared", "    query: gate", "    source: {section: s, quote: q}",
-              "    title: {en: t}", "    when: {use: c7}", "    message: {en: m}"]
-    _add(folder, "\n".join(lines) + "\n")
+    _chain(folder, "gate.shared", 7, TWICE)
     for backend in ("compiled", "rete"):
         policy = load_policy(folder, backend=backend)
         closed = document(account={"status": "closed", "closed_at": "2026-11-26T15:30:00Z"})
@@ -86,11 +89,7 @@ def test_deep_nesting_is_a_problem_at_its_place(folder, form, depth):
 
 
 def test_named_conditions_chained_past_the_depth_limit(folder):
-    lines = ["conditions:", "  c0: {fact: account.status, op: '==', value: closed}"]
-    lines += [f"  c{i}: {{not: {{use: c{i - 1}}}}}" for i in range(1, 400)]
-    lines += ["rules:", "  - id: gate.chain", "    query: gate", "    source: {section: s, quote: q}",
-              "    title: {en: t}", "    when: {use: c399}", "    message: {en: m}"]
-    _add(folder, "\n".join(lines) + "\n")
+    _chain(folder, "gate.chain", 399, "{{not: {{use: {prev}}}}}")
     checks = {p.check for p in check_rules(folder).problems}
     assert checks == {"limit"}
 
