@@ -54,12 +54,17 @@ class Policy:
         ``explain`` adds the evaluation trace to the decision; a ``tracer``
         (such as :class:`closure_policy.cover.Coverage`) is shown every trace.
         """
+        return self.decide_over(query, facts, lang, explain, tracer)[0]
+
+    def decide_over(self, query: str, facts: Mapping[str, Any], lang: str = "en", explain: bool = False,
+                    tracer: Tracer | None = None) -> tuple[Decision, dict[str, Any]]:
+        """The decision, and the normalised facts it was made over (for conditions decided beside it)."""
         compiled = self.query(query)
         if lang not in self.languages:
             raise UnsupportedLanguage(lang, self.languages)
         env = self._checker.check(facts, required=compiled.roots)
         if not explain and tracer is None:
-            return self._backend.decide(compiled, env, lang)
+            return self._backend.decide(compiled, env, lang), env
         # Traces come from the compiled evaluator of the same intermediate form;
         # another backend still makes the decision itself.
         trace = Trace()
@@ -68,7 +73,7 @@ class Policy:
             decision = self._backend.decide(compiled, env, lang)
         if tracer is not None:
             tracer.observe(trace)
-        return dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision
+        return (dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision), env
 
     @property
     def stream(self) -> StreamSpec | None:

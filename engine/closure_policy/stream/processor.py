@@ -133,8 +133,7 @@ class StreamProcessor:
 
     def _settle(self, account: str, facts: dict[str, Any]) -> tuple[str, Decision]:
         """Decide ``assess`` (validating the facts), keep them, and move the lifecycle."""
-        decision = self.policy.decide(self.spec.assess, facts)
-        env = self.policy.validate(facts)
+        decision, env = self.policy.decide_over(self.spec.assess, facts)
         flags = [t.when.test(env) for t in self.spec.transitions]
         # Where the lifecycle goes is known before anything is kept: a change that
         # cannot be taken (a cycle, a state limit) changes nothing.
