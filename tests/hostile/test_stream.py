@@ -44,13 +44,14 @@ def _stream(body: bytes, *extra: str) -> tuple[int, list[dict[str, Any]], str]:
     return done.returncode, [json.loads(x) for x in done.stdout.splitlines()], done.stderr.decode()
 
 
-def test_odd_account_ids_close_and_are_evicted_without_ending_the_stream():
+@pytest.mark.parametrize("backend", ["compiled", "rete"])  # rete: durable_rules sessions, evicted past 128
+def test_odd_account_ids_close_and_are_evicted_without_ending_the_stream(backend):
     body = b"".join(_snapshot(a) for a in ODD_IDS)
     body += b"".join(_snapshot(f"P-fill-{n}") for n in range(limits.LIVE_LIFECYCLE_SESSIONS + 5))  # evicts them
     body += b"".join(_event("account.closed", {"closed_at": "2026-11-26T15:30:00Z"}, a) for a in ODD_IDS)
     body += b"".join(_event("link.clicked", {"click": {"link_id": "L-1", "clicked_at": "2026-11-27T00:00:00Z"}}, a)
                      for a in ODD_IDS)
-    code, out, err = _stream(body)
+    code, out, err = _stream(body, "--backend", backend)
     assert (code, err) == (0, "")
     closed = [o for o in out if o["state"] == "closed"]
     assert [o["decision"]["account_id"] for o in closed[-len(ODD_IDS):]] == ODD_IDS
