@@ -48,6 +48,8 @@ def settle(spec: StreamSpec, state: str | None, flags: list[bool]) -> str:
 class PlainLifecycle:
     spec: StreamSpec
     states: dict[str, str] = field(default_factory=dict)
+    live = 0  # durable_rules sessions held: none
+
 
     def state(self, account: str) -> str | None:
         return self.states.get(account)
