@@ -122,6 +122,11 @@ def _problems(document: Any) -> list[FactProblem]:
     return problems
 
 
+def text_problem(value: str, path: tuple[Any, ...]) -> FactProblem | None:
+    """What is wrong with a string of a document (too long, a lone surrogate), or None."""
+    return _string(value, path)
+
+
 def _string(value: str, path: tuple[Any, ...]) -> FactProblem | None:
     if len(value) > limits.MAX_STRING_LENGTH:
         return FactProblem(json_pointer(path), f"a string of {len(value):,} characters; the limit is "

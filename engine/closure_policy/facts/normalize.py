@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..errors import FactProblem, json_pointer
+from ..jsondoc import text_problem
 from ..scalars import ScalarError, time_zone, to_instant, to_money
 from ..text import excerpt
 from .types import FactType
@@ -38,8 +39,36 @@ _SCALARS: dict[str, Converter] = {"money": _scalar(to_money), "timestamp": _scal
                                   "timezone": _scalar(_zone)}
 
 
+def _checks_only(convert: Converter) -> Converter:
+    """Mark a converter that only reports problems and returns its value as it is."""
+    convert.changes = False  # type: ignore[attr-defined]
+    return convert
+
+
+def _changes(convert: Converter | None) -> bool:
+    return convert is not None and getattr(convert, "changes", True)
+
+
+_SCALARS["timezone"] = _checks_only(_SCALARS["timezone"])
+
+
+@_checks_only
+def _FREE_TEXT(value: Any, path: Path, problems: Problems) -> Any:  # noqa: N802 (a converter, like the others)
+    if type(value) is str and not value.isascii():
+        _check_text(value, path, problems)
+    return value
+
+
 def build_normalizer(t: FactType) -> Converter | None:
-    """A converter for values of type ``t``, or None when they need none."""
+    """A converter for values of type ``t``, or None when they need none.
+
+    A converter that only checks (time zones, unique ids, free text) returns
+    the value it was given, so a part of the facts with nothing to convert is
+    never copied: the hot path copies only objects that hold money, instants
+    or defaults.
+    """
+    if t.free_text:  # a list's items (objects check their own texts inline)
+        return _FREE_TEXT
     if t.kind in _SCALARS:
         return _nullable(_SCALARS[t.kind]) if t.nullable else _SCALARS[t.kind]
     if t.kind == "array" and t.item is not None:
@@ -52,21 +81,38 @@ def build_normalizer(t: FactType) -> Converter | None:
 def _nullable(convert: Converter) -> Converter:
     def run(value: Any, path: Path, problems: Problems) -> Any:
         return None if value is None else convert(value, path, problems)
-    return run
+    return run if _changes(convert) else _checks_only(run)
 
 
 def _array(item: FactType, unique_by: str | None) -> Converter | None:
     convert = build_normalizer(item)
     if convert is None and unique_by is None:
         return None
+    changes = _changes(convert)
+
+    texts = getattr(convert, "texts", None)  # items that only hold free text: checked in one loop
 
     def run(value: Any, path: Path, problems: Problems) -> Any:
         if unique_by is not None:
             _unique(value, unique_by, path, problems)
         if convert is None:
             return value
-        return [convert(v, path + (i,), problems) for i, v in enumerate(value)]
-    return run
+        if texts is not None:
+            for i, item in enumerate(value):
+                for key in texts:
+                    text = item.get(key)
+                    if type(text) is str and not text.isascii():
+                        _check_text(text, path + (i, key), problems)
+            return value
+        converted = [convert(v, path + (i,), problems) for i, v in enumerate(value)]
+        return converted if changes else value
+    return run if changes else _checks_only(run)
+
+
+def _check_text(text: str, path: Path, problems: Problems) -> None:
+    problem = text_problem(text, path)
+    if problem is not None:
+        problems.append(problem)
 
 
 def _unique(items: list[Any], key: str, path: Path, problems: Problems) -> None:
@@ -82,17 +128,33 @@ def _unique(items: list[Any], key: str, path: Path, problems: Problems) -> None:
 
 
 def _object(t: FactType) -> Converter | None:
-    children = {k: c for k, c in ((k, build_normalizer(v)) for k, v in t.properties.items()) if c}
+    texts = [k for k, v in t.properties.items() if v.free_text]
+    children = {k: c for k, c in ((k, build_normalizer(v)) for k, v in t.properties.items() if not v.free_text) if c}
+    converting = {k: c for k, c in children.items() if _changes(c)}
+    checking = {k: c for k, c in children.items() if not _changes(c)}
     defaults = {k: v.default for k, v in t.properties.items() if v.has_default}
-    if not children and not defaults:
+    if not (texts or children or defaults):
         return None
 
     def run(value: Any, path: Path, problems: Problems) -> Any:
+        for key in texts:  # free text: only a non-ASCII string can hold a lone surrogate
+            text = value.get(key)
+            if type(text) is str and not text.isascii():
+                _check_text(text, path + (key,), problems)
+        for key, check in checking.items():
+            if key in value:
+                check(value[key], path + (key,), problems)
+        if not converting and not defaults:
+            return value
         result = dict(value)
         for key, default in defaults.items():
             result.setdefault(key, default)
-        for key, convert in children.items():
+        for key, convert in converting.items():
             if key in result:
                 result[key] = convert(result[key], path + (key,), problems)
         return result
-    return run
+    if converting or defaults:
+        return run
+    if not checking:
+        run.texts = texts  # type: ignore[attr-defined]
+    return _checks_only(run)

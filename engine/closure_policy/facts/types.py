@@ -25,6 +25,7 @@ class FactType:
     default: Any = _NO_DEFAULT
     optional: bool = False  # a property its object may leave out (with no default)
     unique_by: str | None = None  # a list whose items' values of this key are unique (x-unique-by)
+    free_text: bool = False  # a string of any characters (no enum, no pattern): checked for lone surrogates
 
     @property
     def has_default(self) -> bool:
@@ -79,6 +80,7 @@ class _Reader:
     def _typed(self, node: dict[str, Any]) -> FactType:
         kind = node.get("type", "string" if "enum" in node else "any")
         result = FactType(kind=kind, enum=tuple(node["enum"]) if "enum" in node else None)
+        result.free_text = kind == "string" and "enum" not in node and "pattern" not in node
         if "default" in node:
             result.default = node["default"]
         if kind == "object":

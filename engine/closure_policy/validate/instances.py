@@ -23,6 +23,13 @@ class InstanceValidator:
         self._fast = fast if fast is not None else jsonschema_rs.validator_for(schema)
         self._detailed = Draft202012Validator(schema)
 
+    def is_valid(self, instance: Any) -> bool:
+        """The fast answer alone (jsonschema-rs); False also when it cannot read the instance."""
+        try:
+            return bool(self._fast.is_valid(instance))
+        except (ValueError, TypeError, OverflowError):
+            return False
+
     def problems(self, instance: Any) -> list[FactProblem]:
         """Every problem of ``instance``; none when it is valid."""
         try:
