@@ -1,14 +1,20 @@
-"""Decisions per second: the engine against a hand-written function, same run.
+"""Decisions per second: the engine, a hand-written function and regorus, same run.
 
-    python benchmarks/bench_decide.py [--seconds 2]
+    python benchmarks/bench_decide.py [--seconds 2] [--json benchmarks/results/decide.json]
 
-Also times the facts validators the engine could use on its hot path.
-Not a test: figures vary by machine; ratios are what to compare.
+For close_account and track_action, on a document with five violations and
+one with one (20 contracts, 5 tickets): the compiled and rete backends, the
+hand-written floor (benchmarks/handwritten.py) and regorus, OPA's Rego engine
+in Rust (PyPI opa-eval, benchmarks/rego/closure.rego; checked first by
+rego_agrees.py, and given its input as JSON text, its best case). Also times
+the facts validators the engine could use. Not a test: figures vary by
+machine; ratios are what to compare.
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import handwritten  # noqa: E402
 from measure import rate  # noqa: E402
+from rego_agrees import disagreements, evaluators  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.resources import schema  # noqa: E402
@@ -61,34 +68,75 @@ def validators(facts: dict[str, Any], seconds: float) -> list[tuple[str, float]]
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
-    args = parser.parse_args(argv)
-    policy = load_policy()
+def one_violation(contracts: int = 20, tickets: int = 5) -> dict[str, Any]:
+    """The same account, open, with one active contract its only obstacle."""
+    facts = account(contracts, tickets)
+    facts["account"].update(status="active", closed_at=None)
+    facts["balance"]["available"] = "0"
+    facts["final_review"]["status"] = "approved"
+    facts["support_tickets"][-1].update(type="close_account", status="open")
+    return facts
+
+
+def _peers(args: argparse.Namespace) -> tuple[Any, Any]:
     try:
         rete = load_policy(backend="rete")
     except Exception as exc:  # noqa: BLE001 - report and go on without it
         print(f"rete backend unavailable: {exc}")
         rete = None
-    facts = account()
-    print(f"account: {len(facts['contracts'])} contracts, {len(facts['support_tickets'])} tickets; "
-          f"Python {sys.version.split()[0]}")
-    for query, hand in (("close_account", handwritten.close_account), ("track_action", handwritten.track_action)):
-        decision = policy.decide(query, facts)
-        assert (decision.outcome, sorted(decision.rule_ids)) == (lambda r: (r[0], sorted(r[1])))(hand(facts)), query
-        engine = rate(lambda q=query, f=facts: policy.decide(q, f), args.seconds)
-        by_hand = rate(lambda h=hand, f=facts: h(f), args.seconds)
-        print(f"{query:14} compiled {engine:10,.0f}/s   hand-written {by_hand:10,.0f}/s   "
-              f"compiled time / hand-written time = {by_hand / engine:.2f}")
-        if rete is not None:
-            assert rete.decide(query, facts) == decision, query
-            on_rete = rate(lambda q=query, f=facts: rete.decide(q, f), args.seconds)
-            print(f"{'':14} rete     {on_rete:10,.0f}/s   rete time / hand-written time = {by_hand / on_rete:.2f}")
+    try:
+        compared, skipped, differ = disagreements()
+    except ImportError as exc:
+        print(f"regorus unavailable ({exc}): pip install opa-eval")
+        return rete, None
+    if differ:
+        raise SystemExit(f"regorus decides {len(differ)} YAML cases differently; fix benchmarks/rego first")
+    print(f"regorus agrees with the engine on {compared} YAML cases ({skipped} need exact decimals)")
+    return rete, evaluators()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument("--json", metavar="PATH", help="also write the table as JSON here")
+    args = parser.parse_args(argv)
+    policy = load_policy()
+    rete, rego = _peers(args)
+    rows = []
+    print(f"account: 20 contracts, 5 tickets; Python {sys.version.split()[0]}")
+    print(f"{'query':14} {'document':16} {'compiled/s':>11} {'rete/s':>9} {'hand/s':>9} {'regorus/s':>10} "
+          f"{'compiled÷regorus':>17} {'compiled time÷hand':>19}")
+    for label, facts in (("five violations", account()), ("one violation", one_violation())):
+        for query, hand in (("close_account", handwritten.close_account), ("track_action", handwritten.track_action)):
+            rows.append(_row(query, label, facts, hand, policy, rete, rego, args.seconds))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     print("facts validation (valid document):")
-    for name, per_second in validators(copy.deepcopy(facts), args.seconds):
+    for name, per_second in validators(copy.deepcopy(account()), args.seconds):
         print(f"  {name:58} {per_second:10,.0f}/s")
     return 0
+
+
+def _row(query: str, label: str, facts: dict[str, Any], hand: Any, policy: Any, rete: Any, rego: Any,
+         seconds: float) -> dict[str, Any]:
+    decision = policy.decide(query, facts)
+    assert (decision.outcome, sorted(decision.rule_ids)) == (lambda r: (r[0], sorted(r[1])))(hand(facts)), query
+    row: dict[str, Any] = {"query": query, "document": label, "violations": len(decision.violations),
+                           "compiled": rate(lambda: policy.decide(query, facts), seconds),
+                           "hand_written": rate(lambda: hand(facts), seconds), "rete": None, "regorus": None}
+    if rete is not None:
+        assert rete.decide(query, facts) == decision, query
+        row["rete"] = rate(lambda: rete.decide(query, facts), seconds)
+    if rego is not None:
+        text = json.dumps(facts)
+        answer = rego[query].evaluate_parsed(text)
+        assert (answer["outcome"], answer["violations"]) == (decision.outcome, decision.rule_ids), query
+        row["regorus"] = rate(lambda: rego[query].evaluate_parsed(text), seconds)
+    ratio = f"{row['compiled'] / row['regorus']:.2f}" if row["regorus"] else "-"
+    print(f"{query:14} {label:16} {row['compiled']:11,.0f} {row['rete'] or 0:9,.0f} {row['hand_written']:9,.0f} "
+          f"{row['regorus'] or 0:10,.0f} {ratio:>17} {row['hand_written'] / row['compiled']:19.2f}")
+    return row
 
 
 if __name__ == "__main__":
