@@ -89,7 +89,8 @@ class StreamProcessor:
         spec = self.spec.events.get(event["type"])
         if spec is None:
             raise apply.ApplyError(f"the stream declares no event {excerpt(event['type'])}")
-        known = self.facts_of(account)
+        held = self.store.get(account)  # read once per event: it is decompressed each time
+        known = held["facts"] if held is not None else None
         if known is None and "replace" not in spec:
             raise apply.ApplyError("no facts for this account yet (its first event must replace them)")
         final = self.lifecycle.state(account) in self.spec.finals
@@ -100,7 +101,8 @@ class StreamProcessor:
         elif "effects" in spec:
             yield from self._effects(account, spec, known or {}, payload, line)
         else:
-            yield from self._change(account, apply.change(known or {}, spec, payload), line)
+            yield from self._change(account, apply.change(known or {}, spec, payload), line,
+                                    held["last"] if held is not None else None)
 
     def _final(self, account: str, spec: dict[str, Any], known: dict[str, Any], payload: dict[str, Any],
                line: int) -> Iterator[Output]:
@@ -122,13 +124,12 @@ class StreamProcessor:
         state, _ = self._settle(account, facts)
         yield Output(line, state, effects, BEFORE)
 
-    def _change(self, account: str, facts: dict[str, Any], line: int) -> Iterator[Output]:
+    def _change(self, account: str, facts: dict[str, Any], line: int, last: Any) -> Iterator[Output]:
         self._check_subject(account, facts)
-        before = self.store.get(account)
         state, decision = self._settle(account, facts)
         if state in self.spec.finals:
             return
-        if before is None or [decision.outcome, decision.rule_ids] != before["last"]:
+        if last is None or [decision.outcome, decision.rule_ids] != last:
             yield Output(line, state, decision, AFTER)
 
     def _settle(self, account: str, facts: dict[str, Any]) -> tuple[str, Decision]:
