@@ -76,14 +76,14 @@ def _fine(document: Any) -> bool:
         value, depth = pop()
         kind = type(value)
         if kind is str:
-            if len(value) > limits.MAX_STRING_LENGTH or (not value.isascii() and _string(value, ())):
+            if len(value) > limits.MAX_STRING_LENGTH or (not value.isascii() and text_problem(value, ())):
                 return False
         elif kind is dict:
             if depth >= limits.MAX_JSON_DEPTH:
                 return False
             for key, item in value.items():
                 if type(key) is not str or not key.isascii() or len(key) > limits.MAX_STRING_LENGTH:
-                    if type(key) is not str or _string(key, ()):
+                    if type(key) is not str or text_problem(key, ()):
                         return False
                 push((item, depth + 1))
         elif kind is list:
@@ -108,7 +108,7 @@ def _problems(document: Any) -> list[FactProblem]:
                 if not isinstance(key, str):
                     problems.append(FactProblem(json_pointer(path), "object keys must be strings"))
                     continue
-                problem = _string(key, path + (key,))
+                problem = text_problem(key, path + (key,))
                 if problem:
                     problems.append(problem)
                     continue
@@ -124,10 +124,6 @@ def _problems(document: Any) -> list[FactProblem]:
 
 def text_problem(value: str, path: tuple[Any, ...]) -> FactProblem | None:
     """What is wrong with a string of a document (too long, a lone surrogate), or None."""
-    return _string(value, path)
-
-
-def _string(value: str, path: tuple[Any, ...]) -> FactProblem | None:
     if len(value) > limits.MAX_STRING_LENGTH:
         return FactProblem(json_pointer(path), f"a string of {len(value):,} characters; the limit is "
                                                f"{limits.MAX_STRING_LENGTH:,}")
@@ -145,7 +141,7 @@ def _scalar(value: Any, path: tuple[Any, ...]) -> FactProblem | None:
         return FactProblem(json_pointer(path), f"an integer of {len(value.lstrip('-')):,} digits; the limit is "
                                                f"{limits.MAX_INTEGER_DIGITS}")
     if isinstance(value, str):
-        return _string(value, path)
+        return text_problem(value, path)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):

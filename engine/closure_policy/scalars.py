@@ -91,11 +91,6 @@ def money_key(value: Decimal) -> tuple[str, str]:
     return whole.lstrip("0") or "0", fraction.rstrip("0")
 
 
-def money_text(value: Decimal) -> str:
-    """An amount as a plain decimal string, as it was written (``12.50`` stays ``12.50``)."""
-    return format(value, "f")
-
-
 # --- instants -----------------------------------------------------------------------
 
 INSTANT_EXPECTED = "an RFC 3339 timestamp with an offset, such as \"2026-11-26T15:30:00Z\" or \"…+08:00\""
