@@ -33,16 +33,20 @@ class ScalarError(ValueError):
 MONEY_EXPECTED = (f"a non-negative decimal string such as \"12.50\" or a JSON number, with at most "
                   f"{limits.MAX_MONEY_INTEGER_DIGITS} digits before and {limits.MAX_MONEY_FRACTION_DIGITS} "
                   f"after the point")
-_MONEY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?\Z")
+_MONEY_TEXT = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?\Z")
 
 
 def to_money(value: Any) -> Decimal:
     """An amount exactly as written, or :class:`ScalarError`."""
     if isinstance(value, bool):
         raise ScalarError(f"must be {MONEY_EXPECTED}")
-    if isinstance(value, str):
-        if not _MONEY_TEXT.match(value):
+    if isinstance(value, str):  # the common form: bounded from its text, no arithmetic
+        match = _MONEY_TEXT.match(value)
+        if not match:
             raise ScalarError(f"must be {MONEY_EXPECTED}")
+        whole, fraction = match["whole"].lstrip("0"), match["fraction"] or ""
+        if len(whole) <= limits.MAX_MONEY_INTEGER_DIGITS and len(fraction) <= limits.MAX_MONEY_FRACTION_DIGITS:
+            return Decimal(value)
         result = Decimal(value)
     elif isinstance(value, Decimal):
         result = value
