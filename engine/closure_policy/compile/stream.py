@@ -90,7 +90,7 @@ def _keep(final: dict[str, Any], check: _Checker, here: Here) -> frozenset[str] 
         return None
     keep = frozenset(final["keep"])
     for i, name in enumerate(final["keep"]):
-        check.section(name, here.at("keep", i), must_exist=True)
+        check.section(name, here.at("keep", i))
     for name, t in check.facts.properties.items():
         if name not in keep and name in check.facts.required and t.kind != "array":
             here.at("keep").error(f"{name!r} is not kept and is not a list, so it cannot be emptied", "stream")
@@ -120,10 +120,9 @@ class _Checker:
             at.error(f"{name!r} is not a state of the lifecycle ({', '.join(states)})", "stream")
         return name
 
-    def section(self, name: str, at: Here, must_exist: bool = True, kind: str | None = None,
-                key: bool = False) -> FactType | None:
+    def section(self, name: str, at: Here, kind: str | None = None, key: bool = False) -> FactType | None:
         t = self.facts.properties.get(name)
-        if t is None and must_exist:
+        if t is None:
             at.error(f"{name!r} is not a section of the facts ({', '.join(self.facts.properties)})", "stream", key)
         elif t is not None and kind is not None and t.kind != kind:
             at.error(f"{name!r} is {t.describe()}, not a {'list' if kind == 'array' else kind}", "stream", key)

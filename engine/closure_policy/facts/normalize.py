@@ -35,10 +35,6 @@ def _zone(value: Any) -> Any:
     return value
 
 
-_SCALARS: dict[str, Converter] = {"money": _scalar(to_money), "timestamp": _scalar(to_instant),
-                                  "timezone": _scalar(_zone)}
-
-
 def _checks_only(convert: Converter) -> Converter:
     """Mark a converter that only reports problems and returns its value as it is."""
     convert.changes = False  # type: ignore[attr-defined]
@@ -49,11 +45,12 @@ def _changes(convert: Converter | None) -> bool:
     return convert is not None and getattr(convert, "changes", True)
 
 
-_SCALARS["timezone"] = _checks_only(_SCALARS["timezone"])
+_SCALARS: dict[str, Converter] = {"money": _scalar(to_money), "timestamp": _scalar(to_instant),
+                                  "timezone": _checks_only(_scalar(_zone))}
 
 
 @_checks_only
-def _FREE_TEXT(value: Any, path: Path, problems: Problems) -> Any:  # noqa: N802 (a converter, like the others)
+def _free_text(value: Any, path: Path, problems: Problems) -> Any:
     if type(value) is str and not value.isascii():
         _check_text(value, path, problems)
     return value
@@ -68,7 +65,7 @@ def build_normalizer(t: FactType) -> Converter | None:
     or defaults.
     """
     if t.free_text:  # a list's items (objects check their own texts inline)
-        return _FREE_TEXT
+        return _free_text
     if t.kind in _SCALARS:
         return _nullable(_SCALARS[t.kind]) if t.nullable else _SCALARS[t.kind]
     if t.kind == "array" and t.item is not None:

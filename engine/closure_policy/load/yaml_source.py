@@ -162,19 +162,30 @@ def _syntax_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
     return Problem(name, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}", "yaml-syntax")
 
 
-def _too_deep(name: str, text: str) -> Problem | None:
-    """Nesting checked on the event stream, before the recursive composer sees it."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > limits.MAX_YAML_DEPTH:
-                line, col = (event.start_mark.line + 1, event.start_mark.column + 1) if event.start_mark else (1, 1)
-                return Problem(name, line, col,
-                               f"nested more than {limits.MAX_YAML_DEPTH} deep", "limit")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-    return None
+class _TooDeep(Exception):
+    def __init__(self, mark: Any):
+        super().__init__(f"nested more than {limits.MAX_YAML_DEPTH} deep")
+        self.mark = mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader whose (recursive) composer refuses collections nested past the limit."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        collection = self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        if collection:
+            self._depth += 1
+            if self._depth > limits.MAX_YAML_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if collection:
+                self._depth -= 1
 
 
 def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
@@ -184,10 +195,10 @@ def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, lis
     if text is None:
         return source, problems
     try:
-        deep = _too_deep(source.name, text)
-        if deep is not None:
-            return source, [deep]
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
+    except _TooDeep as exc:
+        line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
+        return source, [Problem(source.name, line, col, str(exc), "limit")]
     except yaml.YAMLError as exc:
         return source, [_syntax_problem(source.name, text, exc)]
     if node is None:

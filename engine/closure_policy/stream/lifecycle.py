@@ -54,8 +54,9 @@ class PlainLifecycle:
     def state(self, account: str) -> str | None:
         return self.states.get(account)
 
-    def step(self, account: str, flags: list[bool]) -> str:
-        self.states[account] = settle(self.spec, self.states.get(account), flags)
+    def step(self, account: str, flags: list[bool], target: str | None = None) -> str:
+        """Move the account; ``target`` is where :func:`settle` says it goes, when the caller already asked."""
+        self.states[account] = target or settle(self.spec, self.states.get(account), flags)
         return self.states[account]
 
 
@@ -87,11 +88,13 @@ class ChartLifecycle:
     def state(self, account: str) -> str | None:
         return self.states.get(account)
 
-    def step(self, account: str, flags: list[bool]) -> str:
+    def step(self, account: str, flags: list[bool], target: str | None = None) -> str:
+        """Move the account in durable_rules; it must end at ``target`` (:func:`settle`'s answer)."""
         known = self.states.get(account)
         if known in self.spec.finals:
             return known
-        expected = settle(self.spec, known, flags)  # refuses a cycle before durable_rules would loop on it
+        # settle refuses a cycle before durable_rules would loop on it
+        expected = target or settle(self.spec, known, flags)
         self._enter(account)
         self._run(account, {"restore": "", **{f"t{i}": int(on) for i, on in enumerate(flags)}})
         if self.states[account] != expected:

@@ -143,7 +143,7 @@ class StreamProcessor:
             self.store.put(account, {"facts": apply.kept(facts, self.spec.keep), "last": None})
         else:
             self.store.put(account, {"facts": facts, "last": [decision.outcome, decision.rule_ids]})
-        return self.lifecycle.step(account, flags), decision
+        return self.lifecycle.step(account, flags, ahead), decision
 
     def _check_subject(self, account: str, facts: dict[str, Any]) -> None:
         named = self.policy.subject_of(facts)

@@ -20,7 +20,6 @@ from ...semantics import OPS, ORDERING
 from ...trace import TRACE_KEY
 
 Cond = Callable[[Env], bool]
-_OPS = OPS
 
 
 def read(value: ir.Ref | ir.Const) -> Getter:
@@ -99,7 +98,7 @@ def _quantifier(node: ir.Quantifier, trace: bool = False) -> Cond:
         return lambda env: count(env, 1) == 0
     if node.kind == "every":
         return lambda env: count(env, None) == len(items(env) or ())
-    test, limit = _OPS[node.op or "=="], node.value
+    test, limit = OPS[node.op or "=="], node.value
     return lambda env: test(count(env, None), limit)
 
 
@@ -109,7 +108,7 @@ def _compare(node: ir.Compare, trace: bool = False) -> Cond:
     if node.day_in is not None:
         zone = getter(node.day_in.path)
         left, right = _day_of(left, zone), _day_of(right, zone)
-    test = _OPS[node.op]
+    test = OPS[node.op]
     if node.op in ORDERING:
         def ordered(env: Env) -> bool:
             a, b = left(env), right(env)
