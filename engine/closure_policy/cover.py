@@ -48,7 +48,7 @@ class Coverage:
     """Pass as ``tracer=`` to :meth:`Policy.decide`; read :meth:`report` at the end."""
 
     def __init__(self, policy: Policy):
-        traced = policy.traced()
+        traced = policy.compilation
         self.rules: dict[str, RuleCoverage] = {}
         for query in traced.queries.values():
             for rule in query.rules:

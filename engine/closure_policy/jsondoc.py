@@ -13,6 +13,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from . import limits
 from .errors import FactProblem, json_pointer
 
@@ -38,11 +40,59 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+_FAST = msgspec.json.Decoder(float_hook=Decimal)
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def dump(value: Any) -> bytes:
+    """Compact JSON as UTF-8 (amounts as exact numbers): what the CLI, the stream and its store write."""
+    return _ENCODER.encode(value)
+
+
+def dump_text(value: Any, indent: int | None = None) -> str:
+    """JSON text, laid out with ``indent`` spaces when given."""
+    encoded = _ENCODER.encode(value)
+    return (msgspec.json.format(encoded, indent=indent) if indent else encoded).decode("utf-8")
+
+
+def load_trusted(data: bytes) -> Any:
+    """JSON this process wrote itself (exact decimals), read back without the checks of :func:`parse`."""
+    return _FAST.decode(data)
+_ESCAPED_COLONS = (b"\\u003a", b"\\u003A")
+
+
 def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
-    """The document, or the problems that stop it from being read."""
+    """The document, or the problems that stop it from being read.
+
+    msgspec reads it (exact decimals through ``float_hook``; it refuses NaN,
+    Infinity, lone surrogates and bytes that are not UTF-8). It keeps the last
+    of two equal keys, so the structural colons are counted: a document's text
+    has one per member, plus those inside its strings, and a repeated key makes
+    the parsed document hold fewer. Anything unusual (an error, an integer past
+    64 bits, an escaped colon, a repeated key) is read again by the strict
+    standard-library parser, which says exactly what and where.
+    """
     if len(data) > limits.MAX_DOCUMENT_BYTES:
         return None, [FactProblem("", f"the document is {len(data):,} bytes; the limit is "
                                       f"{limits.MAX_DOCUMENT_BYTES:,}")]
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError:
+            return _strict(data)
+    try:
+        document = _FAST.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
+        return _strict(data)
+    colons = _members_and_colons(document)
+    if colons is None:
+        return document, _problems(document)
+    if colons != data.count(b":") or any(escaped in data for escaped in _ESCAPED_COLONS):
+        return _strict(data)
+    return document, []
+
+
+def _strict(data: bytes | str) -> tuple[Any, list[FactProblem]]:
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
@@ -62,38 +112,45 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
 
 def scan(document: Any) -> list[FactProblem]:
     """What no schema checks: depth, sizes, lone surrogates, non-JSON values. Iterative."""
-    return [] if _fine(document) else _problems(document)
+    return [] if _members_and_colons(document) is not None else _problems(document)
 
 
 _PLAIN = (bool, type(None))
 
 
-def _fine(document: Any) -> bool:
-    """The quick answer, with no paths built: every document of the hot path is fine."""
+def _members_and_colons(document: Any) -> int | None:
+    """None when something is past a limit; else the object members plus the colons in strings.
+
+    The quick answer, with no paths built: every document of the hot path is fine.
+    """
     stack = [(document, 0)]
     pop, push = stack.pop, stack.append
+    colons = 0
     while stack:
         value, depth = pop()
         kind = type(value)
         if kind is str:
             if len(value) > limits.MAX_STRING_LENGTH or (not value.isascii() and text_problem(value, ())):
-                return False
+                return None
+            colons += value.count(":")
         elif kind is dict:
             if depth >= limits.MAX_JSON_DEPTH:
-                return False
+                return None
+            colons += len(value)
             for key, item in value.items():
                 if type(key) is not str or not key.isascii() or len(key) > limits.MAX_STRING_LENGTH:
                     if type(key) is not str or text_problem(key, ()):
-                        return False
+                        return None
+                colons += key.count(":")
                 push((item, depth + 1))
         elif kind is list:
             if depth >= limits.MAX_JSON_DEPTH:
-                return False
+                return None
             for item in value:
                 push((item, depth + 1))
         elif kind not in _PLAIN and _scalar(value, ()):
-            return False
-    return True
+            return None
+    return colons
 
 
 def _problems(document: Any) -> list[FactProblem]:

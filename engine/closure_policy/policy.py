@@ -8,11 +8,12 @@ from typing import Any, Mapping
 
 from . import evaluate, resources
 from .compile import Compilation, compile_policy
-from .compile.rules import CompiledQuery
+from .compile.rules import CompiledQuery, Condition
 from .compile.stream import StreamSpec
 from .decision import Decision
-from .errors import UnknownQuery, UnsupportedLanguage
+from .errors import FactProblem, InvalidFacts, UnknownQuery, UnsupportedLanguage
 from .evaluate.compiled.backend import CompiledBackend
+from .evaluate.compiled.runtime import Unreadable
 from .facts import FactsChecker
 from .trace import Trace, Tracer
 
@@ -23,22 +24,21 @@ class Policy:
     """A compiled rule set. Thread-safe: a decision keeps its state to itself."""
 
     def __init__(self, compilation: Compilation, checker: FactsChecker, backend: str = "compiled"):
-        self._compilation = compilation
+        self.compilation = compilation
         self._checker = checker
-        self._traced: Compilation | None = None
         self.directory = compilation.directory
         self.name = compilation.ruleset.name
         self.languages = list(compilation.ruleset.languages)
         self.revision = compilation.revision
         self.backend_name = backend
         info = {"name": self.name, "revision": self.revision}
-        self._compiled = CompiledBackend(info)
+        self._compiled = CompiledBackend(compilation, info)
         self._backend: evaluate.Backend = (self._compiled if backend == "compiled"
                                            else evaluate.create(backend, compilation, info))
 
     @property
     def queries(self) -> dict[str, CompiledQuery]:
-        return self._compilation.queries
+        return self.compilation.queries
 
     def query(self, name: str) -> CompiledQuery:
         """The compiled query ``name``, or :class:`UnknownQuery` listing the queries there are."""
@@ -57,48 +57,64 @@ class Policy:
         return self.decide_over(query, facts, lang, explain, tracer)[0]
 
     def decide_over(self, query: str, facts: Mapping[str, Any], lang: str = "en", explain: bool = False,
-                    tracer: Tracer | None = None) -> tuple[Decision, dict[str, Any]]:
-        """The decision, and the normalised facts it was made over (for conditions decided beside it)."""
+                    tracer: Tracer | None = None) -> tuple[Decision, Mapping[str, Any]]:
+        """The decision, and the facts it was made over (``as_of`` filled in), for conditions asked beside it."""
         compiled = self.query(query)
         if lang not in self.languages:
             raise UnsupportedLanguage(lang, self.languages)
-        env = self._checker.check(facts, required=compiled.roots)
-        if not explain and tracer is None:
-            return self._backend.decide(compiled, env, lang), env
-        # Traces come from the compiled evaluator of the same intermediate form;
-        # another backend still makes the decision itself.
-        trace = Trace()
-        decision = self._compiled.decide(self.traced().queries[query], env, lang, trace)
-        if self._backend is not self._compiled:
-            decision = self._backend.decide(compiled, env, lang)
+        admitted = self._checker.admit(facts, required=compiled.roots)
+        try:
+            if not explain and tracer is None:
+                return self._backend.decide(query, admitted, lang), admitted
+            # Traces come from the traced variant of the same generated code;
+            # another backend still makes the decision itself.
+            trace = Trace()
+            decision = self._compiled.decide(query, admitted, lang, trace)
+            if self._backend is not self._compiled:
+                decision = self._backend.decide(query, admitted, lang)
+        except Unreadable as exc:
+            raise self._unreadable(admitted, exc) from None
         if tracer is not None:
             tracer.observe(trace)
-        return (dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision), env
+        return (dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision), admitted
+
+    def holds(self, condition: Condition, facts: Mapping[str, Any]) -> bool:
+        """Whether a condition of the rules (the stream's transitions) holds over facts already admitted."""
+        try:
+            return condition.test(facts)
+        except Unreadable as exc:
+            raise self._unreadable(facts, exc) from None
+
+    def _unreadable(self, facts: Mapping[str, Any], exc: Unreadable) -> InvalidFacts:
+        """The full report of facts the generated code could not read."""
+        try:
+            self._checker.check(facts)
+        except InvalidFacts as found:
+            return found
+        return InvalidFacts([FactProblem("", str(exc))])
+
+    def source(self, query: str, lang: str = "en", mode: str = "plain") -> str:
+        """The Python source generated for ``query`` in ``lang`` (``plain``, ``traced`` or ``oracle``)."""
+        self.query(query)
+        if lang not in self.languages:
+            raise UnsupportedLanguage(lang, self.languages)
+        return self._compiled.functions.get(query, lang, mode).source
 
     @property
     def stream(self) -> StreamSpec | None:
         """The rules' ``stream:`` declaration, compiled (None when they declare none)."""
-        return self._compilation.stream
+        return self.compilation.stream
 
     def subject_of(self, facts: Any) -> Any:
         """The account ``facts`` are about (``policy.subject``), read without trusting their shape."""
         value = facts
-        for key in self._compilation.ruleset.subject.split("."):
+        for key in self.compilation.ruleset.subject.split("."):
             value = value.get(key) if isinstance(value, dict) else None
         return value
 
     def validate(self, facts: Mapping[str, Any]) -> dict[str, Any]:
-        """The facts normalised, or :class:`InvalidFacts` naming every problem."""
+        """Every fact checked and normalised, or :class:`InvalidFacts` naming every problem."""
         return self._checker.check(facts)
-
-    def traced(self) -> Compilation:
-        """The same rules compiled to record what they test (see :mod:`closure_policy.trace`)."""
-        # Explanations need closures that record what they read; compiled only
-        # when first asked for, so plain decisions pay nothing for them.
-        if self._traced is None:
-            self._traced = compile_policy(self.directory, self._checker.types, trace=True,
-                                          sources=self._compilation.sources)
-        return self._traced
 
 
 def available_backends() -> list[str]:

@@ -14,7 +14,6 @@ backend:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -104,18 +103,59 @@ _RFC3339 = re.compile(
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True, order=True)
 class Instant:
     """A moment, exactly: seconds since 0001-01-01T00:00:00Z and the fraction's digits.
 
     ``fraction`` has no trailing zeros, so comparing the digit strings
     compares the fractions ("1" < "12" < "2"); the offset only matters for
-    showing the instant, not for ordering it.
+    showing the instant, not for ordering it. Immutable; a plain slotted class
+    rather than a frozen dataclass because decisions make several per document.
     """
 
+    __slots__ = ("seconds", "fraction", "offset")
     seconds: int
     fraction: str
-    offset: int = field(compare=False)  # minutes east of UTC, as written
+    offset: int  # minutes east of UTC, as written
+
+    def __init__(self, seconds: int, fraction: str, offset: int = 0):
+        setter = object.__setattr__
+        setter(self, "seconds", seconds)
+        setter(self, "fraction", fraction)
+        setter(self, "offset", offset)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"an Instant is immutable; cannot set {name}")
+
+    def __repr__(self) -> str:
+        return f"Instant({self.seconds!r}, {self.fraction!r}, {self.offset!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Instant:
+            return NotImplemented
+        return self.seconds == other.seconds and self.fraction == other.fraction
+
+    def __hash__(self) -> int:
+        return hash((self.seconds, self.fraction))
+
+    def __lt__(self, other: Instant) -> bool:
+        if type(other) is not Instant:
+            return NotImplemented
+        return self.seconds < other.seconds or (self.seconds == other.seconds and self.fraction < other.fraction)
+
+    def __le__(self, other: Instant) -> bool:
+        if type(other) is not Instant:
+            return NotImplemented
+        return self.seconds < other.seconds or (self.seconds == other.seconds and self.fraction <= other.fraction)
+
+    def __gt__(self, other: Instant) -> bool:
+        if type(other) is not Instant:
+            return NotImplemented
+        return other.__lt__(self)
+
+    def __ge__(self, other: Instant) -> bool:
+        if type(other) is not Instant:
+            return NotImplemented
+        return other.__le__(self)
 
     @property
     def utc(self) -> datetime:
@@ -144,34 +184,38 @@ _HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC) - _EPOCH) // timedelt
 
 def to_instant(value: Any) -> Instant:
     """An RFC 3339 timestamp with an offset, exactly, or :class:`ScalarError`."""
-    if isinstance(value, Instant):
+    if type(value) is Instant:
         return value
     match = _RFC3339.match(value) if isinstance(value, str) else None
     if match is None:
         raise ScalarError(f"must be {INSTANT_EXPECTED}")
-    hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"])
+    day_text, h, m, s, frac, z, sign, oh, om = match.groups()
+    hour, minute, second = int(h), int(m), int(s)
     if hour > 23 or minute > 59 or second > 59:
-        raise ScalarError(f"has no such time of day ({match['h']}:{match['m']}:{match['s']}); "
-                          f"must be {INSTANT_EXPECTED}")
-    offset = 0
-    if match["sign"]:
-        oh, om = int(match["oh"]), int(match["om"])
-        if oh > 23 or om > 59:
-            raise ScalarError(f"has an impossible offset {match['sign']}{match['oh']}:{match['om']} "
-                              "(hours 00-23, minutes 00-59)")
-        offset = (oh * 60 + om) * (-1 if match["sign"] == "-" else 1)
-    fraction = (match["frac"] or "").rstrip("0")
-    if len(match["frac"] or "") > limits.MAX_SECOND_FRACTION_DIGITS:
+        raise ScalarError(f"has no such time of day ({h}:{m}:{s}); must be {INSTANT_EXPECTED}")
+    offset = 0 if z else _offset(sign, oh, om)
+    if frac is None:
+        fraction = ""
+    elif len(frac) > limits.MAX_SECOND_FRACTION_DIGITS:
         raise ScalarError(f"has more than {limits.MAX_SECOND_FRACTION_DIGITS} digits in its fraction of a second")
+    else:
+        fraction = frac.rstrip("0")
     try:
-        day = date.fromisoformat(match["date"])
+        day = date.fromisoformat(day_text)
     except ValueError:
-        raise ScalarError(f"has no such date ({match['date']})") from None
+        raise ScalarError(f"has no such date ({day_text})") from None
     seconds = (day.toordinal() - 1) * 86_400 + hour * 3600 + minute * 60 + second - offset * 60
     if not _LOWEST <= seconds <= _HIGHEST:
         raise ScalarError(f"is out of range: instants lie between {limits.MIN_INSTANT_UTC} and "
                           f"{limits.MAX_INSTANT_UTC}")
     return Instant(seconds, fraction, offset)
+
+
+def _offset(sign: str, oh: str, om: str) -> int:
+    hours, minutes = int(oh), int(om)
+    if hours > 23 or minutes > 59:
+        raise ScalarError(f"has an impossible offset {sign}{oh}:{om} (hours 00-23, minutes 00-59)")
+    return (hours * 60 + minutes) * (-1 if sign == "-" else 1)
 
 
 def instant_of(moment: datetime) -> Instant:

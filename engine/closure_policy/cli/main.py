@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit
-from .commands import check, reference, stream, test
+from .commands import check, compile, reference, stream, test
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     eval_cmd.add_parser(sub)
     check.add_parser(sub)
+    compile.add_parser(sub)
     test.add_parser(sub)
     stream.add_parser(sub)
     reference.add_parser(sub)

@@ -27,8 +27,7 @@ class Context:
     conditions: dict[str, NamedCondition] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
-    trace: bool = False
-    # In a traced compilation: every comparison each rule uses, by rule id.
+    # Every comparison each rule uses, by rule id (what coverage counts).
     leaves: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Each named condition is built once per rule and place of use, then shared:
     # (rule, name, bound names) -> (its intermediate form, the root facts it reads).

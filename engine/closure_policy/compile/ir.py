@@ -1,8 +1,10 @@
 """The intermediate form of conditions: checked, typed, and free of YAML.
 
 Rule files compile into these nodes once; every backend generates its own
-evaluator from them (Python closures in ``closures.py``, durable_rules
-rulesets in ``evaluate/rete``), so no rule is ever written twice.
+evaluator from them (Python source in ``evaluate/compiled/codegen.py``,
+durable_rules rulesets in ``evaluate/rete``), so no rule is ever written twice.
+Conditions are ``Cond``; what a rule computes when it fires (details, texts,
+effect and response templates) is ``Value``, ``Text`` and ``Template``.
 """
 from __future__ import annotations
 
@@ -79,3 +81,42 @@ class Quantifier:
 
 
 Cond = Union[Compare, All, AnyOf, Not, Truth, Quantifier]
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many items match."""
+
+    over: Iteration
+
+
+@dataclass(frozen=True)
+class Collect:
+    """One value of each matching item, in order."""
+
+    over: Iteration
+    select: Ref
+
+
+Value = Union[Ref, Const, Count, Collect]
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A placeholder of a text that names one of its rule's details."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message or remediation: literal pieces, facts and details, joined."""
+
+    parts: tuple[Union[str, Ref, Const, Detail], ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """An effect or response object: each key a JSON literal (``Const``) or a fact."""
+
+    fields: tuple[tuple[str, Union[Ref, Const]], ...]

@@ -18,9 +18,10 @@ from ..load import SourceFile, load_rule_dir
 from ..validate.against_schema import validate_file
 from ..validate.semantic import RuleSet, check_translations, gather
 from .context import Context, Here, NamedCondition
+from .ir import Ref
 from .paths import resolve
 from .rules import CompiledQuery, compile_query, compile_rule
-from .scope import Getter, Scope, getter
+from .scope import Scope
 from .stream import StreamSpec, compile_stream
 
 
@@ -28,7 +29,6 @@ from .stream import StreamSpec, compile_stream
 class Compilation:
     directory: Path
     facts: FactType
-    trace: bool = False
     sources: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)
@@ -39,7 +39,7 @@ class Compilation:
 
     @property
     def leaves(self) -> dict[str, dict[str, Any]]:
-        """Every comparison of each rule (filled by a traced compilation)."""
+        """Every comparison of each rule, by rule id."""
         return self.ctx.leaves if self.ctx is not None else {}
 
     @property
@@ -75,7 +75,7 @@ def _gather(c: Compilation) -> None:
     usable = [s for s in c.sources if () not in c.broken.get(s.name, set())]
     c.ruleset, found = gather(usable, c.broken)
     c.problems += found
-    c.ctx = Context(facts=c.facts, trace=c.trace)
+    c.ctx = Context(facts=c.facts)
     c.ctx.conditions = {name: NamedCondition(name, *entry) for name, entry in c.ruleset.conditions.items()}
 
 
@@ -91,16 +91,17 @@ def _queries(c: Compilation) -> None:
         query.subject = subject
 
 
-def _subject(c: Compilation) -> Getter:
+def _subject(c: Compilation) -> Ref | None:
     """``policy.subject``: a string fact every decision echoes as ``account_id``."""
     assert c.ctx is not None
     policy = next((s for s in c.sources if isinstance(s.data, dict) and "policy" in s.data), None)
-    if policy is not None:
-        here = Here(c.ctx, policy, ("policy", "subject"))
-        ref = resolve(c.ruleset.subject, here, Scope(c.facts))
-        if ref.type is not None and (ref.type.kind != "string" or ref.nullable):
-            here.error(f"the subject {c.ruleset.subject!r} must be a string fact every document has", "type-mismatch")
-    return getter(c.ruleset.subject)
+    if policy is None:
+        return None
+    here = Here(c.ctx, policy, ("policy", "subject"))
+    ref = resolve(c.ruleset.subject, here, Scope(c.facts))
+    if ref.type is not None and (ref.type.kind != "string" or ref.nullable):
+        here.error(f"the subject {c.ruleset.subject!r} must be a string fact every document has", "type-mismatch")
+    return ref
 
 
 def _stream(c: Compilation) -> None:
@@ -173,13 +174,13 @@ STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
 ]
 
 
-def compile_policy(directory: Path, facts: FactType, trace: bool = False, strict: bool = True,
+def compile_policy(directory: Path, facts: FactType, strict: bool = True,
                    sources: list[SourceFile] | None = None) -> Compilation:
     """Run every stage; with ``strict``, any problem raises :class:`InvalidRules`.
 
-    ``sources`` recompiles files already loaded (for tracing) without reading them again.
+    ``sources`` compiles files already loaded without reading them again.
     """
-    c = Compilation(directory=directory, facts=facts, trace=trace, sources=list(sources or []))
+    c = Compilation(directory=directory, facts=facts, sources=list(sources or []))
     for _name, stage in STAGES:
         stage(c)
     c.problems = sorted(set(c.problems))

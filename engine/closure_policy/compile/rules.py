@@ -2,39 +2,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .. import limits
-from ..evaluate.compiled.closures import Cond, matches, to_closure
 from ..validate.semantic import Entry
 from . import ir
 from .conditions import build_condition, build_iteration, measure
 from .context import Context, Here
-from .scope import Env, Getter, Scope
-from .values import Details, Render, compile_details, compile_template, compile_text
+from .scope import Scope
+from .values import compile_details, compile_template, compile_text
 
-Template = Callable[[Env], dict[str, Any]]
+Texts = dict[str, ir.Text]  # by language
 
 
 @dataclass
 class Condition:
-    """A condition in both forms: the intermediate one, and its closure."""
+    """A condition's intermediate form; ``test`` is its generated Python, made when first used."""
 
     ir: ir.Cond
-    test: Cond
+    _test: Callable[[Mapping[str, Any]], bool] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def test(self) -> Callable[[Mapping[str, Any]], bool]:
+        """A predicate over validated facts (the stream's transitions ask it)."""
+        if self._test is None:
+            from ..evaluate.compiled.codegen import predicate  # the generator is the evaluator
+
+            self._test = predicate(self.ir)
+        return self._test
 
 
 @dataclass
 class Emit:
-    matches: Callable[[Env], Any] | None  # one effect per matching item; None: one effect
-    effect: Template
+    over: ir.Iteration | None  # one effect per matching item; None: one effect
+    effect: ir.Template
 
 
 @dataclass
 class Outcome:
     name: str
     track: bool | None = None
-    response: Template | None = None
+    response: ir.Template | None = None
 
 
 @dataclass
@@ -47,9 +55,9 @@ class CompiledRule:
     reading: dict[str, str] | None  # how the rule reads an ambiguous passage of the article
     location: str
     when: Condition
-    details: Details
-    message: dict[str, Render]
-    remediation: list[tuple[Condition | None, dict[str, Render]]]
+    details: tuple[tuple[str, ir.Value], ...]
+    message: Texts
+    remediation: list[tuple[Condition | None, Texts]]
     outcome: list[tuple[Condition | None, str]]
     emit: Emit | None
     roots: set[str]
@@ -67,7 +75,7 @@ class CompiledQuery:
     default: str
     on_violation: str | None
     steps: list[dict[str, Any]]
-    subject: Getter = field(default=lambda env: None)  # the account a decision is about (policy.subject)
+    subject: ir.Ref | None = None  # the account a decision is about (policy.subject)
     rules: list[CompiledRule] = field(default_factory=list)
     roots: set[str] = field(default_factory=set)
 
@@ -114,7 +122,7 @@ def compile_rule(entry: Entry, query: CompiledQuery | None, ctx: Context) -> Com
     )
 
 
-def _texts(text: dict[str, str], names: set[str], here: Here, scope: Scope) -> dict[str, Render]:
+def _texts(text: dict[str, str], names: set[str], here: Here, scope: Scope) -> Texts:
     return {lang: compile_text(t, names, here.at(lang), scope) for lang, t in text.items() if lang != "when"}
 
 
@@ -126,11 +134,11 @@ def compile_condition(data: Any, here: Here, scope: Scope) -> Condition:
         here.error(f"the condition expands to {size:,} comparisons (named conditions expanded); the limit is "
                    f"{limits.MAX_CONDITION_SIZE:,}", "limit")
         node = ir.Truth(False)
-    return Condition(node, to_closure(node, here.ctx.trace))
+    return Condition(node)
 
 
 def _remedy(data: dict[str, Any], names: set[str], here: Here,
-            scope: Scope) -> tuple[Condition | None, dict[str, Render]]:
+            scope: Scope) -> tuple[Condition | None, Texts]:
     when = compile_condition(data["when"], here.at("when"), scope) if "when" in data else None
     return when, _texts(data, names, here, scope)
 
@@ -143,7 +151,7 @@ def _emit(data: dict[str, Any], here: Here, scope: Scope) -> Emit | None:
     spec, at = data["emit"], here.at("emit")
     if "for_each" in spec:
         over, inner = build_iteration(spec["for_each"], at.at("for_each"), scope)
-        return Emit(matches(over, here.ctx.trace), compile_template(spec["effect"], at.at("effect"), inner))
+        return Emit(over, compile_template(spec["effect"], at.at("effect"), inner))
     return Emit(None, compile_template(spec["effect"], at.at("effect"), scope))
 
 

@@ -1,4 +1,4 @@
-"""Evaluate: backends that decide a compiled query over normalised facts.
+"""Evaluate: backends that decide a compiled query over facts JSON Schema accepted.
 
 Every backend implements :class:`Backend` and is registered once in
 ``BACKENDS``: its name, how to check that it can run here, and how to build
@@ -13,18 +13,22 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from ..errors import BackendUnavailable
 
 if TYPE_CHECKING:
+    from typing import Any, Mapping
+
     from ..compile.pipeline import Compilation
-    from ..compile.rules import CompiledQuery
-    from ..compile.scope import Env
     from ..decision import Decision
 
 
 class Backend(Protocol):
-    """Decides a compiled query over normalised facts."""
+    """Decides a query over facts JSON Schema accepted.
+
+    A scalar it cannot read (see ``compiled/runtime.py``) raises ``Unreadable``;
+    the policy then reports every problem of the facts.
+    """
 
     name: str
 
-    def decide(self, query: CompiledQuery, env: Env, lang: str) -> Decision: ...
+    def decide(self, query: str, facts: Mapping[str, Any], lang: str) -> Decision: ...
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class BackendSpec:
 def _compiled(compilation: Compilation, info: dict[str, str]) -> Backend:
     from .compiled.backend import CompiledBackend
 
-    return CompiledBackend(info)
+    return CompiledBackend(compilation, info)
 
 
 def _rete_unavailable() -> str | None:

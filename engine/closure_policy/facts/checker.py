@@ -10,7 +10,7 @@ zones the database knows, unique ids).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..errors import FactProblem, InvalidFacts, json_pointer
 from ..jsondoc import scan
@@ -26,12 +26,15 @@ class FactsChecker:
         self._validator = InstanceValidator(schema)
         self._normalize = build_normalizer(self.types)
 
-    def check(self, facts: Any, required: Iterable[str] = ()) -> dict[str, Any]:
-        """Normalised facts, or :class:`InvalidFacts` naming every problem."""
-        # The hot path: the schema's fast yes (jsonschema-rs, which also refuses
-        # NaN, huge integers and deep nesting the schema does not allow). What no
-        # schema sees (lone surrogates in free text) the normaliser checks. Only a
-        # document the schema refuses pays for the full walk and the readable report.
+    def admit(self, facts: Any, required: Iterable[str] = ()) -> Mapping[str, Any]:
+        """The facts, as given, once JSON Schema accepts them; else :class:`InvalidFacts` naming every problem.
+
+        The hot path: the schema's fast yes (jsonschema-rs, which also refuses NaN,
+        huge integers and deep nesting the schema does not allow). The scalars a
+        query reads are converted, and checked for what no schema sees, by the
+        query's generated code (``evaluate/compiled/runtime.py``); only a document
+        refused there pays for :meth:`check`'s full walk and readable report.
+        """
         if not self._validator.is_valid(facts):
             raise InvalidFacts(scan(facts) or self._validator.problems(facts) or
                                [FactProblem("", "not a JSON document")])
@@ -39,14 +42,18 @@ class FactsChecker:
                    for k in required if k not in facts]
         if missing:
             raise InvalidFacts(missing)
+        # "as_of defaults to now": a moment no schema default can express (as
+        # RFC 3339 text, so the facts stay a JSON document).
+        return facts if "as_of" in facts else {**facts, "as_of": instant_of(datetime.now(timezone.utc)).isoformat()}
+
+    def check(self, facts: Any, required: Iterable[str] = ()) -> dict[str, Any]:
+        """Every fact checked and normalised, or :class:`InvalidFacts` naming every problem."""
+        admitted = self.admit(facts, required)
         problems: list[FactProblem] = []
-        result = self._normalize(facts, (), problems) if self._normalize else dict(facts)
+        result = self._normalize(admitted, (), problems) if self._normalize else dict(admitted)
         if problems:
             raise InvalidFacts(problems)
-        # "as_of defaults to now": a moment no schema default can express.
-        if "as_of" not in result:
-            result["as_of"] = instant_of(datetime.now(timezone.utc))
-        return result
+        return dict(result)
 
     def problems(self, facts: Any) -> list[FactProblem]:
         """Every schema problem, for reporting (slow path)."""

@@ -110,10 +110,10 @@ class StreamProcessor:
         if "replace" not in spec:
             return
         facts = apply.change(known, spec, payload)
-        env = self.policy.validate(facts)  # a broken snapshot is reported, also for a final account
+        self.policy.validate(facts)  # a broken snapshot is reported, also for a final account
         self._check_subject(account, facts)
         reopen = self.spec.reopen
-        if reopen is not None and reopen.when.test(env):
+        if reopen is not None and self.policy.holds(reopen.when, facts):
             yield self._decide(account, reopen.ask, known, line, BEFORE)
 
     def _effects(self, account: str, spec: dict[str, Any], known: dict[str, Any], payload: dict[str, Any],
@@ -135,7 +135,7 @@ class StreamProcessor:
     def _settle(self, account: str, facts: dict[str, Any]) -> tuple[str, Decision]:
         """Decide ``assess`` (validating the facts), keep them, and move the lifecycle."""
         decision, env = self.policy.decide_over(self.spec.assess, facts)
-        flags = [t.when.test(env) for t in self.spec.transitions]
+        flags = [self.policy.holds(t.when, env) for t in self.spec.transitions]
         # Where the lifecycle goes is known before anything is kept: a change that
         # cannot be taken (a cycle, a state limit) changes nothing.
         ahead = settle(self.spec, self.lifecycle.state(account), flags)

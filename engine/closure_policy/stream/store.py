@@ -9,13 +9,12 @@ back is a few microseconds. Limits: ``MAX_STREAM_ACCOUNTS`` accounts and
 """
 from __future__ import annotations
 
-import json
 import zlib
-from decimal import Decimal
 from typing import Any, Iterator
 
 from .. import limits
 from ..errors import ClosurePolicyError
+from ..jsondoc import dump, load_trusted
 from ..resources import schema
 
 
@@ -41,12 +40,6 @@ def _preset() -> bytes:
     return " ".join(f'"{w}": "{w}"' for w in words).encode("utf-8")
 
 
-def _plain(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")  # validated amounts are bounded, so this is short
-    raise TypeError(f"{type(value).__name__} in account state")
-
-
 class AccountStore:
     """account id -> a JSON-able state, stored compressed."""
 
@@ -65,13 +58,13 @@ class AccountStore:
         if blob is None:
             return None
         inflate = zlib.decompressobj(zdict=self._preset)
-        return json.loads(inflate.decompress(blob) + inflate.flush(), parse_float=Decimal)
+        return load_trusted(inflate.decompress(blob) + inflate.flush())
 
     def put(self, account: str, state: Any) -> None:
         if account not in self._states and len(self._states) >= limits.MAX_STREAM_ACCOUNTS:
             raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
         deflate = zlib.compressobj(level=1, zdict=self._preset)  # measured: level 6 saves little on small documents
-        text = json.dumps(state, ensure_ascii=False, separators=(",", ":"), default=_plain).encode("utf-8")
+        text = dump(state)  # amounts as exact JSON numbers, read back as Decimal
         blob = deflate.compress(text) + deflate.flush()
         if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
             raise StateLimit(f"account state of {len(blob):,} bytes compressed; the limit is "

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from ...errors import InvalidFacts
+from ...jsondoc import dump_text
 from ...policy import load_policy
 from .. import options
 from ..facts_input import read_facts
@@ -42,8 +42,7 @@ def evaluate(query: str, facts_path: str, *, rules: str | None = None, lang: str
         exc.source = "<stdin>" if facts_path == "-" else facts_path
         raise
     if fmt == "json":
-        json.dump(decision.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(dump_text(decision.to_dict(), indent=2) + "\n")
     else:
         sys.stdout.write(render_decision(policy, decision))
     return 0

@@ -9,12 +9,12 @@ still goes on).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import traceback
 from typing import IO, Any, Iterator
 
 from ... import limits
+from ...jsondoc import dump_text
 from ...policy import load_policy
 from ...stream import StreamError, StreamProcessor
 from .. import options
@@ -70,7 +70,7 @@ def stream(*, rules: str | None = None, backend: str = "compiled", source: IO[by
             traceback.print_exc(file=err)
             continue
         for output in outputs:
-            out.write(json.dumps(output.to_dict(), ensure_ascii=False) + "\n")
+            out.write(dump_text(output.to_dict()) + "\n")
     if refused or faults:
         print(f"{refused + faults} line(s) skipped", file=err)
     return 1 if faults else 2 if refused else 0

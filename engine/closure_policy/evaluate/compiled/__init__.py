@@ -1,3 +1,3 @@
-"""The compiled backend: the intermediate form as Python closures (``closures.py``), run in rule order
-(``backend.py``). Nothing is imported here: the compiler uses ``closures`` for the values every backend
-computes in Python, and must not pull the backend (which needs the compiler) in with it."""
+"""The compiled backend: each query's intermediate form generated as one Python function
+(``codegen.py``, calling only ``runtime.py``), made once at load (``backend.py``).
+"""

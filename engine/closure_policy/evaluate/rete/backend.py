@@ -18,15 +18,17 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ... import limits
 from ...compile.pipeline import Compilation
-from ...compile.rules import CompiledQuery, CompiledRule, Condition
-from ...compile.scope import Env
+from ...compile.rules import CompiledQuery
 from ...decision import Decision
 from ...errors import EngineLimit
-from ..assemble import OUTCOME, REMEDY, assemble
+from ...facts.normalize import build_normalizer
+from ..compiled.backend import Functions
+from ..compiled.codegen import OUTCOME, REMEDY, WHEN
+from ..compiled.runtime import Unreadable
 from .availability import engine
 from .codegen import Atoms, Formula, generate
 from .project import project
@@ -45,31 +47,23 @@ class _Ruleset:
     formulas: dict[Key, Formula]
 
 
-@dataclass
-class _Fired:
-    formulas: dict[Key, Formula]
-    atoms: set[str]
-
-    def rule(self, rule: CompiledRule) -> bool:
-        return self.formulas[(rule.id, "when", 0)](self.atoms)
-
-    def condition(self, rule: CompiledRule, kind: str, index: int, cond: Condition) -> bool:
-        return self.formulas[(rule.id, kind, index)](self.atoms)
-
-
 class ReteBackend:
     name = "rete"
 
     def __init__(self, compilation: Compilation, policy_info: dict[str, str]):
         self._engine = engine()
-        self.policy_info = policy_info
+        # durable_rules compares encoded engine values, so its facts are normalised
+        # whole; the rest of the decision is the compiled backend's generated code,
+        # told by durable_rules which rules and choices hold.
+        self._normalize = build_normalizer(compilation.facts)
+        self._functions = Functions(compilation, policy_info)
         self._lock = threading.Lock()
         self._rulesets = {name: self._ruleset(q) for name, q in compilation.queries.items()}
 
     def _ruleset(self, query: CompiledQuery) -> _Ruleset:
         atoms, formulas = Atoms(), {}
         for rule in query.rules:
-            formulas[(rule.id, "when", 0)] = generate(rule.when.ir, atoms, rule.location)
+            formulas[(rule.id, WHEN, 0)] = generate(rule.when.ir, atoms, rule.location)
             guarded = [(REMEDY, i, c) for i, (c, _) in enumerate(rule.remediation)] + \
                       [(OUTCOME, i, c) for i, (c, _) in enumerate(rule.outcome)]
             for kind, i, cond in guarded:
@@ -81,12 +75,23 @@ class ReteBackend:
             handle = self._engine.create_ruleset(f"closure_policy_{query.name}_{next(_names)}", json.dumps(definition))
         return _Ruleset(handle, atoms, formulas)
 
-    def decide(self, query: CompiledQuery, env: Env, lang: str) -> Decision:
-        ruleset = self._rulesets[query.name]
+    def decide(self, query: str, facts: Mapping[str, Any], lang: str) -> Decision:
+        ruleset = self._rulesets[query]
+        env = self._normal(facts)
         fired = self._fire(ruleset, env) if ruleset.handle is not None else set()  # an empty query has no ruleset
-        return assemble(query, env, lang, _Fired(ruleset.formulas, fired), self.policy_info)
+        formulas = ruleset.formulas
+        decide = self._functions.get(query, lang, "oracle").function
+        decision: Decision = decide(facts, None, lambda key: formulas[key](fired))
+        return decision
 
-    def _fire(self, ruleset: _Ruleset, env: Env) -> set[str]:
+    def _normal(self, facts: Mapping[str, Any]) -> dict[str, Any]:
+        problems: list[Any] = []
+        env = self._normalize(facts, (), problems) if self._normalize else dict(facts)
+        if problems:
+            raise Unreadable(problems[0].message)
+        return dict(env)
+
+    def _fire(self, ruleset: _Ruleset, env: dict[str, Any]) -> set[str]:
         fact = project(env, ruleset.atoms.days, ruleset.atoms.sentinels, SID)
         if len(fact) > limits.MAX_RETE_FACT_PROPERTIES:
             raise EngineLimit(f"these facts make a durable_rules fact of {len(fact)} properties; "

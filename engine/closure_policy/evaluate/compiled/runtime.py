@@ -1,0 +1,138 @@
+"""The fixed vocabulary of generated code: every global name its source may use.
+
+Generated functions read facts that JSON Schema has already accepted and turn
+the scalars they read into engine values here, once, where they read them
+(lazy normalisation). A scalar JSON Schema cannot judge (an amount's digits, an
+instant's range, a time zone the database lacks, a lone surrogate, a repeated
+id) raises :class:`Unreadable`; the caller then runs the full checker, which
+names every problem with its JSON pointer. Nothing here knows the bundled policy.
+"""
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Callable
+
+from ...decision import Decision, Violation
+from ...jsondoc import text_problem
+from ...jsonvalues import to_json
+from ...scalars import Instant, ScalarError, time_zone, to_instant, to_money
+
+
+class Unreadable(Exception):
+    """A fact the generated code could not read; the full checker says where and why."""
+
+
+def money(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return to_money(value)
+    except ScalarError as exc:
+        raise Unreadable(f"an amount {exc}") from None
+
+
+def instant(value: Any) -> Any:
+    if value is None or type(value) is Instant:
+        return value
+    try:
+        return to_instant(value)
+    except ScalarError as exc:
+        raise Unreadable(f"a timestamp {exc}") from None
+
+
+def instant_checked(value: Any) -> None:
+    """A timestamp no rule reads, checked: the schema's pattern fixed its form, so only a
+    day past the 28th, a month past 12 or a year at the ends of the range needs a full read."""
+    if type(value) is str and not ("0001" < value[:4] < "9999" and "01" <= value[5:7] <= "12"
+                                  and "01" <= value[8:10] <= "28"):
+        instant(value)
+
+
+def zone(value: Any) -> Any:
+    if value is not None:
+        try:
+            time_zone(value)
+        except ScalarError as exc:
+            raise Unreadable(f"a time zone {exc}") from None
+    return value
+
+
+def text(value: Any) -> Any:
+    """Free text, refused when it holds what is not Unicode text (a lone surrogate)."""
+    if type(value) is str and not value.isascii() and text_problem(value, ()) is not None:
+        raise Unreadable("a string holds a lone surrogate")
+    return value
+
+
+def unique(items: Any, key: Callable[[Any], Any]) -> None:
+    """A list whose items' values of one key (``x-unique-by``) are unique."""
+    if len(set(map(key, items))) != len(items):
+        raise Unreadable("two items of a list share one id")
+
+
+def dig(value: Any, keys: tuple[str, ...], default: Any = None) -> Any:
+    """A path below a bound item, missing parts read as None (the last key's default if it has one)."""
+    for key in keys[:-1]:
+        if value is None:
+            return None
+        value = value.get(key)
+    return value.get(keys[-1], default) if value is not None else None
+
+
+def day(moment: Any, zone_name: Any) -> Any:
+    """The calendar day of an instant in a zone (UTC when None); None for no instant."""
+    return moment.day_in(zone_name) if moment is not None else None
+
+
+def display(value: Any) -> str:
+    """A value as a message shows it."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display(v) for v in value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(to_json(value))
+
+
+def shown(text: Any) -> str:
+    """A text of a message, or the dash that stands for a missing value."""
+    return "—" if text is None else text
+
+
+def decimal_text(value: Any) -> Any:
+    return None if value is None else format(value, "f")
+
+
+def instant_text(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def violation(rule: str, step: int | None, title: str, message: str, remediation: list[str],
+              details: dict[str, Any], source: MappingProxyType[str, str]) -> Violation:
+    """A violation from values the generated code made fresh (so nothing is copied)."""
+    made = Violation.__new__(Violation)
+    made.__dict__.update(rule=rule, step=step, title=title, message=message, remediation=tuple(remediation),
+                         details=MappingProxyType(details), source=source)
+    return made
+
+
+def decision(query: str, account_id: Any, outcome: str, violations: list[Violation],
+             effects: list[dict[str, Any]], response: dict[str, Any] | None, track: bool | None,
+             policy: MappingProxyType[str, str], lang: str) -> Decision:
+    made = Decision.__new__(Decision)
+    made.__dict__.update(
+        query=query, account_id=account_id, outcome=outcome, violations=tuple(violations),
+        effects=tuple(MappingProxyType(e) for e in effects),
+        response=MappingProxyType(response) if response is not None else None,
+        track=track, policy=policy, lang=lang, trace=None)
+    return made
+
+
+#: The names a generated function's globals hold, besides its numbered constants (``K0``, ``K1``...).
+VOCABULARY: dict[str, Any] = {
+    "_money": money, "_instant": instant,
+    "_instant_checked": instant_checked, "_zone": zone, "_text": text, "_unique": unique, "_dig": dig,
+    "_day": day, "_display": display, "_json": to_json, "_shown": shown, "_decimal_text": decimal_text,
+    "_instant_text": instant_text, "_violation": violation, "_decision": decision,
+}
