@@ -26,6 +26,7 @@ from measure import rate  # noqa: E402
 from rego_agrees import disagreements, evaluators  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
+from closure_policy.jsondoc import parse  # noqa: E402
 from closure_policy.resources import schema  # noqa: E402
 
 
@@ -98,45 +99,80 @@ def _peers(args: argparse.Namespace) -> tuple[Any, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
-    parser.add_argument("--json", metavar="PATH", help="also write the table as JSON here")
+    parser.add_argument("--json", metavar="PATH", help="also write the tables as JSON here")
+    parser.add_argument("--curve", default="1,10,100,1000,10000", help="contract counts of the scaling curve")
     args = parser.parse_args(argv)
     policy = load_policy()
     rete, rego = _peers(args)
-    rows = []
     print(f"account: 20 contracts, 5 tickets; Python {sys.version.split()[0]}")
-    print(f"{'query':14} {'document':16} {'compiled/s':>11} {'rete/s':>9} {'hand/s':>9} {'regorus/s':>10} "
-          f"{'compiled÷regorus':>17} {'compiled time÷hand':>19}")
-    for label, facts in (("five violations", account()), ("one violation", one_violation())):
-        for query, hand in (("close_account", handwritten.close_account), ("track_action", handwritten.track_action)):
-            rows.append(_row(query, label, facts, hand, policy, rete, rego, args.seconds))
+    print(f"{'query':14} {'document':16} {'compiled/s':>11} {'from text/s':>12} {'rete/s':>8} {'hand/s':>9} "
+          f"{'regorus/s':>10} {'compiled÷regorus':>17} {'compiled time÷hand':>19}")
+    rows = [_row(query, label, facts, hand, policy, rete, rego, args.seconds)
+            for label, facts in (("five violations", account()), ("one violation", one_violation()))
+            for query, hand in (("close_account", handwritten.close_account),
+                                ("track_action", handwritten.track_action))]
+    print("close_account, one violation, by number of contracts (5 tickets):")
+    print(f"{'contracts':>9} {'compiled/s':>11} {'hand/s':>9} {'regorus/s':>10} {'compiled÷regorus':>17} "
+          f"{'compiled time÷hand':>19}")
+    curve = [_point(n, policy, rego, args.seconds) for n in map(int, args.curve.split(","))]
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"python": sys.version.split()[0], "rows": rows, "curve": curve},
+                                              indent=2) + "\n", encoding="utf-8")
     print("facts validation (valid document):")
     for name, per_second in validators(copy.deepcopy(account()), args.seconds):
         print(f"  {name:58} {per_second:10,.0f}/s")
     return 0
 
 
+def _same(hand: Any, facts: dict[str, Any], decision: Any) -> dict[str, str]:
+    """The policy's name and revision, once the hand-written function is seen to answer exactly as the engine."""
+    info = dict(decision.policy)
+    expected = decision.to_dict()
+    if hand(facts, info) != expected:
+        raise SystemExit(f"benchmarks/handwritten.py answers {decision.query} differently from the engine")
+    return info
+
+
 def _row(query: str, label: str, facts: dict[str, Any], hand: Any, policy: Any, rete: Any, rego: Any,
          seconds: float) -> dict[str, Any]:
     decision = policy.decide(query, facts)
-    assert (decision.outcome, sorted(decision.rule_ids)) == (lambda r: (r[0], sorted(r[1])))(hand(facts)), query
+    info = _same(hand, facts, decision)
+    text = json.dumps(facts).encode()
     row: dict[str, Any] = {"query": query, "document": label, "violations": len(decision.violations),
                            "compiled": rate(lambda: policy.decide(query, facts), seconds),
-                           "hand_written": rate(lambda: hand(facts), seconds), "rete": None, "regorus": None}
+                           "compiled_from_text": rate(lambda: policy.decide(query, parse(text)[0]), seconds),
+                           "hand_written": rate(lambda: hand(facts, info), seconds), "rete": None, "regorus": None}
     if rete is not None:
         assert rete.decide(query, facts) == decision, query
         row["rete"] = rate(lambda: rete.decide(query, facts), seconds)
     if rego is not None:
-        text = json.dumps(facts)
-        answer = rego[query].evaluate_parsed(text)
-        assert (answer["outcome"], answer["violations"]) == (decision.outcome, decision.rule_ids), query
-        row["regorus"] = rate(lambda: rego[query].evaluate_parsed(text), seconds)
+        row["regorus"] = _regorus(rego[query], facts, decision, seconds)
     ratio = f"{row['compiled'] / row['regorus']:.2f}" if row["regorus"] else "-"
-    print(f"{query:14} {label:16} {row['compiled']:11,.0f} {row['rete'] or 0:9,.0f} {row['hand_written']:9,.0f} "
-          f"{row['regorus'] or 0:10,.0f} {ratio:>17} {row['hand_written'] / row['compiled']:19.2f}")
+    print(f"{query:14} {label:16} {row['compiled']:11,.0f} {row['compiled_from_text']:12,.0f} {row['rete'] or 0:8,.0f} "
+          f"{row['hand_written']:9,.0f} {row['regorus'] or 0:10,.0f} {ratio:>17} "
+          f"{row['hand_written'] / row['compiled']:19.2f}")
     return row
+
+
+def _regorus(rego: Any, facts: dict[str, Any], decision: Any, seconds: float) -> float:
+    text = json.dumps(facts)
+    answer = rego.evaluate_parsed(text)
+    assert (answer["outcome"], answer["violations"]) == (decision.outcome, decision.rule_ids), decision.query
+    return rate(lambda: rego.evaluate_parsed(text), seconds)
+
+
+def _point(contracts: int, policy: Any, rego: Any, seconds: float) -> dict[str, Any]:
+    facts = one_violation(contracts)
+    decision = policy.decide("close_account", facts)
+    info = _same(handwritten.close_account, facts, decision)
+    point = {"contracts": contracts, "compiled": rate(lambda: policy.decide("close_account", facts), seconds),
+             "hand_written": rate(lambda: handwritten.close_account(facts, info), seconds),
+             "regorus": _regorus(rego["close_account"], facts, decision, seconds) if rego is not None else None}
+    ratio = f"{point['compiled'] / point['regorus']:.2f}" if point["regorus"] else "-"
+    print(f"{contracts:9,} {point['compiled']:11,.0f} {point['hand_written']:9,.0f} {point['regorus'] or 0:10,.0f} "
+          f"{ratio:>17} {point['hand_written'] / point['compiled']:19.2f}")
+    return point
 
 
 if __name__ == "__main__":

@@ -64,13 +64,15 @@ _ESCAPED_COLONS = (b"\\u003a", b"\\u003A")
 def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
     """The document, or the problems that stop it from being read.
 
-    msgspec reads it (exact decimals through ``float_hook``; it refuses NaN,
-    Infinity, lone surrogates and bytes that are not UTF-8). It keeps the last
-    of two equal keys, so the structural colons are counted: a document's text
-    has one per member, plus those inside its strings, and a repeated key makes
-    the parsed document hold fewer. Anything unusual (an error, an integer past
-    64 bits, an escaped colon, a repeated key) is read again by the strict
-    standard-library parser, which says exactly what and where.
+    msgspec reads it: exact decimals through ``float_hook``; it refuses NaN,
+    Infinity, lone surrogates and bytes that are not UTF-8. It keeps the last
+    of two equal keys, so the colons are counted: the text has one per member
+    plus those inside its strings, and so has the document written back out,
+    unless a repeated key was dropped. What a schema cannot bound is then
+    checked on the containers only (depth, integer digits); strings are
+    measured only when the text is longer than the longest string allowed.
+    Anything unusual (an error, an escaped colon, a repeated key, a limit) is
+    read again by the strict standard-library parser, which says what and where.
     """
     if len(data) > limits.MAX_DOCUMENT_BYTES:
         return None, [FactProblem("", f"the document is {len(data):,} bytes; the limit is "
@@ -84,12 +86,32 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
         document = _FAST.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
         return _strict(data)
-    colons = _members_and_colons(document)
-    if colons is None:
-        return document, _problems(document)
-    if colons != data.count(b":") or any(escaped in data for escaped in _ESCAPED_COLONS):
+    if not _shallow(document) or (len(data) > limits.MAX_STRING_LENGTH and scan(document)):
+        return _strict(data)
+    if _ENCODER.encode(document).count(b":") != data.count(b":") or \
+            any(escaped in data for escaped in _ESCAPED_COLONS):
         return _strict(data)
     return document, []
+
+
+def _shallow(document: Any) -> bool:
+    """Within the depth and integer limits: a walk over the containers only."""
+    bound = 10 ** limits.MAX_INTEGER_DIGITS
+    if type(document) is not dict and type(document) is not list:
+        return type(document) is not int or -bound < document < bound
+    stack = [(document, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        if depth >= limits.MAX_JSON_DEPTH:
+            return False
+        for item in value.values() if type(value) is dict else value:
+            kind = type(item)
+            if kind is dict or kind is list:
+                push((item, depth + 1))
+            elif kind is int and not -bound < item < bound:
+                return False
+    return True
 
 
 def _strict(data: bytes | str) -> tuple[Any, list[FactProblem]]:
@@ -112,45 +134,38 @@ def _strict(data: bytes | str) -> tuple[Any, list[FactProblem]]:
 
 def scan(document: Any) -> list[FactProblem]:
     """What no schema checks: depth, sizes, lone surrogates, non-JSON values. Iterative."""
-    return [] if _members_and_colons(document) is not None else _problems(document)
+    return [] if _fine(document) else _problems(document)
 
 
 _PLAIN = (bool, type(None))
 
 
-def _members_and_colons(document: Any) -> int | None:
-    """None when something is past a limit; else the object members plus the colons in strings.
-
-    The quick answer, with no paths built: every document of the hot path is fine.
-    """
+def _fine(document: Any) -> bool:
+    """The quick answer, with no paths built: every document of the hot path is fine."""
     stack = [(document, 0)]
     pop, push = stack.pop, stack.append
-    colons = 0
     while stack:
         value, depth = pop()
         kind = type(value)
         if kind is str:
             if len(value) > limits.MAX_STRING_LENGTH or (not value.isascii() and text_problem(value, ())):
-                return None
-            colons += value.count(":")
+                return False
         elif kind is dict:
             if depth >= limits.MAX_JSON_DEPTH:
-                return None
-            colons += len(value)
+                return False
             for key, item in value.items():
                 if type(key) is not str or not key.isascii() or len(key) > limits.MAX_STRING_LENGTH:
                     if type(key) is not str or text_problem(key, ()):
-                        return None
-                colons += key.count(":")
+                        return False
                 push((item, depth + 1))
         elif kind is list:
             if depth >= limits.MAX_JSON_DEPTH:
-                return None
+                return False
             for item in value:
                 push((item, depth + 1))
         elif kind not in _PLAIN and _scalar(value, ()):
-            return None
-    return colons
+            return False
+    return True
 
 
 def _problems(document: Any) -> list[FactProblem]:

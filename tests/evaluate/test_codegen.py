@@ -31,7 +31,7 @@ HOSTILE = [
 ]
 _LOCAL = re.compile(r"[a-z]\d+\Z|K\d+\Z")
 _NAMES = {"facts", "trace", "oracle", "effects", "violations", "outcome", "response", "track", "decide",
-          "len", "str", "map", *runtime.VOCABULARY}
+          "len", "str", "map", "set", *runtime.VOCABULARY}
 _ATTRIBUTES = {"get", "isascii", "append", "join", "begin", "evaluated", "leaf", "__class__"}
 
 
@@ -151,4 +151,4 @@ def test_an_unknown_query_or_language_is_a_users_mistake(capsys):
 
 def test_generated_builtins_are_only_the_few_it_needs(fixture_policy):
     function = fixture_policy._compiled.functions.get("gate", "en", "plain").function
-    assert set(function.__globals__["__builtins__"]) == {"len", "str", "map"}
+    assert set(function.__globals__["__builtins__"]) == {"len", "str", "map", "set"}

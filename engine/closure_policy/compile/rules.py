@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from .. import limits
+from ..facts.types import FactType
 from ..validate.semantic import Entry
 from . import ir
 from .conditions import build_condition, build_iteration, measure
@@ -20,6 +21,7 @@ class Condition:
     """A condition's intermediate form; ``test`` is its generated Python, made when first used."""
 
     ir: ir.Cond
+    facts: FactType | None = field(default=None, repr=False, compare=False)  # the schema's types, for the code
     _test: Callable[[Mapping[str, Any]], bool] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -28,7 +30,7 @@ class Condition:
         if self._test is None:
             from ..evaluate.compiled.codegen import predicate  # the generator is the evaluator
 
-            self._test = predicate(self.ir)
+            self._test = predicate(self.ir, self.facts)
         return self._test
 
 
@@ -134,7 +136,7 @@ def compile_condition(data: Any, here: Here, scope: Scope) -> Condition:
         here.error(f"the condition expands to {size:,} comparisons (named conditions expanded); the limit is "
                    f"{limits.MAX_CONDITION_SIZE:,}", "limit")
         node = ir.Truth(False)
-    return Condition(node)
+    return Condition(node, here.ctx.facts)
 
 
 def _remedy(data: dict[str, Any], names: set[str], here: Here,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from types import MappingProxyType
 from typing import Any, Callable, Iterator
 
@@ -86,10 +86,13 @@ def _nothing() -> Iterator[None]:
 
 
 class _Generator:
-    def __init__(self, mode: str):
+    def __init__(self, mode: str, facts: FactType | None = None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         self.mode = mode
+        self.facts_type = facts  # the schema's types: where a key is certain, it is subscripted
+        self.root_types: dict[str, tuple[FactType | None, bool]] = {}  # root path -> (type, always present)
+        self.item_types: dict[str, FactType | None] = {}  # a loop's item local -> the item's type
         self.out = _Lines()
         self.prelude = _Lines()
         self.consts: dict[str, Any] = {}
@@ -125,15 +128,24 @@ class _Generator:
     def ref(self, r: ir.Ref) -> str:
         if r.binding is None:
             return self.root(r.path, r.type)
-        base, keys = self.bound[r.binding], r.keys
+        base = self.bound[r.binding]
+        keys, base_type = r.keys, self.item_types.get(base)
         if not keys:
             return base
-        default = self.const(r.type.default) if r.type is not None and r.type.has_default else None
         if len(keys) == 1:
-            read = f"{base}.get({self.const(keys[0])}{', ' + default if default else ''})"
-        else:
-            read = f"_dig({base}, {self.const(tuple(keys))}{', ' + default if default else ''})"
+            return self.convert(self.read(base, base_type, True, keys[0]), r.type)
+        default = self.const(r.type.default) if r.type is not None and r.type.has_default else None
+        read = f"_dig({base}, {self.const(tuple(keys))}{', ' + default if default else ''})"
         return self.convert(read, r.type)
+
+    def read(self, base: str, base_type: FactType | None, present: bool, key: str) -> str:
+        """``base``'s ``key``: subscripted where the schema makes it certain, else ``.get``."""
+        sub = base_type.properties.get(key) if base_type is not None else None
+        if present and base_type is not None and key in base_type.required:
+            return f"{base}[{self.const(key)}]"
+        default = f", {self.const(sub.default)}" if sub is not None and sub.has_default else ""
+        read = f"{base}.get({self.const(key)}{default})"
+        return read if present else f"({read} if {base} is not None else None)"
 
     @staticmethod
     def convert(read: str, t: FactType | None) -> str:
@@ -142,21 +154,23 @@ class _Generator:
             return f"{_CONVERT[t.kind]}({read})"
         return read
 
-    def root(self, path: str, t: FactType | None) -> str:
+    def root(self, path: str, given: FactType | None = None) -> str:
         """A root fact path, read (and converted) once at the top of the function."""
         if path in self.roots:
             return self.roots[path]
         head, _, last = path.rpartition(".")
-        parent = self.root(head, None) if head else "facts"
+        parent = self.root(head) if head else "facts"
+        parent_type, parent_present = self.root_types.get(head, (None, False)) if head else (self.facts_type, True)
+        t = parent_type.properties.get(last) if parent_type is not None else given
         name = self.roots[path] = self.fresh("r")
-        default = f", {self.const(t.default)}" if t is not None and t.has_default else ""
-        read = f"{parent}.get({self.const(last)}{default})"
-        if head:
-            read = f"{read} if {parent} is not None else None"
-        self.prelude.emit(f"{name} = {read}")
-        converted = self.convert(name, t)
-        if converted != name:
-            self.prelude.emit(f"{name} = {converted}")
+        self.root_types[path] = (t, parent_present and parent_type is not None and last in parent_type.required
+                                 and t is not None and not t.nullable)
+        self.prelude.emit(f"{name} = {self.read(parent, parent_type, parent_present, last)}")
+        if t is not None and t.kind == "money":  # a string the schema's pattern bounds to 38 digits a side
+            self.prelude.emit(f"{name} = _Decimal({name}) if {name}.__class__ is str and len({name}) <= 38 "
+                              f"else _money({name})")
+        elif t is not None and t.kind in _CONVERT:
+            self.prelude.emit(f"{name} = {self.convert(name, t)}")
         return name
 
     # --- conditions --------------------------------------------------------------------
@@ -294,6 +308,8 @@ class _Generator:
         var = self.fresh("b")
         outer = self.bound.get(over.name)
         self.bound[over.name] = var
+        items_type = over.items.type
+        self.item_types[var] = items_type.item if items_type is not None and items_type.kind == "array" else None
         try:
             with self.out.block(f"for {var} in {items}:"):
                 yield var
@@ -395,7 +411,8 @@ class _Checks:
     Generated from ``facts.schema.json``'s types into the query's function, so
     a decision checks the whole document, without copying it: amounts given as
     JSON numbers (digits), instants (real dates, the range), time zones (the
-    database), free text (lone surrogates) and ids unique within their list.
+    database) and ids unique within their list; and, once for the whole
+    document in C, that every string is Unicode text (no lone surrogate).
     """
 
     def __init__(self, gen: _Generator):
@@ -410,11 +427,12 @@ class _Checks:
             elif t.kind == "array":
                 needs = t.unique_by is not None or (t.item is not None and self.needs(t.item))
             else:
-                needs = t.kind in _CONVERT or t.free_text
+                needs = t.kind in _CONVERT
             self._needs[key] = needs
         return self._needs[key]
 
     def root(self, t: FactType) -> None:
+        self.out.emit("_unicode(facts)")
         self.properties("facts", t, "")
 
     def properties(self, name: str, t: FactType, prefix: str | None) -> None:
@@ -428,8 +446,7 @@ class _Checks:
                     self.value(self.gen.roots[path], sub, path)
                 continue
             local = self.gen.fresh("k")
-            default = f", {self.gen.const(sub.default)}" if sub.has_default else ""
-            self.out.emit(f"{local} = {name}.get({self.gen.const(key)}{default})")
+            self.out.emit(f"{local} = {self.gen.read(name, t, True, key)}")
             self.value(local, sub, path)
 
     def value(self, name: str, t: FactType, path: str | None) -> None:
@@ -440,47 +457,23 @@ class _Checks:
                     self.out.emit(f"_money({name})")
             elif t.kind in _CONVERT:
                 self.out.emit(f"{_CHECK.get(t.kind, _CONVERT[t.kind])}({name})")
-            elif t.free_text:
-                with self.out.block(f"if not {name}.isascii():"):
-                    self.out.emit(f"_text({name})")
             elif t.kind == "object":
                 self.properties(name, t, f"{path}." if path is not None else None)
             elif t.kind == "array":
                 self.array(name, t)
 
     def array(self, name: str, t: FactType) -> None:
-        # Lists are checked a property at a time with map() over C getters: no Python loop per item.
-        if t.unique_by is not None:
-            self.out.emit(f"_unique({name}, {self.gen.const(methodcaller('get', t.unique_by))})")
         item = t.item
+        if t.unique_by is not None:
+            certain = item is not None and t.unique_by in item.required
+            key = itemgetter(t.unique_by) if certain else methodcaller("get", t.unique_by)
+            with self.out.block(f"if len(set(map({self.gen.const(key)}, {name}))) != len({name}):"):
+                self.out.emit(f"_not_unique({self.gen.const(t.unique_by)})")
         if item is None or not self.needs(item):
             return
-        if _plain_text(item):
-            self.texts(name)
-            return
-        props = {k: p for k, p in item.properties.items() if self.needs(p)} if item.kind == "object" else None
-        if props is None or not all(_plain_text(p) or (p.kind == "array" and p.item is not None and
-                                                       _plain_text(p.item) and not p.unique_by and
-                                                       not (p.nullable or p.optional)) for p in props.values()):
-            var = self.gen.fresh("e")
-            with self.out.block(f"for {var} in {name}:"):
-                self.value(var, item, None)
-            return
-        for key, prop in props.items():
-            values = f"map({self.gen.const(methodcaller('get', key, ''))}, {name})"
-            self.texts(values if prop.kind != "array" else f"map(''.join, {values})")
-
-    def texts(self, values: str) -> None:
-        """Strings (an iterable of them), checked with one ``isascii`` over them all."""
-        local = self.gen.fresh("t")
-        self.out.emit(f"{local} = ''.join({values})")
-        with self.out.block(f"if not {local}.isascii():"):
-            self.out.emit(f"_text({local})")
-
-
-def _plain_text(t: FactType) -> bool:
-    """Free text that is always a string where it is present (so '' can stand for absent)."""
-    return t.free_text and not t.nullable
+        var = self.gen.fresh("e")
+        with self.out.block(f"for {var} in {name}:"):
+            self.value(var, item, None)
 
 
 class _Query(_Generator):
@@ -488,7 +481,7 @@ class _Query(_Generator):
 
     def __init__(self, query: CompiledQuery, lang: str, mode: str, policy: MappingProxyType[str, str],
                  facts: FactType):
-        super().__init__(mode)
+        super().__init__(mode, facts)
         self.query, self.lang, self.policy, self.facts = query, lang, policy, facts
 
     def generate(self) -> str:
@@ -596,7 +589,7 @@ class _Predicate(_Generator):
 
 
 def _compile(source: str, consts: dict[str, Any], label: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {"__builtins__": {"len": len, "str": str, "map": map}, **runtime.VOCABULARY, **consts}
+    namespace: dict[str, Any] = {"__builtins__": {"len": len, "str": str, "map": map, "set": set}, **runtime.VOCABULARY, **consts}
     exec(compile(source, f"<closure-policy {label}>", "exec"), namespace)  # noqa: S102 - our own source
     function: Callable[..., Any] = namespace["decide"]
     return function
@@ -610,9 +603,9 @@ def generate_query(query: CompiledQuery, lang: str, mode: str, policy: MappingPr
     return Generated(_compile(source, gen.consts, f"{query.name} {lang} {mode}"), source)
 
 
-def predicate(node: ir.Cond) -> Callable[[Any], bool]:
-    """A condition as a function of validated facts."""
-    gen = _Predicate("plain")
+def predicate(node: ir.Cond, facts: FactType | None = None) -> Callable[[Any], bool]:
+    """A condition as a function of facts JSON Schema accepted (``facts``: the schema's types)."""
+    gen = _Predicate("plain", facts)
     source = gen.generate(node)
     function = _compile(source, gen.consts, "condition")
     return lambda facts: bool(function(facts))

@@ -9,11 +9,12 @@ names every problem with its JSON pointer. Nothing here knows the bundled policy
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Callable
 
 from ...decision import Decision, Violation
-from ...jsondoc import text_problem
+from ...jsondoc import dump
 from ...jsonvalues import to_json
 from ...scalars import Instant, ScalarError, time_zone, to_instant, to_money
 
@@ -57,17 +58,18 @@ def zone(value: Any) -> Any:
     return value
 
 
-def text(value: Any) -> Any:
-    """Free text, refused when it holds what is not Unicode text (a lone surrogate)."""
-    if type(value) is str and not value.isascii() and text_problem(value, ()) is not None:
-        raise Unreadable("a string holds a lone surrogate")
-    return value
+def unicode(facts: Any) -> None:
+    """Every string of the document is Unicode text: one pass in C (msgspec refuses a lone surrogate)."""
+    try:
+        dump(facts)
+    except UnicodeEncodeError:
+        raise Unreadable("a string holds a lone surrogate") from None
+    except TypeError:
+        raise Unreadable("a value that is not JSON") from None
 
 
-def unique(items: Any, key: Callable[[Any], Any]) -> None:
-    """A list whose items' values of one key (``x-unique-by``) are unique."""
-    if len(set(map(key, items))) != len(items):
-        raise Unreadable("two items of a list share one id")
+def not_unique(key: str) -> None:
+    raise Unreadable(f"two items of a list share one {key}")
 
 
 def dig(value: Any, keys: tuple[str, ...], default: Any = None) -> Any:
@@ -131,8 +133,8 @@ def decision(query: str, account_id: Any, outcome: str, violations: list[Violati
 
 #: The names a generated function's globals hold, besides its numbered constants (``K0``, ``K1``...).
 VOCABULARY: dict[str, Any] = {
-    "_money": money, "_instant": instant,
-    "_instant_checked": instant_checked, "_zone": zone, "_text": text, "_unique": unique, "_dig": dig,
+    "_Decimal": Decimal, "_money": money, "_instant": instant,
+    "_instant_checked": instant_checked, "_zone": zone, "_unicode": unicode, "_not_unique": not_unique, "_dig": dig,
     "_day": day, "_display": display, "_json": to_json, "_shown": shown, "_decimal_text": decimal_text,
     "_instant_text": instant_text, "_violation": violation, "_decision": decision,
 }
