@@ -30,6 +30,8 @@ from ...semantics import ORDERING
 from . import runtime
 
 MODES = ("plain", "traced", "oracle")
+#: The only builtins generated code can reach.
+BUILTINS = {"len": len, "str": str, "map": map, "set": set}
 REMEDY, OUTCOME, WHEN = "remedy", "outcome", "when"
 _OPERATORS = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _CONVERT = {"money": "_money", "timestamp": "_instant", "timezone": "_zone"}
@@ -589,7 +591,7 @@ class _Predicate(_Generator):
 
 
 def _compile(source: str, consts: dict[str, Any], label: str) -> Callable[..., Any]:
-    namespace: dict[str, Any] = {"__builtins__": {"len": len, "str": str, "map": map, "set": set}, **runtime.VOCABULARY, **consts}
+    namespace: dict[str, Any] = {"__builtins__": dict(BUILTINS), **runtime.VOCABULARY, **consts}
     exec(compile(source, f"<closure-policy {label}>", "exec"), namespace)  # noqa: S102 - our own source
     function: Callable[..., Any] = namespace["decide"]
     return function

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Callable
+from typing import Any
 
 from ...decision import Decision, Violation
 from ...jsondoc import dump
