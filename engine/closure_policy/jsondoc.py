@@ -58,7 +58,6 @@ def dump_text(value: Any, indent: int | None = None) -> str:
 def load_trusted(data: bytes) -> Any:
     """JSON this process wrote itself (exact decimals), read back without the checks of :func:`parse`."""
     return _FAST.decode(data)
-_ESCAPED_COLONS = (b"\\u003a", b"\\u003A")
 
 
 def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
@@ -89,7 +88,7 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
     if not _shallow(document) or (len(data) > limits.MAX_STRING_LENGTH and scan(document)):
         return _strict(data)
     if _ENCODER.encode(document).count(b":") != data.count(b":") or \
-            any(escaped in data for escaped in _ESCAPED_COLONS):
+            (b"\\u003" in data and (b"\\u003a" in data or b"\\u003A" in data)):
         return _strict(data)
     return document, []
 
@@ -99,18 +98,19 @@ def _shallow(document: Any) -> bool:
     bound = 10 ** limits.MAX_INTEGER_DIGITS
     if type(document) is not dict and type(document) is not list:
         return type(document) is not int or -bound < document < bound
-    stack = [(document, 0)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        value, depth = pop()
-        if depth >= limits.MAX_JSON_DEPTH:
+    level, depth = [document], 0
+    while level:  # one level of nesting at a time; the document itself is at depth 0
+        if depth > limits.MAX_JSON_DEPTH:
             return False
-        for item in value.values() if type(value) is dict else value:
-            kind = type(item)
-            if kind is dict or kind is list:
-                push((item, depth + 1))
-            elif kind is int and not -bound < item < bound:
-                return False
+        below = []
+        for value in level:
+            for item in value.values() if type(value) is dict else value:
+                kind = type(item)
+                if kind is dict or kind is list:
+                    below.append(item)
+                elif kind is int and not -bound < item < bound:
+                    return False
+        level, depth = below, depth + 1
     return True
 
 
@@ -151,7 +151,7 @@ def _fine(document: Any) -> bool:
             if len(value) > limits.MAX_STRING_LENGTH or (not value.isascii() and text_problem(value, ())):
                 return False
         elif kind is dict:
-            if depth >= limits.MAX_JSON_DEPTH:
+            if depth > limits.MAX_JSON_DEPTH:
                 return False
             for key, item in value.items():
                 if type(key) is not str or not key.isascii() or len(key) > limits.MAX_STRING_LENGTH:
@@ -159,7 +159,7 @@ def _fine(document: Any) -> bool:
                         return False
                 push((item, depth + 1))
         elif kind is list:
-            if depth >= limits.MAX_JSON_DEPTH:
+            if depth > limits.MAX_JSON_DEPTH:
                 return False
             for item in value:
                 push((item, depth + 1))

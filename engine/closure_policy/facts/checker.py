@@ -14,7 +14,6 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import FactProblem, InvalidFacts, json_pointer
 from ..jsondoc import scan
-from ..scalars import instant_of
 from ..validate.instances import InstanceValidator
 from .normalize import build_normalizer
 from .types import FactType, fact_types
@@ -44,7 +43,7 @@ class FactsChecker:
             raise InvalidFacts(missing)
         # "as_of defaults to now": a moment no schema default can express (as
         # RFC 3339 text, so the facts stay a JSON document).
-        return facts if "as_of" in facts else {**facts, "as_of": instant_of(datetime.now(timezone.utc)).isoformat()}
+        return facts if "as_of" in facts else {**facts, "as_of": datetime.now(timezone.utc).isoformat()}
 
     def check(self, facts: Any, required: Iterable[str] = ()) -> dict[str, Any]:
         """Every fact checked and normalised, or :class:`InvalidFacts` naming every problem."""

@@ -35,6 +35,12 @@ def replay(processor: StreamProcessor, lines: Iterable[str | bytes], check: bool
     result = ReplayResult()
     for number, text in enumerate(lines, start=1):
         result.events += 1
+        if not check:
+            try:
+                result.outputs += len(processor.feed(text, number))
+            except StreamError:
+                result.skipped += 1
+            continue
         event, problems = parse(text)
         account = event.get("account_id") if isinstance(event, dict) and not problems else None
         before = processor.facts_of(account) if isinstance(account, str) else None
@@ -44,8 +50,6 @@ def replay(processor: StreamProcessor, lines: Iterable[str | bytes], check: bool
             result.skipped += 1
             continue
         result.outputs += len(produced)
-        if not check:
-            continue
         for out in produced:
             assert isinstance(event, dict) and isinstance(account, str)  # it was taken, so it was an event
             facts = _facts_for(out, processor, account, before, event)

@@ -41,11 +41,14 @@ def instant(value: Any) -> Any:
         raise Unreadable(f"a timestamp {exc}") from None
 
 
+_LAST_DAY = {"01": "31", "02": "28", "03": "31", "04": "30", "05": "31", "06": "30", "07": "31", "08": "31",
+             "09": "30", "10": "31", "11": "30", "12": "31"}
+
+
 def instant_checked(value: Any) -> None:
-    """A timestamp no rule reads, checked: the schema's pattern fixed its form, so only a
-    day past the 28th, a month past 12 or a year at the ends of the range needs a full read."""
-    if type(value) is str and not ("0001" < value[:4] < "9999" and "01" <= value[5:7] <= "12"
-                                  and "01" <= value[8:10] <= "28"):
+    """A timestamp no rule reads, checked: the schema's pattern fixed its form, so only a day
+    the month may lack (29 February, 31 April...) or a year at the ends of the range needs a full read."""
+    if type(value) is str and not ("0001" < value[:4] < "9999" and "01" <= value[8:10] <= _LAST_DAY.get(value[5:7], "")):
         instant(value)
 
 
