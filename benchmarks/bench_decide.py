@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import handwritten  # noqa: E402
-from measure import rate  # noqa: E402
+from measure import rate, rates  # noqa: E402
 from rego_agrees import disagreements, evaluators  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
@@ -139,15 +139,16 @@ def _row(query: str, label: str, facts: dict[str, Any], hand: Any, policy: Any, 
     decision = policy.decide(query, facts)
     info = _same(hand, facts, decision)
     text = json.dumps(facts).encode()
-    row: dict[str, Any] = {"query": query, "document": label, "violations": len(decision.violations),
-                           "compiled": rate(lambda: policy.decide(query, facts), seconds),
-                           "compiled_from_text": rate(lambda: policy.decide(query, parse(text)[0]), seconds),
-                           "hand_written": rate(lambda: hand(facts, info), seconds), "rete": None, "regorus": None}
+    contenders = {"compiled": lambda: policy.decide(query, facts),
+                  "compiled_from_text": lambda: policy.decide(query, parse(text)[0]),
+                  "hand_written": lambda: hand(facts, info)}
     if rete is not None:
         assert rete.decide(query, facts) == decision, query
-        row["rete"] = rate(lambda: rete.decide(query, facts), seconds)
+        contenders["rete"] = lambda: rete.decide(query, facts)
     if rego is not None:
-        row["regorus"] = _regorus(rego[query], facts, decision, seconds)
+        contenders["regorus"] = _regorus(rego[query], facts, decision)
+    row: dict[str, Any] = {"query": query, "document": label, "violations": len(decision.violations),
+                           "rete": None, "regorus": None, **rates(contenders, seconds * len(contenders))}
     ratio = f"{row['compiled'] / row['regorus']:.2f}" if row["regorus"] else "-"
     print(f"{query:14} {label:16} {row['compiled']:11,.0f} {row['compiled_from_text']:12,.0f} {row['rete'] or 0:8,.0f} "
           f"{row['hand_written']:9,.0f} {row['regorus'] or 0:10,.0f} {ratio:>17} "
@@ -155,20 +156,23 @@ def _row(query: str, label: str, facts: dict[str, Any], hand: Any, policy: Any, 
     return row
 
 
-def _regorus(rego: Any, facts: dict[str, Any], decision: Any, seconds: float) -> float:
+def _regorus(rego: Any, facts: dict[str, Any], decision: Any) -> Any:
+    """Regorus's evaluation of ``facts`` (as JSON text, prepared once), once seen to agree with the engine."""
     text = json.dumps(facts)
     answer = rego.evaluate_parsed(text)
     assert (answer["outcome"], answer["violations"]) == (decision.outcome, decision.rule_ids), decision.query
-    return rate(lambda: rego.evaluate_parsed(text), seconds)
+    return lambda: rego.evaluate_parsed(text)
 
 
 def _point(contracts: int, policy: Any, rego: Any, seconds: float) -> dict[str, Any]:
     facts = one_violation(contracts)
     decision = policy.decide("close_account", facts)
     info = _same(handwritten.close_account, facts, decision)
-    point = {"contracts": contracts, "compiled": rate(lambda: policy.decide("close_account", facts), seconds),
-             "hand_written": rate(lambda: handwritten.close_account(facts, info), seconds),
-             "regorus": _regorus(rego["close_account"], facts, decision, seconds) if rego is not None else None}
+    contenders = {"compiled": lambda: policy.decide("close_account", facts),
+                  "hand_written": lambda: handwritten.close_account(facts, info)}
+    if rego is not None:
+        contenders["regorus"] = _regorus(rego["close_account"], facts, decision)
+    point = {"contracts": contracts, "regorus": None, **rates(contenders, seconds * len(contenders))}
     ratio = f"{point['compiled'] / point['regorus']:.2f}" if point["regorus"] else "-"
     print(f"{contracts:9,} {point['compiled']:11,.0f} {point['hand_written']:9,.0f} {point['regorus'] or 0:10,.0f} "
           f"{ratio:>17} {point['hand_written'] / point['compiled']:19.2f}")

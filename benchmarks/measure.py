@@ -17,6 +17,21 @@ def rate(fn: Callable[[], Any], seconds: float) -> float:
     return count / elapsed
 
 
+def rates(fns: dict[str, Callable[[], Any]], seconds: float, rounds: int = 10) -> dict[str, float]:
+    """Calls per second of each function, measured side by side.
+
+    The machine's speed drifts (a shared host), so the contenders take turns:
+    ``rounds`` rounds, each giving every function ``seconds / rounds``, and each
+    keeps its best round (as ``timeit`` keeps the least time). A drift then
+    touches every contender alike instead of whichever ran during it.
+    """
+    best = dict.fromkeys(fns, 0.0)
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            best[name] = max(best[name], rate(fn, seconds / rounds))
+    return best
+
+
 def rss_mb() -> float:
     """Resident memory now (Linux), in MiB."""
     with open("/proc/self/statm") as fh:

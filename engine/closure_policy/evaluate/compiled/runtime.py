@@ -128,7 +128,7 @@ def decision(query: str, account_id: Any, outcome: str, violations: list[Violati
     made = Decision.__new__(Decision)
     made.__dict__.update(
         query=query, account_id=account_id, outcome=outcome, violations=tuple(violations),
-        effects=tuple(MappingProxyType(e) for e in effects),
+        effects=tuple(map(MappingProxyType, effects)),
         response=MappingProxyType(response) if response is not None else None,
         track=track, policy=policy, lang=lang, trace=None)
     return made
