@@ -48,7 +48,8 @@ _LAST_DAY = {"01": "31", "02": "28", "03": "31", "04": "30", "05": "31", "06": "
 def instant_checked(value: Any) -> None:
     """A timestamp no rule reads, checked: the schema's pattern fixed its form, so only a day
     the month may lack (29 February, 31 April...) or a year at the ends of the range needs a full read."""
-    if type(value) is str and not ("0001" < value[:4] < "9999" and "01" <= value[8:10] <= _LAST_DAY.get(value[5:7], "")):
+    if type(value) is str and not ("0001" < value[:4] < "9999"
+                                   and "01" <= value[8:10] <= _LAST_DAY.get(value[5:7], "")):
         instant(value)
 
 
