@@ -61,6 +61,16 @@ MAX_ACCOUNT_STATE_BYTES = 64 * 1024
 #: durable_rules statechart sessions kept live at once (about 400 KB each).
 LIVE_LIFECYCLE_SESSIONS = 128
 
+# --- the decision service (closure-policy serve) --------------------------------
+#: Largest request body the service reads, in bytes (``--max-body``).
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+#: Most facts documents in one batch request (``--max-batch``).
+MAX_BATCH_DOCUMENTS = 10_000
+#: Longest a request may take before it is answered 503, in seconds (``--timeout``).
+REQUEST_TIMEOUT_SECONDS = 30.0
+#: Most decision records committed to the decision log in one transaction (group commit).
+MAX_LOG_GROUP = 2_000
+
 # --- messages --------------------------------------------------------------------
 #: Longest excerpt of an offending value a message quotes, in characters.
 MAX_EXCERPT = 60

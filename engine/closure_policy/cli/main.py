@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit
-from .commands import check, compile, reference, stream, test
+from .commands import check, compile, log, reference, serve, stream, test
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     compile.add_parser(sub)
     test.add_parser(sub)
     stream.add_parser(sub)
+    serve.add_parser(sub)
+    log.add_parser(sub)
     reference.add_parser(sub)
     return parser
 

@@ -1,0 +1,62 @@
+"""``closure-policy log``: read the service's decision log back."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ...errors import ClosurePolicyError
+from ...jsondoc import dump_text
+from ...scalars import ScalarError, to_instant
+from ...text import safe
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("log", help="read the decision log of closure-policy serve")
+    p.add_argument("--decision-log", required=True, metavar="PATH", help="the SQLite decision log")
+    p.add_argument("--decision-id", help="only this decision")
+    p.add_argument("--account", help="only decisions about this account")
+    p.add_argument("--since", metavar="TIME", help="only decisions at or after this RFC 3339 instant")
+    p.add_argument("--outcome", help="only decisions with this outcome")
+    p.add_argument("--format", choices=("json", "table"), default="json",
+                   help="json: one record a line (default); table: one line each, for people")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return show_log(args.decision_log, decision_id=args.decision_id, account=args.account, since=args.since,
+                    outcome=args.outcome, fmt=args.format)
+
+
+def show_log(path: str, *, decision_id: str | None = None, account: str | None = None, since: str | None = None,
+             outcome: str | None = None, fmt: str = "json") -> int:
+    from ...serve.decision_log import read_records
+
+    try:
+        records = read_records(path, decision_id_=decision_id, account=account, since=_utc(since),
+                               outcome=outcome)
+        for record in records:
+            sys.stdout.write(dump_text(record) + "\n" if fmt == "json" else _line(record))
+    except FileNotFoundError:
+        raise ClosurePolicyError(f"{path}: no such decision log") from None
+    except Exception as exc:  # sqlite3.DatabaseError: not a decision log
+        if type(exc).__module__ != "sqlite3":
+            raise
+        raise ClosurePolicyError(f"{path}: not a decision log ({exc})") from None
+    return 0
+
+
+def _utc(since: str | None) -> str | None:
+    """``--since`` in the log's own form (UTC, milliseconds), so that text order is time order."""
+    if since is None:
+        return None
+    try:
+        moment = to_instant(since).utc
+    except ScalarError as exc:
+        raise ClosurePolicyError(f"--since {since!r} {exc}") from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _line(record: dict[str, Any]) -> str:
+    return safe(f"{record['time']}  {record['decision_id']}  {record['query']:<18} {record['outcome']:<14} "
+                f"{record['account_id'] or '-':<12} {','.join(record['violations']) or '-'}") + "\n"

@@ -1,0 +1,72 @@
+"""``closure-policy serve``: the decision service other applications call (HTTP, ``/v1``).
+
+The options become a :class:`~closure_policy.serve.app.ServeConfig`; the app
+loads the policy before the port is bound, so bad rules are exit 2, not a
+service that answers 503. ``--workers N`` runs N processes (uvicorn), each with
+its own copy of the policy, all writing the same decision log.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from typing import Any
+
+from ... import limits
+from ...policy import load_policy
+from .. import options
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="run the decision service (HTTP API under /v1)")
+    options.add_rules(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: loopback only)")
+    p.add_argument("--port", type=int, default=8181, help="port (default 8181)")
+    p.add_argument("--workers", type=int, default=1, help="processes, for several cores (default 1)")
+    p.add_argument("--decision-log", metavar="PATH|-", help="record every decision: a SQLite file, or - for "
+                                                            "JSON Lines on standard output")
+    p.add_argument("--log-facts", choices=("all", "none"), default="all", help="keep the facts in the log (all)")
+    p.add_argument("--mask", action="append", default=[], metavar="POINTER",
+                   help="a JSON pointer of facts the log keeps as *** (repeatable; - for every list item, "
+                        "as in /contracts/-/brand)")
+    p.add_argument("--max-body", type=int, default=limits.MAX_REQUEST_BYTES, help="largest request body, bytes")
+    p.add_argument("--max-batch", type=int, default=limits.MAX_BATCH_DOCUMENTS, help="most documents in a batch")
+    p.add_argument("--timeout", type=float, default=limits.REQUEST_TIMEOUT_SECONDS, help="request timeout, seconds")
+    p.add_argument("--watch", action="store_true", help="reload when a file of the rules folder changes")
+    options.add_backend(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...serve.app import ServeConfig
+
+    config = ServeConfig(rules=args.rules, backend=args.backend, decision_log=args.decision_log,
+                         log_facts=args.log_facts == "all", mask=tuple(args.mask), max_body=args.max_body,
+                         max_batch=args.max_batch, timeout=args.timeout, watch=args.watch)
+    return serve(config, host=args.host, port=args.port, workers=args.workers)
+
+
+def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int = 1) -> int:
+    """Serve until SIGTERM or SIGINT; in-flight requests finish and the decision log is flushed."""
+    import uvicorn
+
+    from ...serve.app import CONFIG_VARIABLE, app_from_environment, config_for_workers
+
+    policy = load_policy(config.rules, backend=config.backend)  # bad rules: exit 2 before binding
+    os.environ[CONFIG_VARIABLE] = config_for_workers(config)
+    print(f"closure-policy serve: http://{host}:{port} ({policy.name} {policy.revision[:19]}…, "
+          f"{workers} worker{'s' if workers != 1 else ''}; docs at /docs)", file=sys.stderr, flush=True)
+    target: Any = "closure_policy.serve.app:app_from_environment" if workers > 1 else app_from_environment
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish,
+    # the decision log is flushed), then raises the signal again for the handler
+    # it found: this one, so that a clean shutdown exits 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_cleanly)
+    uvicorn.run(target, factory=True, host=host, port=port, workers=workers, log_level="warning",
+                timeout_graceful_shutdown=int(config.timeout) + 1, access_log=False)
+    return 0
+
+
+def _exit_cleanly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)

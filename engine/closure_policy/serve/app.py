@@ -1,0 +1,356 @@
+"""The decision service: an ASGI app (Starlette) over the Python API, nothing decided here.
+
+A request takes ``holder.policy`` once, so a single decision or a whole batch
+is made by one revision even while a reload swaps the policy. Every decision
+is recorded in the decision log before it is answered. Errors are problem
+details (``problems.py``); limits are ``closure_policy.limits`` (``--max-body``,
+``--max-batch``, ``--timeout``).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .. import limits
+from ..errors import ClosurePolicyError, EngineLimit
+from ..jsondoc import dump, dump_text, load_trusted, parse
+from ..policy import Policy
+from . import openapi
+from .decision_log import DecisionLog, Masking, decision_id, open_log, record_of
+from .holder import PolicyHolder
+from .metrics import CONTENT_TYPE, Metrics
+from .problems import body, of_error, problem
+
+TOKEN_VARIABLE = "CLOSURE_POLICY_RELOAD_TOKEN"
+CONFIG_VARIABLE = "CLOSURE_POLICY_SERVE_CONFIG"  # how `serve --workers N` hands its options to each worker
+_NDJSON = "application/x-ndjson"
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+
+
+@dataclass
+class ServeConfig:
+    rules: str | None = None
+    backend: str = "compiled"
+    decision_log: str | None = None  # a SQLite path, "-" for JSON Lines on stdout, None for no log
+    log_facts: bool = True
+    mask: tuple[str, ...] = ()  # JSON pointers of facts the log keeps as "***"
+    max_body: int = limits.MAX_REQUEST_BYTES
+    max_batch: int = limits.MAX_BATCH_DOCUMENTS
+    timeout: float = limits.REQUEST_TIMEOUT_SECONDS
+    watch: bool = False  # reload when a file of the rules folder changes
+
+
+class _Refused(Exception):
+    """A request refused before any decision: answered as the problem it carries."""
+
+    def __init__(self, kind: str, detail: str, **extensions: Any):
+        super().__init__(detail)
+        self.kind, self.detail, self.extensions = kind, detail, extensions
+
+
+class _Streamed(Response):
+    """NDJSON answered while the request's lines still arrive.
+
+    Starlette's ``StreamingResponse`` listens for a disconnect on the same
+    channel the request body comes in on, so it cannot read a body while it
+    streams; this response sends its lines itself as the generator makes them.
+    """
+
+    media_type = _NDJSON
+
+    def __init__(self, lines: AsyncIterator[bytes]):
+        super().__init__(media_type=_NDJSON)
+        self._lines = lines
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", _NDJSON.encode())]})
+        async for chunk in self._lines:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class Service:
+    def __init__(self, config: ServeConfig):
+        self.config = config
+        self.metrics = Metrics()
+        self.holder = PolicyHolder(config.rules, config.backend, on_reload=self._reloaded)
+        self.metrics.serving(self.holder.policy.name, self.holder.policy.revision)
+        self.log: DecisionLog | None = open_log(config.decision_log)
+        self.masking = Masking(config.log_facts, tuple(config.mask))
+
+    def _reloaded(self, ok: bool, policy: Policy) -> None:
+        self.metrics.reloads.labels("ok" if ok else "failed").inc()
+        self.metrics.serving(policy.name, policy.revision)
+
+    # --- requests -------------------------------------------------------------------
+
+    async def read_body(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.config.max_body:
+            raise _Refused("too-large", f"the body is {int(declared):,} bytes; the limit is {self.config.max_body:,}")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.config.max_body:
+                raise _Refused("too-large", f"the body is over {self.config.max_body:,} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def options(self, request: Request, policy: Policy) -> tuple[str, str, bool]:
+        query = request.path_params["query"]
+        if query not in policy.queries:
+            raise _Refused("unknown-query", f"no query {query[:60]!r}; the policy answers: "
+                                            f"{', '.join(sorted(policy.queries))}", queries=sorted(policy.queries))
+        lang = request.query_params.get("lang", "en")
+        if lang not in policy.languages:
+            raise _Refused("unsupported-language", f"unsupported language {lang[:60]!r}; the policy speaks: "
+                                                   f"{', '.join(policy.languages)}", languages=policy.languages)
+        explain = request.query_params.get("explain", "false").lower()
+        if explain not in _TRUE | _FALSE:
+            raise _Refused("bad-request", "explain must be true or false")
+        return query, lang, explain in _TRUE
+
+    def decide(self, policy: Policy, query: str, facts: Any, lang: str, explain: bool) -> tuple[dict[str, Any],
+                                                                                                 dict[str, Any]]:
+        """The answer (the decision and its id) and its log record; a user's mistake raises."""
+        start = time.perf_counter()
+        decision = policy.decide(query, facts, lang=lang, explain=explain)
+        latency = time.perf_counter() - start
+        self.metrics.decisions.labels(query, decision.outcome).inc()
+        self.metrics.latency.labels(query).observe(latency)
+        answer = decision.to_dict()
+        answer["decision_id"] = did = decision_id()
+        return answer, record_of(decision, did, facts, policy.backend_name, latency * 1000, self.masking)
+
+    async def commit(self, records: list[dict[str, Any]]) -> None:
+        if self.log is not None and records:
+            await self.log.record(records)
+
+    def refused(self, kind: str, detail: str, **extensions: Any) -> Response:
+        self.metrics.invalid.labels(kind).inc()
+        return problem(kind, detail, **extensions)
+
+    # --- endpoints --------------------------------------------------------------------
+
+    async def single(self, request: Request) -> Response:
+        policy = self.holder.policy
+        query, lang, explain = self.options(request, policy)
+        facts, problems = parse(await self.read_body(request))
+        if problems:
+            return self.refused("malformed-json", "the body is not a JSON document the service can read",
+                                problems=[p.to_dict() for p in problems])
+        try:
+            answer, record = self.decide(policy, query, facts, lang, explain)
+        except (ClosurePolicyError, EngineLimit) as exc:
+            kind, detail, extensions = of_error(exc)
+            return self.refused(kind, detail, **extensions)
+        await self.commit([record])
+        return Response(dump(answer), media_type="application/json")
+
+    async def batch(self, request: Request) -> Response:
+        policy = self.holder.policy  # one revision for every document of the batch
+        query, lang, explain = self.options(request, policy)
+        media = request.headers.get("content-type", "application/json").split(";")[0].strip()
+        if media == _NDJSON:
+            return _Streamed(self.lines(request, policy, query, lang, explain))
+        if media != "application/json":
+            return self.refused("unsupported-media-type", f"send application/json or {_NDJSON}, not {media[:60]}")
+        documents, problems = parse(await self.read_body(request))
+        if problems or not isinstance(documents, list):
+            return self.refused("malformed-json", "the body must be a JSON array of facts documents",
+                                problems=[p.to_dict() for p in problems])
+        if len(documents) > self.config.max_batch:
+            return self.refused("batch-too-long", f"{len(documents):,} documents; the limit is "
+                                                  f"{self.config.max_batch:,}")
+        answers, records = self.each(policy, query, documents, lang, explain, 0)
+        await self.commit(records)
+        return Response(dump(answers), media_type="application/json")
+
+    def each(self, policy: Policy, query: str, documents: list[Any], lang: str, explain: bool,
+             first: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        answers, records = [], []
+        for index, facts in enumerate(documents, start=first):
+            try:
+                answer, record = self.decide(policy, query, facts, lang, explain)
+            except (ClosurePolicyError, EngineLimit) as exc:
+                kind, detail, extensions = of_error(exc)
+                self.metrics.invalid.labels(kind).inc()
+                answers.append(body(kind, detail, index=index, **extensions))
+                continue
+            answers.append(answer)
+            records.append(record)
+        return answers, records
+
+    async def lines(self, request: Request, policy: Policy, query: str, lang: str,
+                    explain: bool) -> AsyncIterator[bytes]:
+        """NDJSON in, NDJSON out: documents are decided and answered in groups as they arrive."""
+        index, buffered, documents = 0, b"", []
+        async for chunk in request.stream():
+            buffered += chunk
+            *complete, buffered = buffered.split(b"\n")
+            if len(buffered) > limits.MAX_DOCUMENT_BYTES:
+                yield dump(body("too-large", "a line is too long", index=index)) + b"\n"
+                return
+            documents += [line for line in complete if line.strip()]
+            if len(documents) >= 100:
+                yield await self.group(policy, query, documents, lang, explain, index)
+                index, documents = index + len(documents), []
+            if index + len(documents) > self.config.max_batch:
+                yield dump(body("batch-too-long", f"the limit is {self.config.max_batch:,} documents",
+                                index=index)) + b"\n"
+                return
+        if buffered.strip():
+            documents.append(buffered)
+        if documents:
+            yield await self.group(policy, query, documents, lang, explain, index)
+
+    async def group(self, policy: Policy, query: str, lines: list[bytes], lang: str, explain: bool,
+                    first: int) -> bytes:
+        parsed = [parse(line) for line in lines]
+        answers: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = []
+        for offset, (facts, problems) in enumerate(parsed):
+            if problems:
+                answers.append(body("malformed-json", "this line is not a JSON document the service can read",
+                                    index=first + offset, problems=[p.to_dict() for p in problems]))
+                continue
+            more, recorded = self.each(policy, query, [facts], lang, explain, first + offset)
+            answers += more
+            records += recorded
+        await self.commit(records)  # acknowledged only once recorded
+        return b"".join(dump(a) + b"\n" for a in answers)
+
+    async def policy(self, request: Request) -> Response:
+        policy = self.holder.policy
+        queries = {name: {"title": q.title, "outcomes": list(q.outcomes), "default": q.default,
+                          "steps": q.steps, "rules": [r.id for r in q.rules]} for name, q in policy.queries.items()}
+        return Response(dump({"name": policy.name, "revision": policy.revision, "languages": policy.languages,
+                              "backend": policy.backend_name, "queries": queries,
+                              "last_reload": self.holder.last_reload}), media_type="application/json")
+
+    async def rules(self, request: Request) -> Response:
+        policy = self.holder.policy
+        return Response(dump({"revision": policy.revision, "rules": load_trusted(dump_text(
+            policy.compilation.ruleset.canonical(), None).encode())}), media_type="application/json")
+
+    async def reload(self, request: Request) -> Response:
+        token = os.environ.get(TOKEN_VARIABLE)
+        if not token:
+            return self.refused("forbidden", f"set {TOKEN_VARIABLE} to allow reloading over HTTP; "
+                                             "SIGHUP and --watch reload too")
+        if request.headers.get("authorization", "") != f"Bearer {token}":
+            return problem("unauthorized", "send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
+        outcome = await anyio.to_thread.run_sync(self.holder.reload)
+        return Response(dump(outcome), media_type="application/json")
+
+    async def health(self, request: Request) -> Response:
+        return Response(dump({"status": "ok"}), media_type="application/json")
+
+    async def ready(self, request: Request) -> Response:
+        policy = self.holder.policy
+        return Response(dump({"status": "ready", "revision": policy.revision}), media_type="application/json")
+
+    async def metrics_text(self, request: Request) -> Response:
+        return Response(self.metrics.render(), media_type=CONTENT_TYPE)
+
+    async def openapi_json(self, request: Request) -> Response:
+        return Response(dump(openapi.document(self.holder.policy)), media_type="application/json")
+
+    async def docs(self, request: Request) -> Response:
+        return HTMLResponse(openapi.page(openapi.document(self.holder.policy)))
+
+
+def _guarded(service: Service, handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request],
+                                                                                         Awaitable[Response]]:
+    """Limits, timeouts and refusals in one place around every endpoint."""
+    async def run(request: Request) -> Response:
+        try:
+            with anyio.fail_after(service.config.timeout):
+                return await handler(request)
+        except _Refused as exc:
+            return service.refused(exc.kind, exc.detail, **exc.extensions)
+        except TimeoutError:
+            return service.refused("timeout", f"no answer within {service.config.timeout:g} s")
+        except Exception:  # a bug of ours: logged on stderr, never shown to the caller
+            traceback.print_exc(file=sys.stderr)
+            return problem("internal", "an internal error; it has been logged")
+    return run
+
+
+def create_app(config: ServeConfig | None = None) -> Starlette:
+    service = Service(config or ServeConfig())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread (tests)
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, service.holder.reload))
+        watcher = asyncio.create_task(_watch(service)) if service.config.watch else None
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            if service.log is not None:
+                service.log.close()  # what is waiting is written first
+
+    def g(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        return _guarded(service, handler)
+
+    routes = [
+        Route("/v1/decisions/{query}", g(service.single), methods=["POST"]),
+        Route("/v1/decisions/{query}/batch", g(service.batch), methods=["POST"]),
+        Route("/v1/policy", g(service.policy), methods=["GET"]),
+        Route("/v1/policy/rules", g(service.rules), methods=["GET"]),
+        Route("/v1/policy/reload", g(service.reload), methods=["POST"]),
+        Route("/health", g(service.health), methods=["GET"]),
+        Route("/ready", g(service.ready), methods=["GET"]),
+        Route("/metrics", g(service.metrics_text), methods=["GET"]),
+        Route("/openapi.json", g(service.openapi_json), methods=["GET"]),
+        Route("/docs", g(service.docs), methods=["GET"]),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "bad-request")
+        return service.refused(kind, str(exc.detail))
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})
+    app.state.service = service
+    return app
+
+
+async def _watch(service: Service) -> None:
+    from watchfiles import awatch
+
+    directory = str(service.holder.policy.directory)
+    async for _ in awatch(directory):
+        await anyio.to_thread.run_sync(service.holder.reload)
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker of ``serve --workers N``: its options come in an environment variable."""
+    raw = json.loads(os.environ[CONFIG_VARIABLE])  # plain floats here (the timeout), not Decimal
+    raw["mask"] = tuple(raw.get("mask", ()))
+    return create_app(ServeConfig(**raw))
+
+
+def config_for_workers(config: ServeConfig) -> str:
+    return dump_text(asdict(config))

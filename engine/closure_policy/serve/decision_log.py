@@ -1,0 +1,266 @@
+"""The decision log: every decision the service answers, recorded before it is acknowledged.
+
+Two sinks behind one interface. ``SqliteLog`` (the embedded default) keeps the
+records in a SQLite database in WAL mode; one writer thread owns the connection
+and commits whatever records are waiting as one transaction (group commit), so
+a burst of decisions costs one commit, not one each, and no record is skipped.
+``JsonLinesLog`` writes one JSON record a line to standard output for a log
+shipper, flushed before the caller is answered. ``read_records`` reads a
+SQLite log back (``closure-policy log``).
+
+A caller ``await``s :meth:`record`; it returns once the records are durable
+(committed, or written and flushed), and only then does the service answer.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import queue
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterator, Protocol, TextIO
+
+from .. import limits
+from ..decision import Decision
+from ..jsondoc import dump, dump_text, load_trusted
+
+_COLUMNS = ("decision_id", "time", "query", "outcome", "violations", "account_id", "lang", "policy_name",
+            "revision", "facts_sha256", "backend", "latency_ms", "facts")
+_CREATE = """
+CREATE TABLE IF NOT EXISTS decisions (
+    decision_id TEXT PRIMARY KEY, time TEXT NOT NULL, query TEXT NOT NULL, outcome TEXT NOT NULL,
+    violations TEXT NOT NULL, account_id TEXT, lang TEXT NOT NULL, policy_name TEXT NOT NULL,
+    revision TEXT NOT NULL, facts_sha256 TEXT NOT NULL, backend TEXT NOT NULL, latency_ms REAL NOT NULL,
+    facts TEXT
+);
+CREATE INDEX IF NOT EXISTS decisions_account ON decisions (account_id);
+CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);
+"""
+_INSERT = f"INSERT INTO decisions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+MASK = "***"
+
+
+def decision_id() -> str:
+    """A UUIDv7 (RFC 9562): milliseconds since the epoch, then random bits; ids sort by time."""
+    # uuid.uuid7 arrives in Python 3.14; this is its layout.
+    millis = time.time_ns() // 1_000_000
+    value = (millis & (2**48 - 1)) << 80 | int.from_bytes(os.urandom(10), "big") & (2**80 - 1)
+    value = value & ~(0xF << 76) | (0x7 << 76)  # version 7
+    value = value & ~(0x3 << 62) | (0x2 << 62)  # the RFC 9562 variant
+    return str(uuid.UUID(int=value))
+
+
+@dataclass
+class Masking:
+    """What of the facts the log keeps: all of them, none, or all but the JSON pointers given."""
+
+    keep_facts: bool = True
+    pointers: tuple[str, ...] = ()
+
+    def apply(self, facts: Any) -> Any:
+        if not self.keep_facts:
+            return None
+        if not self.pointers:
+            return facts
+        masked = _copy(facts)
+        for pointer in self.pointers:
+            _mask(masked, pointer)
+        return masked
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _mask(document: Any, pointer: str) -> None:
+    """Replace what ``pointer`` names with ``***``; ``-`` in a list means every item (``/contracts/-/brand``)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    targets = [document]
+    for i, part in enumerate(parts):
+        following = []
+        for target in targets:
+            for key in _keys(target, part):
+                if i == len(parts) - 1:
+                    target[key] = MASK
+                else:
+                    following.append(target[key])
+        targets = following
+
+
+def _keys(target: Any, part: str) -> list[Any]:
+    """The keys of ``target`` a pointer's ``part`` names (none when it names nothing there)."""
+    if isinstance(target, dict):
+        return [part] if part in target else []
+    if isinstance(target, list):
+        if part == "-":
+            return list(range(len(target)))
+        return [int(part)] if part.isdigit() and int(part) < len(target) else []
+    return []
+
+
+def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
+              masking: Masking) -> dict[str, Any]:
+    """One log record: the decision's summary, a SHA-256 of the canonical facts, and the facts as masked."""
+    canonical = dump(_sorted(facts))
+    kept = masking.apply(facts)
+    return {"decision_id": decision_id_, "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) +
+            f".{time.time_ns() // 1_000_000 % 1000:03d}Z",
+            "query": decision.query, "outcome": decision.outcome, "violations": decision.rule_ids,
+            "account_id": decision.account_id, "lang": decision.lang, "policy_name": decision.policy["name"],
+            "revision": decision.policy["revision"], "facts_sha256": hashlib.sha256(canonical).hexdigest(),
+            "backend": backend, "latency_ms": round(latency_ms, 3), "facts": kept}
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+class DecisionLog(Protocol):
+    async def record(self, records: list[dict[str, Any]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteLog:
+    """SQLite in WAL mode, one writer thread, group commit."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._queue: queue.Queue[tuple[list[dict[str, Any]], Any, asyncio.AbstractEventLoop] | None] = queue.Queue()
+        connection = _connect(path)
+        connection.executescript(_CREATE)
+        connection.close()
+        self._thread = threading.Thread(target=self._write, name="decision-log", daemon=True)
+        self._thread.start()
+
+    async def record(self, records: list[dict[str, Any]]) -> None:
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._queue.put((records, done, loop))
+        await done
+
+    def _write(self) -> None:
+        connection = _connect(self.path)
+        while True:
+            first = self._queue.get()
+            if first is None:
+                break
+            group = [first]
+            size = len(first[0])
+            while size < limits.MAX_LOG_GROUP:  # take what else is waiting: one commit for all of it
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                group.append(item)
+                size += len(item[0])
+            self._commit(connection, group)
+        connection.close()
+
+    @staticmethod
+    def _commit(connection: sqlite3.Connection, group: list[Any]) -> None:
+        error: BaseException | None = None
+        try:
+            with connection:
+                connection.executemany(_INSERT, [_row(r) for records, _, _ in group for r in records])
+        except sqlite3.Error as exc:  # the callers are told; their decisions are not acknowledged
+            error = exc
+        for _, done, loop in group:
+            loop.call_soon_threadsafe(_settle, done, error)
+
+    def close(self) -> None:
+        """Write what is waiting, then stop (graceful shutdown)."""
+        self._queue.put(None)
+        self._thread.join()
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.cancelled():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    connection.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode: a commit survives the process being killed (the
+    # test kills it with SIGKILL); FULL would also survive a power cut.
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
+
+
+def _row(record: dict[str, Any]) -> tuple[Any, ...]:
+    values = dict(record, violations=dump_text(record["violations"]),
+                  facts=dump_text(record["facts"]) if record["facts"] is not None else None)
+    return tuple(values[c] for c in _COLUMNS)
+
+
+class JsonLinesLog:
+    """One JSON record a line on standard output (for a log shipper), flushed before acknowledging."""
+
+    def __init__(self, out: TextIO | None = None):
+        self._out = out or sys.stdout
+        self._lock = threading.Lock()
+
+    async def record(self, records: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._out.write("".join(dump_text(r) + "\n" for r in records))
+            self._out.flush()
+
+    def close(self) -> None:
+        self._out.flush()
+
+
+def open_log(target: str | None) -> DecisionLog | None:
+    if target is None:
+        return None
+    return JsonLinesLog() if target == "-" else SqliteLog(target)
+
+
+def read_records(path: str, *, decision_id_: str | None = None, account: str | None = None,
+                 since: str | None = None, outcome: str | None = None) -> Iterator[dict[str, Any]]:
+    """The records of a SQLite decision log, oldest first, filtered."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(path)
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        where, args = [], []
+        for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            where.append("time >= ?")
+            args.append(since)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM decisions"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY time, decision_id"
+        for row in connection.execute(sql, args):
+            record = dict(zip(_COLUMNS, row, strict=True))
+            record["violations"] = _json(record["violations"])
+            record["facts"] = _json(record["facts"]) if record["facts"] is not None else None
+            yield record
+    finally:
+        connection.close()
+
+
+def _json(text: str) -> Any:
+    return load_trusted(text.encode("utf-8"))

@@ -1,0 +1,51 @@
+"""The policy the service answers with, swapped whole: the last good one always stays.
+
+A reload loads, checks and compiles the new rules aside; only a policy free of
+problems replaces the current one, by one assignment, so a request that took
+``holder.policy`` keeps one revision from its first decision to its last. A
+failed reload keeps the old policy and remembers the problems (``file:line:col``)
+for ``GET /v1/policy``.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import ClosurePolicyError, InvalidRules
+from ..policy import Policy, load_policy
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass
+class PolicyHolder:
+    rules: str | None
+    backend: str = "compiled"
+    on_reload: Callable[[bool, Policy], None] = lambda ok, policy: None
+    policy: Policy = field(init=False)
+    last_reload: dict[str, Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = load_policy(self.rules, backend=self.backend)
+        self._lock = threading.Lock()  # one reload at a time; decisions never wait for it
+
+    def reload(self) -> dict[str, Any]:
+        """Load the rules again; swap only if they are free of problems. Returns what happened."""
+        with self._lock:
+            try:
+                fresh = load_policy(self.rules, backend=self.backend)
+            except InvalidRules as exc:
+                self.last_reload = {"ok": False, "at": _now(), "revision": self.policy.revision,
+                                    "problems": [p.format() for p in exc.problems]}
+            except ClosurePolicyError as exc:
+                self.last_reload = {"ok": False, "at": _now(), "revision": self.policy.revision,
+                                    "problems": [exc.report()]}
+            else:
+                self.policy = fresh
+                self.last_reload = {"ok": True, "at": _now(), "revision": fresh.revision, "problems": []}
+            self.on_reload(self.last_reload["ok"], self.policy)
+            return self.last_reload

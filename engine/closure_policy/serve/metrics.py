@@ -1,0 +1,33 @@
+"""Prometheus metrics of one service process (``GET /metrics``), in a registry of its own."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.decisions = Counter("closure_policy_decisions", "Decisions answered, by query and outcome",
+                                 ["query", "outcome"], registry=r)
+        self.latency = Histogram("closure_policy_decision_seconds", "Time to decide, by query", ["query"],
+                                 buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                          0.25, 1.0), registry=r)
+        self.invalid = Counter("closure_policy_invalid_requests", "Requests refused, by problem type", ["problem"],
+                               registry=r)
+        self.reloads = Counter("closure_policy_reloads", "Policy reloads, by result", ["result"], registry=r)
+        self.policy = Gauge("closure_policy_policy_info", "The policy being served (1 for the current revision)",
+                            ["name", "revision"], registry=r)
+        self._current: tuple[str, str] | None = None
+
+    def serving(self, name: str, revision: str) -> None:
+        if self._current is not None and self._current != (name, revision):
+            self.policy.remove(*self._current)
+        self._current = (name, revision)
+        self.policy.labels(name, revision).set(1)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,140 @@
+"""The service's OpenAPI 3.1 document, built from the project's own JSON Schemas.
+
+Request and response bodies are ``facts.schema.json`` and ``decision.schema.json``
+themselves, moved under ``components/schemas`` (their ``$defs`` beside them,
+their ``$ref``s rewritten to match): one description of the facts and the
+decision, never a second copy to drift. The answer of a decision is the
+decision schema with ``decision_id`` added.
+"""
+from __future__ import annotations
+
+import copy
+import html
+from typing import Any
+
+from .. import __version__
+from ..policy import Policy
+from ..resources import schema
+from .problems import KINDS, MEDIA_TYPE
+
+_COMPONENTS = "#/components/schemas/"
+
+
+def _imported(name: str, document: dict[str, Any], into: dict[str, Any]) -> dict[str, str]:
+    """``document`` as component ``name`` (its ``$defs`` as ``name_def``); a reference to it."""
+    document = copy.deepcopy(document)
+    for key, value in document.pop("$defs", {}).items():
+        into[f"{name}_{key}"] = _rewritten(value, name)
+    document.pop("$schema", None)
+    document.pop("$id", None)
+    into[name] = _rewritten(document, name)
+    return {"$ref": _COMPONENTS + name}
+
+
+def _rewritten(node: Any, name: str) -> Any:
+    if isinstance(node, dict):
+        return {k: (_COMPONENTS + f"{name}_" + v.split("/")[-1] if k == "$ref" and isinstance(v, str)
+                    and v.startswith("#/$defs/") else _rewritten(v, name)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rewritten(v, name) for v in node]
+    return node
+
+
+_PROBLEM = {
+    "type": "object", "required": ["type", "title", "status", "detail"],
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "problems": {"type": "array", "description": "Each problem of the facts at its JSON pointer, or of the "
+                                                     "rules at its file:line:col."},
+        "queries": {"type": "array", "items": {"type": "string"}},
+        "index": {"type": "integer", "description": "In a batch: the document's position (0-based)."},
+    },
+}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    reasons = {status: "; ".join(title for s, title in KINDS.values() if s == status) for status in statuses}
+    return {str(status): {"description": reasons[status],
+                          "content": {MEDIA_TYPE: {"schema": {"$ref": _COMPONENTS + "Problem"}}}}
+            for status in statuses}
+
+
+def _json(ref: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def document(policy: Policy) -> dict[str, Any]:
+    components: dict[str, Any] = {"Problem": _PROBLEM}
+    facts = _imported("Facts", schema("facts"), components)
+    answer = copy.deepcopy(schema("decision"))
+    answer["properties"]["decision_id"] = {"type": "string", "format": "uuid",
+                                           "description": "The decision's id in the decision log (a UUIDv7)."}
+    answer["required"].append("decision_id")
+    decision = _imported("Decision", answer, components)
+    query = {"name": "query", "in": "path", "required": True, "description": "The query to decide.",
+             "schema": {"type": "string", "enum": sorted(policy.queries)}}
+    options = [{"name": "lang", "in": "query", "description": "The language of the texts (default en).",
+                "schema": {"type": "string", "enum": policy.languages}},
+               {"name": "explain", "in": "query", "description": "Add the evaluation trace (default false).",
+                "schema": {"type": "boolean"}}]
+    batch_item = {"oneOf": [decision, {"$ref": _COMPONENTS + "Problem"}]}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"closure-policy decision service: {policy.name}", "version": __version__,
+                 "description": "Decisions of the rules in `rules/` over facts documents. The body of a decision "
+                                "request is the facts document itself; `?lang=` and `?explain=` carry the "
+                                "options. Errors are RFC 9457 problem details."},
+        "paths": {
+            "/v1/decisions/{query}": {"post": {
+                "operationId": "decide", "summary": "Decide one query over one facts document",
+                "parameters": [query, *options],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": facts}}},
+                "responses": {"200": _json(decision, "The decision, with its decision_id"),
+                              **_errors(400, 404, 413, 415, 422, 503)}}},
+            "/v1/decisions/{query}/batch": {"post": {
+                "operationId": "decideBatch", "summary": "Decide one query over many facts documents, in order",
+                "description": "A JSON array of facts documents answers a JSON array; `application/x-ndjson` "
+                               "(one document a line) answers one line per document as it goes. Each item is a "
+                               "decision or a problem (with its `index`): one bad document never fails the others.",
+                "parameters": [query, *options],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"type": "array", "items": facts}},
+                    "application/x-ndjson": {"schema": {"type": "string"}}}},
+                "responses": {"200": {"description": "One item per document, in order", "content": {
+                    "application/json": {"schema": {"type": "array", "items": batch_item}},
+                    "application/x-ndjson": {"schema": {"type": "string"}}}},
+                    **_errors(400, 404, 413, 415)}}},
+            "/v1/policy": {"get": {"operationId": "policy", "summary": "The policy served: revision, queries, "
+                                   "last reload", "responses": {"200": _json({"type": "object"}, "The policy")}}},
+            "/v1/policy/rules": {"get": {"operationId": "rules", "summary": "The loaded rules, for a console",
+                                         "responses": {"200": _json({"type": "object"}, "The rules")}}},
+            "/v1/policy/reload": {"post": {
+                "operationId": "reload", "summary": "Load the rules again; keep the old ones if the new have problems",
+                "security": [{"bearer": []}],
+                "responses": {"200": _json({"type": "object"}, "What the reload did"), **_errors(401, 403)}}},
+            "/health": {"get": {"operationId": "health", "summary": "Liveness",
+                                "responses": {"200": _json({"type": "object"}, "Alive")}}},
+            "/ready": {"get": {"operationId": "ready", "summary": "Readiness: a policy is loaded",
+                               "responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}}},
+            "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics",
+                                 "responses": {"200": {"description": "Prometheus text format",
+                                                       "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        },
+        "components": {"schemas": components,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+def page(doc: dict[str, Any]) -> str:
+    """A plain HTML page of the operations, for people (no script, nothing fetched)."""
+    rows = []
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            rows.append(f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}</code></td>"
+                        f"<td>{html.escape(op.get('summary', ''))}</td></tr>")
+    return ("<!doctype html><html lang=en><meta charset=utf-8><title>" + html.escape(doc["info"]["title"]) +
+            "</title><body><h1>" + html.escape(doc["info"]["title"]) + "</h1><p>" +
+            html.escape(doc["info"]["description"]) + "</p><table><tr><th>method</th><th>path</th><th>what</th></tr>" +
+            "".join(rows) + "</table><p>Machine-readable: <a href=/openapi.json>/openapi.json</a></p></body></html>")

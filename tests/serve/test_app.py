@@ -1,0 +1,263 @@
+"""The decision service in-process (Starlette's TestClient, an httpx client), over the fixture policy."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+from starlette.testclient import TestClient
+
+from closure_policy.cli.main import main
+from closure_policy.resources import schema
+from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
+from closure_policy.serve.decision_log import read_records
+
+from ..conftest import FIXTURE_RULES, document
+
+UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+PROBLEM = "application/problem+json"
+
+
+def _client(**config: Any) -> TestClient:
+    config.setdefault("rules", str(FIXTURE_RULES))
+    return TestClient(create_app(ServeConfig(**config)))
+
+
+@pytest.fixture(scope="module")
+def client():
+    with _client() as c:
+        yield c
+
+
+def _answer_schema() -> dict[str, Any]:
+    answer = schema("decision")
+    answer["properties"]["decision_id"] = {"type": "string", "pattern": UUID7.pattern}
+    answer["required"] = [*answer["required"], "decision_id"]
+    return answer
+
+
+def test_a_decision_is_the_decision_json_with_its_id(client):
+    r = client.post("/v1/decisions/gate", json=document(balance={"pending": "5"}))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    answer = r.json()
+    jsonschema.validate(answer, _answer_schema())
+    assert answer["outcome"] == "deny" and [v["rule"] for v in answer["violations"]] == ["gate.no-pending"]
+    assert answer["policy"]["name"] == "fixture"
+
+
+def test_language_and_explanation_are_query_parameters(client):
+    r = client.post("/v1/decisions/gate?lang=zh&explain=true", json=document(balance={"pending": "5"}))
+    answer = r.json()
+    assert answer["lang"] == "zh" and answer["violations"][0]["message"] == "5 待处理。"
+    assert any(t["rule"] == "gate.no-pending" and t["fired"] for t in answer["trace"])
+    assert "trace" not in client.post("/v1/decisions/gate?explain=false", json=document()).json()
+
+
+@pytest.mark.parametrize("path, body, status, kind", [
+    ("/v1/decisions/nope", document(), 404, "unknown-query"),
+    ("/v1/decisions/gate?lang=fr", document(), 400, "unsupported-language"),
+    ("/v1/decisions/gate?explain=maybe", document(), 400, "bad-request"),
+    ("/v1/decisions/gate", b'{"account": 1', 400, "malformed-json"),
+    ("/v1/decisions/gate", b'{"a": 1, "a": 2}', 400, "malformed-json"),
+    ("/v1/decisions/gate", b'{"a": NaN}', 400, "malformed-json"),
+    ("/v1/decisions/gate", document(balance={"pending": "-1"}), 422, "invalid-facts"),
+])
+def test_mistakes_are_problem_details(client, path, body, status, kind):
+    r = client.post(path, content=body if isinstance(body, bytes) else json.dumps(body).encode())
+    assert r.status_code == status and r.headers["content-type"] == PROBLEM
+    problem = r.json()
+    assert problem["type"].endswith("/" + kind) and problem["status"] == status and problem["detail"]
+    assert "Traceback" not in r.text
+
+
+def test_invalid_facts_name_every_problem_by_pointer(client):
+    facts = document(balance={"pending": "-1"}, account={"status": "asleep"})
+    problems = client.post("/v1/decisions/gate", json=facts).json()["problems"]
+    assert {p["pointer"] for p in problems} >= {"/balance/pending", "/account/status"}
+
+
+def test_unknown_query_lists_the_queries(client):
+    assert client.post("/v1/decisions/nope", json=document()).json()["queries"] == ["gate", "route"]
+
+
+def test_an_unknown_path_or_method_is_a_problem_too(client):
+    r = client.get("/v1/nothing")
+    assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+    r = client.get("/v1/decisions/gate")
+    assert r.status_code == 405 and r.headers["content-type"] == PROBLEM
+
+
+def test_a_body_over_the_limit_is_refused_unread():
+    with _client(max_body=1000) as c:
+        r = c.post("/v1/decisions/gate", content=b"[" + b" " * 2000 + b"]")
+        assert r.status_code == 413 and r.json()["type"].endswith("/too-large")
+
+
+def test_a_batch_answers_each_document_in_order(client):
+    documents = [document(), document(balance={"pending": "-1"}), document(balance={"pending": "5"})]
+    answers = client.post("/v1/decisions/gate/batch", json=documents).json()
+    assert [a.get("outcome") for a in answers] == ["allow", None, "deny"]
+    assert answers[1]["status"] == 422 and answers[1]["index"] == 1
+    assert len({a["decision_id"] for a in answers if "decision_id" in a}) == 2
+
+
+def test_an_ndjson_batch_streams_one_line_per_document(client):
+    lines = [json.dumps(document()), "{not json", json.dumps(document(balance={"pending": "5"}))]
+    r = client.post("/v1/decisions/gate/batch", content="\n".join(lines) + "\n",
+                    headers={"content-type": "application/x-ndjson"})
+    assert r.headers["content-type"].startswith("application/x-ndjson")
+    answers = [json.loads(line) for line in r.text.splitlines()]
+    assert [a.get("outcome") for a in answers] == ["allow", None, "deny"]
+    assert answers[1]["index"] == 1 and answers[1]["type"].endswith("/malformed-json")
+
+
+def test_a_batch_over_the_limit_is_refused():
+    with _client(max_batch=2) as c:
+        r = c.post("/v1/decisions/gate/batch", json=[document()] * 3)
+        assert r.status_code == 413 and r.json()["type"].endswith("/batch-too-long")
+
+
+def test_a_batch_must_be_an_array_of_a_known_media_type(client):
+    assert client.post("/v1/decisions/gate/batch", json={"a": 1}).status_code == 400
+    r = client.post("/v1/decisions/gate/batch", content=b"x", headers={"content-type": "text/plain"})
+    assert r.status_code == 415
+
+
+def test_policy_rules_health_ready_and_metrics(client):
+    policy = client.get("/v1/policy").json()
+    assert policy["name"] == "fixture" and policy["revision"].startswith("sha256:")
+    assert set(policy["queries"]) == {"gate", "route"} and policy["languages"] == ["en", "zh"]
+    assert policy["queries"]["gate"]["outcomes"] == ["allow", "deny"]
+    rules = client.get("/v1/policy/rules").json()
+    assert rules["revision"] == policy["revision"] and any(r["id"] == "gate.open" for r in rules["rules"]["rules"])
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").json()["revision"] == policy["revision"]
+    client.post("/v1/decisions/gate", json=document())
+    metrics = client.get("/metrics").text
+    assert 'closure_policy_decisions_total{outcome="allow",query="gate"}' in metrics
+    assert f'revision="{policy["revision"]}"' in metrics and "closure_policy_decision_seconds_bucket" in metrics
+
+
+def test_openapi_references_the_projects_schemas(client):
+    doc = client.get("/openapi.json").json()
+    assert doc["openapi"] == "3.1.0"
+    components = doc["components"]["schemas"]
+    facts = schema("facts")
+    assert components["Facts"]["properties"].keys() == facts["properties"].keys()
+    assert {f"Facts_{name}" for name in facts["$defs"]} <= components.keys()
+    body = doc["paths"]["/v1/decisions/{query}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Facts"}
+    assert "#/$defs/" not in json.dumps(doc)
+    assert "/v1/decisions/{query}" in client.get("/docs").text
+
+
+def test_reload_over_http_needs_a_token(rules, monkeypatch):
+    monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
+    with _client(rules=str(rules)) as c:
+        assert c.post("/v1/policy/reload").status_code == 403
+    monkeypatch.setenv(TOKEN_VARIABLE, "s3cret")
+    with _client(rules=str(rules)) as c:
+        assert c.post("/v1/policy/reload").status_code == 401
+        assert c.post("/v1/policy/reload", headers={"authorization": "Bearer wrong"}).status_code == 401
+        assert c.post("/v1/policy/reload", headers={"authorization": "Bearer s3cret"}).json()["ok"] is True
+
+
+def test_a_broken_reload_keeps_the_last_good_policy(rules, monkeypatch):
+    monkeypatch.setenv(TOKEN_VARIABLE, "t")
+    auth = {"authorization": "Bearer t"}
+    with _client(rules=str(rules)) as c:
+        before = c.get("/v1/policy").json()["revision"]
+        gate = rules / "gate.yaml"
+        gate.write_text(gate.read_text(encoding="utf-8").replace("op: \">\"", "op: \">>\"", 1), encoding="utf-8")
+        outcome = c.post("/v1/policy/reload", headers=auth).json()
+        assert outcome["ok"] is False and outcome["revision"] == before
+        assert any(re.search(r"gate\.yaml:\d+:\d+", p) for p in outcome["problems"])
+        assert c.get("/v1/policy").json()["last_reload"]["problems"] == outcome["problems"]
+        assert c.post("/v1/decisions/gate", json=document()).json()["policy"]["revision"] == before
+        gate.write_text(gate.read_text(encoding="utf-8").replace("op: \">>\"", "op: \">=\"", 1), encoding="utf-8")
+        assert c.post("/v1/policy/reload", headers=auth).json()["ok"] is True
+        after = c.post("/v1/decisions/gate", json=document()).json()["policy"]["revision"]
+        assert after != before
+        assert 'closure_policy_reloads_total{result="failed"} 1.0' in c.get("/metrics").text
+
+
+def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):
+    log = tmp_path / "decisions.db"
+    with _client(decision_log=str(log), mask=("/account/id", "/contracts/-/id")) as c:
+        answers = [c.post("/v1/decisions/gate", json=document(balance={"pending": str(i)})).json()
+                   for i in range(5)]
+        ids = {a["decision_id"] for a in answers}
+        assert {r["decision_id"] for r in read_records(str(log))} == ids  # committed while the app still runs
+        c.post("/v1/decisions/gate/batch", json=[document(), document()])
+    records = list(read_records(str(log)))
+    assert len(records) == 7
+    first = next(r for r in records if r["decision_id"] == answers[1]["decision_id"])
+    assert first["outcome"] == "deny" and first["violations"] == ["gate.no-pending"]
+    assert first["facts"]["account"]["id"] == "***" and first["facts"]["contracts"][0]["id"] == "***"
+    assert first["facts"]["balance"]["pending"] == "1" and len(first["facts_sha256"]) == 64
+    assert first["revision"].startswith("sha256:") and first["backend"] == "compiled"
+
+
+def test_the_log_can_keep_no_facts(tmp_path):
+    log = tmp_path / "decisions.db"
+    with _client(decision_log=str(log), log_facts=False) as c:
+        c.post("/v1/decisions/gate", json=document())
+    assert [r["facts"] for r in read_records(str(log))] == [None]
+
+
+def test_closure_policy_log_reads_it_back(tmp_path, capsys):
+    log = tmp_path / "decisions.db"
+    with _client(decision_log=str(log)) as c:
+        deny = c.post("/v1/decisions/gate", json=document(balance={"pending": "5"})).json()
+        c.post("/v1/decisions/gate", json=document())
+    assert main(["log", "--decision-log", str(log), "--outcome", "deny"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["decision_id"] for line in lines] == [deny["decision_id"]]
+    assert main(["log", "--decision-log", str(log), "--decision-id", deny["decision_id"], "--format", "table"]) == 0
+    assert "gate.no-pending" in capsys.readouterr().out
+    assert main(["log", "--decision-log", str(log), "--since", "2999-01-01T00:00:00Z"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["log", "--decision-log", str(log), "--since", "yesterday"]) == 2
+    assert main(["log", "--decision-log", str(tmp_path / "none.db")]) == 2
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    assert main(["log", "--decision-log", str(tmp_path / "junk.db")]) == 2
+
+
+def test_concurrent_identical_requests_get_identical_decisions():
+    app = create_app(ServeConfig(rules=str(FIXTURE_RULES)))
+    facts = document(balance={"pending": "5"}, contracts=[{"id": f"C-{i}", "status": "active"} for i in range(30)])
+
+    async def run() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+            answers = await asyncio.gather(*(c.post("/v1/decisions/gate", json=facts) for _ in range(50)))
+        return [r.json() for r in answers]
+    answers = asyncio.run(run())
+    for answer in answers:
+        answer.pop("decision_id")
+    assert all(a == answers[0] for a in answers) and answers[0]["outcome"] == "deny"
+
+
+def test_both_backends_agree_behind_the_service():
+    from closure_policy.policy import available_backends
+
+    if "rete" not in available_backends():
+        pytest.skip("durable-rules is not installed here")  # CI installs it: this runs there
+    facts = [document(), document(balance={"pending": "5"}), document(account={"status": "closed",
+                                                                                "closed_at": "2026-01-01T00:00:00Z"})]
+    answers = {}
+    for backend in ("compiled", "rete"):
+        with _client(backend=backend) as c:
+            answers[backend] = [{k: v for k, v in a.items() if k != "decision_id"}
+                                for q in ("gate", "route")
+                                for a in c.post(f"/v1/decisions/{q}/batch", json=facts).json()]
+    assert answers["compiled"] == answers["rete"]
+
+
+def test_the_service_refuses_to_start_on_broken_rules(tmp_path: Path):
+    (tmp_path / "bad.yaml").write_text("rules: [", encoding="utf-8")
+    assert main(["serve", "--rules", str(tmp_path), "--port", "1"]) == 2
