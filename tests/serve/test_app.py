@@ -159,7 +159,8 @@ def test_openapi_references_the_projects_schemas(client):
 def test_reload_over_http_needs_a_token(rules, monkeypatch):
     monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
     with _client(rules=str(rules)) as c:
-        assert c.post("/v1/policy/reload").status_code == 403
+        assert c.post("/v1/policy/reload").status_code == 401
+        assert c.post("/v1/policy/reload", headers={"authorization": "Bearer x"}).status_code == 403
     monkeypatch.setenv(TOKEN_VARIABLE, "s3cret")
     with _client(rules=str(rules)) as c:
         assert c.post("/v1/policy/reload").status_code == 401

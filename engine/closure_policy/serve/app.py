@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import os
 import signal
@@ -143,9 +144,9 @@ class Service:
         if self.log is not None and records:
             await self.log.record(records)
 
-    def refused(self, kind: str, detail: str, **extensions: Any) -> Response:
+    def refused(self, kind: str, detail: str, headers: dict[str, str] | None = None, **extensions: Any) -> Response:
         self.metrics.invalid.labels(kind).inc()
-        return problem(kind, detail, **extensions)
+        return problem(kind, detail, headers=headers, **extensions)
 
     # --- endpoints --------------------------------------------------------------------
 
@@ -252,11 +253,15 @@ class Service:
 
     async def reload(self, request: Request) -> Response:
         token = os.environ.get(TOKEN_VARIABLE)
+        given = request.headers.get("authorization", "")
+        if not given.startswith("Bearer "):
+            return self.refused("unauthorized", "send Authorization: Bearer <token>",
+                                headers={"WWW-Authenticate": "Bearer"})
         if not token:
             return self.refused("forbidden", f"set {TOKEN_VARIABLE} to allow reloading over HTTP; "
                                              "SIGHUP and --watch reload too")
-        if request.headers.get("authorization", "") != f"Bearer {token}":
-            return problem("unauthorized", "send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return self.refused("unauthorized", "the token is not the one set", headers={"WWW-Authenticate": "Bearer"})
         outcome = await anyio.to_thread.run_sync(self.holder.reload)
         return Response(dump(outcome), media_type="application/json")
 
@@ -330,7 +335,7 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "bad-request")
-        return service.refused(kind, str(exc.detail))
+        return service.refused(kind, str(exc.detail), headers=dict(exc.headers or {}))  # Allow, for a 405
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})
     app.state.service = service

@@ -100,7 +100,10 @@ def document(policy: Policy) -> dict[str, Any]:
                                "decision or a problem (with its `index`): one bad document never fails the others.",
                 "parameters": [query, *options],
                 "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": {"type": "array", "items": facts}},
+                    # Each document is checked on its own (an invalid one is answered with its
+                    # problems, in its place), so the array's items are not constrained here.
+                    "application/json": {"schema": {"type": "array", "items": {
+                        "description": "A facts document (components/schemas/Facts)"}}},
                     "application/x-ndjson": {"schema": {"type": "string"}}}},
                 "responses": {"200": {"description": "One item per document, in order", "content": {
                     "application/json": {"schema": {"type": "array", "items": batch_item}},
