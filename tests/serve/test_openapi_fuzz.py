@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
 
