@@ -49,6 +49,14 @@ def dump(value: Any) -> bytes:
     return _ENCODER.encode(value)
 
 
+_CANONICAL = msgspec.json.Encoder(decimal_format="number", order="sorted")
+
+
+def canonical(value: Any) -> bytes:
+    """Compact JSON with every object's keys sorted: one text for one document (hashes, logs)."""
+    return _CANONICAL.encode(value)
+
+
 def dump_text(value: Any, indent: int | None = None) -> str:
     """JSON text, laid out with ``indent`` spaces when given."""
     encoded = _ENCODER.encode(value)
@@ -68,8 +76,7 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
     of two equal keys, so the colons are counted: the text has one per member
     plus those inside its strings, and so has the document written back out,
     unless a repeated key was dropped. What a schema cannot bound is then
-    checked on the containers only (depth, integer digits); strings are
-    measured only when the text is longer than the longest string allowed.
+    checked in one walk (depth, integer digits, string lengths).
     Anything unusual (an error, an escaped colon, a repeated key, a limit) is
     read again by the strict standard-library parser, which says what and where.
     """
@@ -85,7 +92,7 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
         document = _FAST.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
         return _strict(data)
-    if not _shallow(document) or (len(data) > limits.MAX_STRING_LENGTH and scan(document)):
+    if not _shallow(document):
         return _strict(data)
     if _ENCODER.encode(document).count(b":") != data.count(b":") or \
             (b"\\u003" in data and (b"\\u003a" in data or b"\\u003A" in data)):
@@ -94,9 +101,11 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
 
 
 def _shallow(document: Any) -> bool:
-    """Within the depth and integer limits: a walk over the containers only."""
-    bound = 10 ** limits.MAX_INTEGER_DIGITS
+    """Within the depth, integer and string limits: one walk, containers pushed, scalars glanced at."""
+    bound, longest = 10 ** limits.MAX_INTEGER_DIGITS, limits.MAX_STRING_LENGTH
     if type(document) is not dict and type(document) is not list:
+        if type(document) is str:
+            return len(document) <= longest
         return type(document) is not int or -bound < document < bound
     level, depth = [document], 0
     while level:  # one level of nesting at a time; the document itself is at depth 0
@@ -104,10 +113,15 @@ def _shallow(document: Any) -> bool:
             return False
         below = []
         for value in level:
+            if type(value) is dict and value and max(map(len, value)) > longest:
+                return False  # a key past the string limit
             for item in value.values() if type(value) is dict else value:
                 kind = type(item)
                 if kind is dict or kind is list:
                     below.append(item)
+                elif kind is str:
+                    if len(item) > longest:
+                        return False
                 elif kind is int and not -bound < item < bound:
                     return False
         level, depth = below, depth + 1

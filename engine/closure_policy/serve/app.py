@@ -134,8 +134,7 @@ class Service:
         start = time.perf_counter()
         decision = policy.decide(query, facts, lang=lang, explain=explain)
         latency = time.perf_counter() - start
-        self.metrics.decisions.labels(query, decision.outcome).inc()
-        self.metrics.latency.labels(query).observe(latency)
+        self.metrics.decided(query, decision.outcome, latency)
         answer = decision.to_dict()
         answer["decision_id"] = did = decision_id()
         return answer, record_of(decision, did, facts, policy.backend_name, latency * 1000, self.masking)

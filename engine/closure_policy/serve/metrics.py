@@ -1,6 +1,8 @@
 """Prometheus metrics of one service process (``GET /metrics``), in a registry of its own."""
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -22,6 +24,16 @@ class Metrics:
         self.policy = Gauge("closure_policy_policy_info", "The policy being served (1 for the current revision)",
                             ["name", "revision"], registry=r)
         self._current: tuple[str, str] | None = None
+        self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def decided(self, query: str, outcome: str, seconds: float) -> None:
+        # labels() looks its child up on every call; the pair is kept per query and outcome.
+        children = self._children.get((query, outcome))
+        if children is None:
+            children = self._children[(query, outcome)] = (self.decisions.labels(query, outcome),
+                                                           self.latency.labels(query))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def serving(self, name: str, revision: str) -> None:
         if self._current is not None and self._current != (name, revision):
