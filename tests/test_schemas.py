@@ -59,3 +59,11 @@ def test_rule_files_name_their_schema_for_editors(path):
 def test_suites_name_their_schema_for_editors(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schemas/tests.schema.json"
+
+
+def test_each_caller_gets_a_schema_of_its_own():
+    from closure_policy.resources import schema
+
+    first = schema("decision")
+    first["properties"]["changed"] = {}
+    assert "changed" not in schema("decision")["properties"]

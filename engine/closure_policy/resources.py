@@ -6,6 +6,7 @@ and ``schemas/``, so authors edit one copy.
 """
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -32,9 +33,14 @@ def schemas_dir() -> Path:
     return _bundled("schemas")
 
 
-@lru_cache(maxsize=None)
 def schema(name: str) -> dict[str, Any]:
-    """A bundled JSON Schema by file stem, e.g. ``schema("facts")``."""
+    """A bundled JSON Schema by file stem, e.g. ``schema("facts")``: a copy of its own for each caller,
+    so that no caller can change what the next one reads."""
+    return copy.deepcopy(_schema(name))
+
+
+@lru_cache(maxsize=None)
+def _schema(name: str) -> dict[str, Any]:
     with open(schemas_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
         loaded: dict[str, Any] = json.load(fh)
     return loaded
