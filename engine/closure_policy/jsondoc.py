@@ -5,6 +5,13 @@ bytes decoded as strict UTF-8, exact decimals, no duplicate keys, no NaN or
 Infinity, bounded size and depth. :func:`scan` then checks what JSON Schema
 cannot (depth, integer and string sizes, lone surrogates) on any document,
 also one handed to the Python API, before a schema validator recurses into it.
+
+The fast reader and writer is msgspec. Measured against orjson on a 2.4 KB
+facts document: both decode in about 10 µs (the standard library takes 20 µs,
+and 80 µs with the duplicate-key hook), but orjson reads every number as a
+double (``1.10`` becomes ``1.1``, a 33-digit integer is rounded), while
+msgspec's ``float_hook=Decimal`` keeps amounts exact and it writes ``Decimal``
+as exact JSON numbers. Neither refuses a repeated key, hence the colon count.
 """
 from __future__ import annotations
 
