@@ -262,3 +262,12 @@ def test_both_backends_agree_behind_the_service():
 def test_the_service_refuses_to_start_on_broken_rules(tmp_path: Path):
     (tmp_path / "bad.yaml").write_text("rules: [", encoding="utf-8")
     assert main(["serve", "--rules", str(tmp_path), "--port", "1"]) == 2
+
+
+def test_a_streamed_batch_is_held_to_the_body_limit_too():
+    with _client(max_body=20_000) as c:
+        lines = "\n".join(json.dumps(document()) for _ in range(40)) + "\n"
+        r = c.post("/v1/decisions/gate/batch", content=lines, headers={"content-type": "application/x-ndjson"})
+        answers = [json.loads(line) for line in r.text.splitlines()]
+        assert answers[-1]["type"].endswith("/too-large")
+        assert all("outcome" in a for a in answers[:-1]) and len(answers) < 40

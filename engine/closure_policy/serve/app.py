@@ -201,8 +201,13 @@ class Service:
     async def lines(self, request: Request, policy: Policy, query: str, lang: str,
                     explain: bool) -> AsyncIterator[bytes]:
         """NDJSON in, NDJSON out: documents are decided and answered in groups as they arrive."""
-        index, buffered, documents = 0, b"", []
+        index, buffered, documents, size = 0, b"", [], 0
         async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.config.max_body:  # the same bound as any other body, even streamed
+                yield dump(body("too-large", f"the body is over {self.config.max_body:,} bytes",
+                                index=index + len(documents))) + b"\n"
+                return
             buffered += chunk
             *complete, buffered = buffered.split(b"\n")
             if len(buffered) > limits.MAX_DOCUMENT_BYTES:
