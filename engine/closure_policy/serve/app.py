@@ -201,7 +201,8 @@ class Service:
     async def lines(self, request: Request, policy: Policy, query: str, lang: str,
                     explain: bool) -> AsyncIterator[bytes]:
         """NDJSON in, NDJSON out: documents are decided and answered in groups as they arrive."""
-        index, buffered, documents, size = 0, b"", [], 0
+        index, buffered, size = 0, b"", 0
+        documents: list[bytes] = []
         async for chunk in request.stream():
             size += len(chunk)
             if size > self.config.max_body:  # the same bound as any other body, even streamed
