@@ -271,3 +271,13 @@ def test_a_streamed_batch_is_held_to_the_body_limit_too():
         answers = [json.loads(line) for line in r.text.splitlines()]
         assert answers[-1]["type"].endswith("/too-large")
         assert all("outcome" in a for a in answers[:-1]) and len(answers) < 40
+
+
+def test_log_times_are_utc_milliseconds_in_text_order():
+    from datetime import datetime, timedelta, timezone
+
+    from closure_policy.serve.decision_log import log_time
+
+    late = datetime(2026, 11, 29, 8, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=8)))
+    assert log_time(late) == "2026-11-29T00:59:59.999Z"
+    assert log_time(late) < log_time(late + timedelta(microseconds=1)) == "2026-11-29T01:00:00.000Z"

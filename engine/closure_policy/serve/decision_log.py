@@ -14,6 +14,7 @@ A caller ``await``s :meth:`record`; it returns once the records are durable
 from __future__ import annotations
 
 import asyncio
+import copy
 import fcntl
 import hashlib
 import os
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterator, Protocol, TextIO
 
 import msgspec
@@ -70,18 +72,10 @@ class Masking:
             return None
         if not self.pointers:
             return facts
-        masked = _copy(facts)
+        masked = copy.deepcopy(facts)
         for pointer in self.pointers:
             _mask(masked, pointer)
         return masked
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _mask(document: Any, pointer: str) -> None:
@@ -110,13 +104,18 @@ def _keys(target: Any, part: str) -> list[Any]:
     return []
 
 
+def log_time(moment: datetime) -> str:
+    """A moment as the log writes it: UTC to the millisecond, so that text order is time order."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
               masking: Masking) -> dict[str, Any]:
     """One log record: the decision's summary, a SHA-256 of the canonical facts, and the facts as masked."""
     text = canonical(facts)
     kept = masking.apply(facts)
-    return {"decision_id": decision_id_, "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) +
-            f".{time.time_ns() // 1_000_000 % 1000:03d}Z",
+    return {"decision_id": decision_id_, "time": log_time(datetime.now(timezone.utc)),
             "query": decision.query, "outcome": decision.outcome, "violations": decision.rule_ids,
             "account_id": decision.account_id, "lang": decision.lang, "policy_name": decision.policy["name"],
             "revision": decision.policy["revision"], "facts_sha256": hashlib.sha256(text).hexdigest(),

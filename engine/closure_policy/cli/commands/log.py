@@ -50,11 +50,12 @@ def _utc(since: str | None) -> str | None:
     """``--since`` in the log's own form (UTC, milliseconds), so that text order is time order."""
     if since is None:
         return None
+    from ...serve.decision_log import log_time
+
     try:
-        moment = to_instant(since).utc
+        return log_time(to_instant(since).utc)
     except ScalarError as exc:
         raise ClosurePolicyError(f"--since {since!r} {exc}") from None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _line(record: dict[str, Any]) -> str:
