@@ -99,7 +99,7 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
         document = _FAST.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
         return _strict(data)
-    if not _shallow(document):
+    if not _shallow(document, len(data) <= limits.MAX_STRING_LENGTH):
         return _strict(data)
     if _ENCODER.encode(document).count(b":") != data.count(b":") or \
             (b"\\u003" in data and (b"\\u003a" in data or b"\\u003A" in data)):
@@ -107,8 +107,14 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
     return document, []
 
 
-def _shallow(document: Any) -> bool:
-    """Within the depth, integer and string limits: one walk, containers pushed, scalars glanced at."""
+def _shallow(document: Any, short: bool = False) -> bool:
+    """Within the depth, integer and string limits: one walk, containers pushed, scalars glanced at.
+
+    ``short``: the text the document was read from is no longer than the string
+    limit, so no string or key in it can be longer (a character takes at least a
+    byte), and only depth and integers are left to check: the walk is then half
+    the cost.
+    """
     bound, longest = 10 ** limits.MAX_INTEGER_DIGITS, limits.MAX_STRING_LENGTH
     if type(document) is not dict and type(document) is not list:
         if type(document) is str:
@@ -118,18 +124,18 @@ def _shallow(document: Any) -> bool:
     while level:  # one level of nesting at a time; the document itself is at depth 0
         if depth > limits.MAX_JSON_DEPTH:
             return False
-        below = []
+        below: list[Any] = []
         for value in level:
-            if type(value) is dict and value and max(map(len, value)) > longest:
+            if not short and type(value) is dict and value and max(map(len, value)) > longest:
                 return False  # a key past the string limit
             for item in value.values() if type(value) is dict else value:
                 kind = type(item)
                 if kind is dict or kind is list:
                     below.append(item)
-                elif kind is str:
-                    if len(item) > longest:
+                elif kind is int:
+                    if not -bound < item < bound:
                         return False
-                elif kind is int and not -bound < item < bound:
+                elif kind is str and not short and len(item) > longest:
                     return False
         level, depth = below, depth + 1
     return True
