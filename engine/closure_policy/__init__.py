@@ -24,11 +24,11 @@ from .errors import (
     UnknownQuery,
     UnsupportedLanguage,
 )
-from .policy import Policy, check_rules, load_policy
+from .policy import Decided, Policy, check_rules, load_policy
 
 __version__ = "0.1.0"
 __all__ = [
     "BackendUnavailable", "ClosurePolicyError", "Decision", "EngineLimit", "FactProblem", "InvalidFacts",
-    "InvalidRules", "Policy", "Problem", "UnknownQuery", "UnsupportedLanguage", "Violation", "check_rules",
+    "Decided", "InvalidRules", "Policy", "Problem", "UnknownQuery", "UnsupportedLanguage", "Violation", "check_rules",
     "load_policy",
 ]

@@ -93,6 +93,13 @@ class InvalidFacts(ClosurePolicyError):
         return "\n".join(f"{safe(self.source)}: {p.format()}" for p in self.problems)
 
 
+class UnreadableDocument(InvalidFacts):
+    """JSON text that is not a document at all (malformed, a repeated key, past a limit)."""
+
+    def __init__(self, problems: list[FactProblem]):
+        super().__init__(problems, "JSON document")
+
+
 class UnknownQuery(ClosurePolicyError):
     """A query the policy does not answer; the message lists those it does."""
 

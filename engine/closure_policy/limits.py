@@ -66,6 +66,12 @@ LIVE_LIFECYCLE_SESSIONS = 128
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 #: Most facts documents in one batch request (``--max-batch``).
 MAX_BATCH_DOCUMENTS = 10_000
+#: Rows in one partition of a batch or diff job: a worker's unit of work and of memory.
+BATCH_PARTITION_ROWS = 10_000
+#: Partitions a batch keeps in flight per worker: enough to keep workers busy, few enough to bound memory.
+BATCH_PARTITIONS_IN_FLIGHT = 2
+#: Sample accounts a diff report keeps for each transition.
+DIFF_SAMPLES = 5
 #: Longest a request may take before it is answered 503, in seconds (``--timeout``).
 REQUEST_TIMEOUT_SECONDS = 30.0
 #: Most decision records committed to the decision log in one transaction (group commit).

@@ -3,21 +3,42 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from . import evaluate, resources
 from .compile import Compilation, compile_policy
 from .compile.rules import CompiledQuery, Condition
 from .compile.stream import StreamSpec
 from .decision import Decision
-from .errors import FactProblem, InvalidFacts, UnknownQuery, UnsupportedLanguage
+from .errors import (
+    ClosurePolicyError,
+    EngineLimit,
+    FactProblem,
+    InvalidFacts,
+    UnknownQuery,
+    UnreadableDocument,
+    UnsupportedLanguage,
+)
 from .evaluate.compiled.backend import CompiledBackend
 from .evaluate.compiled.runtime import Unreadable
 from .facts import FactsChecker
+from .jsondoc import parse
 from .trace import Trace, Tracer
 
 BACKENDS = tuple(evaluate.BACKENDS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decided:
+    """One document of :meth:`Policy.decide_many`: its decision, or the error that stopped it (never both)."""
+
+    index: int  #: 0-based position in the input
+    facts: Any  #: the document (read, when it was given as JSON text; None when it could not be)
+    decision: Decision | None
+    error: ClosurePolicyError | EngineLimit | None
+    seconds: float  #: time to read and decide it
 
 
 class Policy:
@@ -77,6 +98,35 @@ class Policy:
         if tracer is not None:
             tracer.observe(trace)
         return (dataclasses.replace(decision, trace=tuple(trace.explanation())) if explain else decision), admitted
+
+    def decide_many(self, query: str, documents: Iterable[Any], lang: str = "en",
+                    explain: bool = False) -> Iterator[Decided]:
+        """Decide every document, in order, one :class:`Decided` each; one bad document never stops the rest.
+
+        A document may be a mapping or JSON text (``bytes``/``str``, read as
+        strictly as any file). The query and language are checked at once, before
+        any document is read: they are the caller's mistake, not a document's.
+        """
+        self.query(query)
+        if lang not in self.languages:
+            raise UnsupportedLanguage(lang, self.languages)
+        return self._each(query, documents, lang, explain)
+
+    def _each(self, query: str, documents: Iterable[Any], lang: str, explain: bool) -> Iterator[Decided]:
+        clock = time.perf_counter
+        for index, document in enumerate(documents):
+            start = clock()
+            facts = document
+            try:
+                if isinstance(document, (bytes, str)):
+                    facts, problems = parse(document)
+                    if problems:
+                        raise UnreadableDocument(problems)
+                decision = self.decide(query, facts, lang, explain)
+            except (ClosurePolicyError, EngineLimit) as exc:
+                yield Decided(index, facts, None, exc, clock() - start)
+                continue
+            yield Decided(index, facts, decision, None, clock() - start)
 
     def holds(self, condition: Condition, facts: Mapping[str, Any]) -> bool:
         """Whether a condition of the rules (the stream's transitions) holds over facts already admitted."""

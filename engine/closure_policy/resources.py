@@ -33,6 +33,11 @@ def schemas_dir() -> Path:
     return _bundled("schemas")
 
 
+def suites_dir() -> Path:
+    """The bundled rules' YAML test suites (what ``sample`` varies)."""
+    return _bundled("tests/policy")
+
+
 def schema(name: str) -> dict[str, Any]:
     """A bundled JSON Schema by file stem, e.g. ``schema("facts")``: a copy of its own for each caller,
     so that no caller can change what the next one reads."""

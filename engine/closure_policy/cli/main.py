@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit
-from .commands import check, compile, log, reference, serve, stream, test
+from .commands import batch, check, compile, diff, log, reference, sample, serve, stream, test
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     stream.add_parser(sub)
     serve.add_parser(sub)
     log.add_parser(sub)
+    batch.add_parser(sub)
+    diff.add_parser(sub)
+    sample.add_parser(sub)
     reference.add_parser(sub)
     return parser
 

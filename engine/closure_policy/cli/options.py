@@ -16,3 +16,10 @@ def add_backend(p: argparse.ArgumentParser, repeatable: bool = False) -> None:
                        help="run cases on this backend (repeatable; default: every backend installed)")
     else:
         p.add_argument("--backend", choices=BACKENDS, default="compiled", help="evaluator (default compiled)")
+
+
+def add_cluster(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on this Dask cluster, e.g. tcp://host:8786 (default: a LocalCluster started here)")
+    p.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: one a core)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or dashboard link on stderr")

@@ -29,6 +29,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .. import limits
+from ..decision import Decision
 from ..errors import ClosurePolicyError, EngineLimit
 from ..jsondoc import dump, dump_text, load_trusted, parse
 from ..policy import Policy
@@ -133,11 +134,14 @@ class Service:
         """The answer (the decision and its id) and its log record; a user's mistake raises."""
         start = time.perf_counter()
         decision = policy.decide(query, facts, lang=lang, explain=explain)
-        latency = time.perf_counter() - start
-        self.metrics.decided(query, decision.outcome, latency)
+        return self.answer(policy, query, decision, facts, time.perf_counter() - start)
+
+    def answer(self, policy: Policy, query: str, decision: Decision, facts: Any,
+               seconds: float) -> tuple[dict[str, Any], dict[str, Any]]:
+        self.metrics.decided(query, decision.outcome, seconds)
         answer = decision.to_dict()
         answer["decision_id"] = did = decision_id()
-        return answer, record_of(decision, did, facts, policy.backend_name, latency * 1000, self.masking)
+        return answer, record_of(decision, did, facts, policy.backend_name, seconds * 1000, self.masking)
 
     async def commit(self, records: list[dict[str, Any]]) -> None:
         if self.log is not None and records:
@@ -185,15 +189,16 @@ class Service:
 
     def each(self, policy: Policy, query: str, documents: list[Any], lang: str, explain: bool,
              first: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Answers and log records of documents (or JSON lines), in order; a bad one is answered as a problem."""
         answers, records = [], []
-        for index, facts in enumerate(documents, start=first):
-            try:
-                answer, record = self.decide(policy, query, facts, lang, explain)
-            except (ClosurePolicyError, EngineLimit) as exc:
-                kind, detail, extensions = of_error(exc)
+        for item in policy.decide_many(query, documents, lang, explain):
+            if item.decision is None:
+                assert item.error is not None
+                kind, detail, extensions = of_error(item.error)
                 self.metrics.invalid.labels(kind).inc()
-                answers.append(body(kind, detail, index=index, **extensions))
+                answers.append(body(kind, detail, index=first + item.index, **extensions))
                 continue
+            answer, record = self.answer(policy, query, item.decision, item.facts, item.seconds)
             answers.append(answer)
             records.append(record)
         return answers, records
@@ -229,17 +234,7 @@ class Service:
 
     async def group(self, policy: Policy, query: str, lines: list[bytes], lang: str, explain: bool,
                     first: int) -> bytes:
-        parsed = [parse(line) for line in lines]
-        answers: list[dict[str, Any]] = []
-        records: list[dict[str, Any]] = []
-        for offset, (facts, problems) in enumerate(parsed):
-            if problems:
-                answers.append(body("malformed-json", "this line is not a JSON document the service can read",
-                                    index=first + offset, problems=[p.to_dict() for p in problems]))
-                continue
-            more, recorded = self.each(policy, query, [facts], lang, explain, first + offset)
-            answers += more
-            records += recorded
+        answers, records = self.each(policy, query, lines, lang, explain, first)
         await self.commit(records)  # acknowledged only once recorded
         return b"".join(dump(a) + b"\n" for a in answers)
 

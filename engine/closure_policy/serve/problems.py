@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..errors import InvalidFacts, UnknownQuery, UnsupportedLanguage
+from ..errors import InvalidFacts, UnknownQuery, UnreadableDocument, UnsupportedLanguage
 from ..jsondoc import dump
 
 BASE = "https://closure-policy.dev/problems/"
@@ -53,6 +53,9 @@ def body(kind: str, detail: str, **extensions: Any) -> dict[str, Any]:
 
 def of_error(exc: Exception) -> tuple[str, str, dict[str, Any]]:
     """(kind, detail, extensions) for a user's mistake the engine raised."""
+    if isinstance(exc, UnreadableDocument):
+        return "malformed-json", "this is not a JSON document the service can read", {
+            "problems": [p.to_dict() for p in exc.problems]}
     if isinstance(exc, InvalidFacts):
         return "invalid-facts", f"{len(exc.problems)} problem(s) in the facts", {
             "problems": [p.to_dict() for p in exc.problems]}

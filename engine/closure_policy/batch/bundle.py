@@ -1,0 +1,51 @@
+"""A policy shipped to workers as the contents of its rule files, loaded once per worker process.
+
+A remote worker needs nothing but the installed package: it gets the rule
+files' texts, not a path on the client's disk, and the revision it computes is
+the client's (a revision depends on the rules, not on where they lie).
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..policy import Policy, load_policy
+from ..resources import rules_dir
+
+_loaded: dict[str, Policy] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PolicyBundle:
+    files: tuple[tuple[str, str], ...]  #: (file name, text) of each rule file
+    backend: str = "compiled"
+
+    @classmethod
+    def of(cls, directory: str | None, backend: str = "compiled") -> PolicyBundle:
+        """The rule files of ``directory`` (default: the bundled rules), as the loader picks them."""
+        folder = Path(directory) if directory is not None else rules_dir()
+        files = sorted((p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir()
+                       if p.suffix in (".yaml", ".yml") and p.is_file())
+        return cls(tuple(files), backend)
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256(self.backend.encode())
+        for name, text in self.files:
+            h.update(b"\0" + name.encode("utf-8") + b"\0" + text.encode("utf-8"))
+        return h.hexdigest()
+
+    def load(self) -> Policy:
+        """The policy, compiled once per process however many partitions ask for it."""
+        key = self.digest
+        with _lock:
+            if key not in _loaded:
+                with tempfile.TemporaryDirectory(prefix="closure-policy-rules-") as folder:
+                    for name, text in self.files:
+                        (Path(folder) / name).write_text(text, encoding="utf-8")
+                    _loaded[key] = load_policy(folder, backend=self.backend)
+            return _loaded[key]

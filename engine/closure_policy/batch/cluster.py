@@ -1,0 +1,81 @@
+"""Dask: a cluster to run on, and partitions run on it in a bounded window, results in input order.
+
+With no scheduler address a ``LocalCluster`` (one single-threaded worker
+process per core) is started and stopped around the job: the embedded
+default. With one, the job runs on that cluster. Either way at most
+``BATCH_PARTITIONS_IN_FLIGHT`` partitions per worker are submitted or held,
+so memory stays bounded whatever the input's size.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from typing import Any, Callable, Iterator, Sequence, TextIO
+
+from .. import limits
+from ..errors import ClosurePolicyError
+from .corpus import Partition
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int | None, log: TextIO | None = sys.stderr) -> Iterator[Any]:
+    """A ``dask.distributed.Client``: on the cluster at ``scheduler``, or on a LocalCluster started here."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ClosurePolicyError("batch and diff need Dask: pip install 'closure-policy[batch]'") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise ClosurePolicyError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        with client:
+            _say(log, f"Dask cluster {scheduler}: {len(client.scheduler_info()['workers'])} workers; "
+                      f"dashboard {client.dashboard_link}")
+            yield client
+        return
+    count = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
+                      host="127.0.0.1", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        _say(log, f"Dask LocalCluster: {count} workers; dashboard {client.dashboard_link}")
+        yield client
+
+
+def _say(log: TextIO | None, text: str) -> None:
+    if log is not None:
+        print(text, file=log, flush=True)
+
+
+def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], parts: Sequence[Partition],
+                progress: Any = None) -> Iterator[Any]:
+    """``work(*args, part)`` for every partition, on the cluster; the results in partition order."""
+    from dask.distributed import as_completed
+
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    window = workers * limits.BATCH_PARTITIONS_IN_FLIGHT
+    shipped = [client.scatter(arg, broadcast=True) for arg in args]  # once, not once per partition
+    queue = iter(parts)
+    numbers: dict[str, tuple[int, int]] = {}
+    held: dict[int, Any] = {}
+    running = as_completed()
+    following = 0
+
+    def submit() -> None:
+        while len(numbers) + len(held) < window and (part := next(queue, None)) is not None:
+            future = client.submit(work, *shipped, part, pure=False)
+            numbers[future.key] = (part.number, part.rows)
+            running.add(future)
+
+    submit()
+    for future in running:
+        number, rows = numbers.pop(future.key)
+        held[number] = future.result()  # a worker's exception is raised here, as it was
+        future.release()
+        if progress is not None:
+            progress.update(rows)
+        while following in held:
+            yield held.pop(following)
+            following += 1
+        submit()

@@ -1,0 +1,93 @@
+"""A diff as a report: JSON (for tools), Markdown (for a pull request), HTML (with a chart, for people)."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from ..errors import ClosurePolicyError
+from ..jsondoc import dump_text
+from ..policy import Policy
+from .summary import DiffSummary
+
+FORMATS = (".json", ".md", ".html")
+
+
+def to_dict(query: str, diff: DiffSummary, base: Policy, new: Policy, seconds: float,
+            folders: tuple[str, str] = ("", "")) -> dict[str, Any]:
+    """The report's content; ``from``/``to`` null is a row that could not be decided."""
+    order = sorted(diff.transitions, key=lambda k: (-diff.transitions[k], str(k)))
+    return {
+        "query": query,
+        "rows": diff.rows, "changed": diff.changed, "seconds": round(seconds, 3),
+        "base": {"name": base.name, "revision": base.revision, "rules": folders[0]},
+        "new": {"name": new.name, "revision": new.revision, "rules": folders[1]},
+        "transitions": [{"from": k[0], "to": k[1], "count": diff.transitions[k],
+                         "accounts": [s["account_id"] for s in diff.samples.get(k, [])]} for k in order],
+        "rules": [{"rule": rule, "newly_fires": diff.fires[rule], "stops_firing": diff.stops[rule]}
+                  for rule in sorted(set(diff.fires) | set(diff.stops))],
+        "samples": [{"from": k[0], "to": k[1], "decisions": diff.samples.get(k, [])} for k in order],
+    }
+
+
+def check_name(path: str) -> str:
+    """The report's format, from the file name's suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ClosurePolicyError(f"--output {path}: name a {', '.join(FORMATS)} file")
+    return suffix
+
+
+def write(report: dict[str, Any], path: str) -> None:
+    suffix = check_name(path)
+    text = {".json": lambda r: dump_text(r, indent=2) + "\n", ".md": markdown, ".html": html_page}[suffix](report)
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def _name(outcome: str | None) -> str:
+    return "(invalid)" if outcome is None else outcome
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [f"# What the rules change: {report['query']}", "",
+             f"{report['rows']:,} documents; {report['changed']:,} decisions change.", "",
+             f"- base: `{report['base']['revision']}` ({report['base']['rules']})",
+             f"- new: `{report['new']['revision']}` ({report['new']['rules']})", "",
+             "| from | to | documents | sample accounts |", "|---|---|---:|---|"]
+    lines += [f"| {_name(t['from'])} | {_name(t['to'])} | {t['count']:,} | {', '.join(map(str, t['accounts']))} |"
+              for t in report["transitions"]]
+    lines += ["", "| rule | newly fires | stops firing |", "|---|---:|---:|"]
+    lines += [f"| `{r['rule']}` | {r['newly_fires']:,} | {r['stops_firing']:,} |" for r in report["rules"]]
+    return "\n".join(lines) + "\n"
+
+
+def chart(report: dict[str, Any]) -> Any:
+    """The transitions as a bar chart (Vega-Lite, through altair)."""
+    import altair as alt
+
+    rows = [{"transition": f"{_name(t['from'])} → {_name(t['to'])}", "documents": t["count"],
+             "changed": t["from"] != t["to"]} for t in report["transitions"]]
+    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        x=alt.X("documents:Q", title="documents"), y=alt.Y("transition:N", sort="-x", title=None),
+        color=alt.Color("changed:N", title="outcome changes"),
+        tooltip=["transition:N", "documents:Q"]).properties(title="Outcome transitions", width=560)
+
+
+def html_page(report: dict[str, Any]) -> str:
+    e = html.escape
+    table = "".join(f"<tr><td>{e(_name(t['from']))}</td><td>{e(_name(t['to']))}</td><td>{t['count']:,}</td>"
+                    f"<td>{e(', '.join(map(str, t['accounts'])))}</td></tr>" for t in report["transitions"])
+    rules = "".join(f"<tr><td><code>{e(r['rule'])}</code></td><td>{r['newly_fires']:,}</td>"
+                    f"<td>{r['stops_firing']:,}</td></tr>" for r in report["rules"])
+    samples = "".join(f"<h3>{e(_name(s['from']))} → {e(_name(s['to']))}</h3>" + "".join(
+        f"<details><summary>row {d['row']}: {e(str(d['account_id']))}</summary><table><tr><th>base</th><th>new</th>"
+        f"</tr><tr><td><pre>{e(dump_text(d['base'], indent=2))}</pre></td><td><pre>{e(dump_text(d['new'], indent=2))}"
+        f"</pre></td></tr></table></details>" for d in s["decisions"]) for s in report["samples"])
+    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>diff {e(str(report['query']))}</title>"
+            f"<h1>What the rules change: {e(str(report['query']))}</h1>"
+            f"<p>{report['rows']:,} documents; {report['changed']:,} decisions change. "
+            f"Base <code>{e(report['base']['revision'])}</code>, new <code>{e(report['new']['revision'])}</code>.</p>"
+            f"{chart(report).to_html(fullhtml=False)}"
+            f"<h2>Transitions</h2><table><tr><th>from</th><th>to</th><th>documents</th><th>sample accounts</th></tr>"
+            f"{table}</table><h2>Rules</h2><table><tr><th>rule</th><th>newly fires</th><th>stops firing</th></tr>"
+            f"{rules}</table><h2>Samples</h2>{samples}</html>\n")
