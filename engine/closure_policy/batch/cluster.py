@@ -32,15 +32,28 @@ def dask_client(scheduler: str | None, workers: int | None, log: TextIO | None =
         except OSError as exc:
             raise ClosurePolicyError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
         with client:
-            _say(log, f"Dask cluster {scheduler}: {len(client.scheduler_info()['workers'])} workers; "
-                      f"dashboard {client.dashboard_link}")
+            _wait_for_workers(client, scheduler)
+            _say(log, f"Dask cluster {scheduler}: {len(client.scheduler_info()['workers'])} workers"
+                      + _dashboard(client))
             yield client
         return
     count = workers or os.cpu_count() or 1
     with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                       host="127.0.0.1", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        _say(log, f"Dask LocalCluster: {count} workers; dashboard {client.dashboard_link}")
+        _say(log, f"Dask LocalCluster: {count} workers" + _dashboard(client))
         yield client
+
+
+def _wait_for_workers(client: Any, scheduler: str) -> None:
+    try:
+        client.wait_for_workers(1, timeout=limits.BATCH_WORKER_WAIT_SECONDS)
+    except TimeoutError:
+        raise ClosurePolicyError(f"--scheduler {scheduler}: no worker joined within "
+                                 f"{limits.BATCH_WORKER_WAIT_SECONDS:g} s") from None
+
+
+def _dashboard(client: Any) -> str:
+    return f"; dashboard {client.dashboard_link}"
 
 
 def _say(log: TextIO | None, text: str) -> None:
@@ -69,11 +82,12 @@ def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], part
             running.add(future)
 
     submit()
-    for future in running:
+    for finished, future in enumerate(running, start=1):
         number, rows = numbers.pop(future.key)
         held[number] = future.result()  # a worker's exception is raised here, as it was
         future.release()
         if progress is not None:
+            progress.set_postfix_str(f"partitions {finished}/{len(parts)}", refresh=False)
             progress.update(rows)
         while following in held:
             yield held.pop(following)

@@ -61,8 +61,9 @@ def input_files(given: str) -> list[Path]:
     return found
 
 
-def partitions(given: str, rows: int = limits.BATCH_PARTITION_ROWS) -> Iterator[Partition]:
+def partitions(given: str, rows: int | None = None) -> Iterator[Partition]:
     """The input cut into partitions of about ``rows`` rows, in input order (read lazily, in one pass)."""
+    rows = rows or limits.BATCH_PARTITION_ROWS
     first, number = 0, 0
     for path in input_files(given):
         cut = _parquet_partitions if path.suffix.lower() in PARQUET else _line_partitions
@@ -71,8 +72,9 @@ def partitions(given: str, rows: int = limits.BATCH_PARTITION_ROWS) -> Iterator[
             first, number = part.first + part.rows, part.number + 1
 
 
-def inline_partitions(documents: Iterator[Any], rows: int = limits.BATCH_PARTITION_ROWS) -> Iterator[Partition]:
+def inline_partitions(documents: Iterator[Any], rows: int | None = None) -> Iterator[Partition]:
     """Documents held by the client (a decision log's facts), shipped to workers in partitions."""
+    rows = rows or limits.BATCH_PARTITION_ROWS
     chunk: list[Any] = []
     first = number = 0
     for document in documents:
