@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from closure_policy import limits
-from closure_policy.jsondoc import parse
+from closure_policy.jsondoc import _shallow, _within_limits, parse
 
 LONGEST = limits.MAX_STRING_LENGTH
 
@@ -49,3 +51,25 @@ def test_nesting_is_held_to_the_depth_limit(padding, depth, ok):
 
 def test_an_escaped_colon_in_a_key_does_not_hide_a_repeated_key():
     assert _refused(b'{"a\\u003a": 1, "a:": 2}') == ["/: invalid JSON: duplicate key 'a:'"]
+
+
+@pytest.mark.parametrize("text,ok", [
+    (b'{"a": ["]]]]", [[["[[["]]]]}', True),  # brackets inside strings are not nesting
+    (b'{"a": "' + b"[" * 40 + b'", "b": 1}', True),
+    (b'{"a": "' + b"]" * 40 + b'", "b": ' + b"[" * 33 + b"]" * 33 + b"}", False),  # nor do they hide it
+    (b'{"a": "\\"[[[[", "b": ' + b"[" * 33 + b"]" * 33 + b"}", False),
+    (b'{"id": "' + b"7" * 50 + b'", "n": 1.' + b"0" * 50 + b"}", True),  # long digit runs that are no integer
+])
+def test_strings_neither_pass_for_nesting_nor_hide_it(text, ok):
+    assert (not _refused(text)) is ok
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers(-(10 ** 45), 10 ** 45) | st.text(alphabet='[]{}"\\ab1:,'),
+                    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children,
+                                                                                      max_size=3),
+                    max_leaves=60))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_check_never_passes_what_the_walk_refuses(value):
+    for text in (json.dumps(value).encode(), json.dumps(value, ensure_ascii=False).encode()):
+        if _within_limits(text):
+            assert _shallow(json.loads(text))

@@ -99,12 +99,41 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
         document = _FAST.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
         return _strict(data)
-    if not _shallow(document, len(data) <= limits.MAX_STRING_LENGTH):
+    if not _within_limits(data) and not _shallow(document, len(data) <= limits.MAX_STRING_LENGTH):
         return _strict(data)
     if _ENCODER.encode(document).count(b":") != data.count(b":") or \
             (b"\\u003" in data and (b"\\u003a" in data or b"\\u003A" in data)):
         return _strict(data)
     return document, []
+
+
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+
+
+def _within_limits(data: bytes) -> bool:
+    """The text alone shows the limits hold, with no walk over the document (False: walk to know).
+
+    All in C: no run of more digits than an integer may have, anywhere; then
+    the skeleton of brackets and quotes, each string's two quotes removed as a
+    pair (a string holding a bracket leaves a quote behind, and an escaped
+    quote stops the fast path: walk), and the
+    innermost bracket pairs removed a level at a time, gone within the depth
+    limit. A text no longer than the string limit has no string beyond it.
+    """
+    if len(data) > limits.MAX_STRING_LENGTH or b'\\"' in data:
+        return False
+    if b"0" * (limits.MAX_INTEGER_DIGITS + 1) in data.translate(_DIGITS):
+        return False
+    skeleton = data.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in skeleton:
+        return False
+    for _ in range(limits.MAX_JSON_DEPTH + 1):  # the document itself is level 0
+        if not skeleton:
+            return True
+        skeleton = skeleton.replace(b"[]", b"")
+    return not skeleton
 
 
 def _shallow(document: Any, short: bool = False) -> bool:

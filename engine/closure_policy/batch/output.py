@@ -31,7 +31,9 @@ def encode(rows: list[dict[str, Any]], parquet: bool) -> Any:
     if parquet:
         import pyarrow as pa
 
-        return pa.Table.from_pylist(rows, schema=_arrow_schema())
+        schema = _arrow_schema()  # column by column: a third of the time of from_pylist
+        return pa.Table.from_arrays([pa.array([row[name] for row in rows], type=schema.field(name).type)
+                                     for name in COLUMNS], schema=schema)
     return b"".join(dump(row) + b"\n" for row in rows)
 
 
@@ -54,7 +56,9 @@ class Output:
             import pyarrow.parquet as pq
 
             if self._writer is None:
-                self._writer = pq.ParquetWriter(self._partial, _arrow_schema())
+                # a dictionary only where values repeat: trying one on every decision's text is wasted work
+                self._writer = pq.ParquetWriter(self._partial, _arrow_schema(), compression="zstd",
+                                                use_dictionary=["outcome", "violations.list.element"])
             self._writer.write_table(payload)
             return
         if self._fh is None:
