@@ -44,17 +44,25 @@ def _type(node: dict[str, Any]) -> str:
     return " or ".join(kind) if isinstance(kind, list) else str(kind)
 
 
-def _properties(node: dict[str, Any], prefix: str) -> Iterator[tuple[str, str, str]]:
+def _properties(node: dict[str, Any], prefix: str,
+                root: dict[str, Any] | None = None) -> Iterator[tuple[str, str, str]]:
+    root = root or node
     required = set(node.get("required", ()))
     for name, child in node.get("properties", {}).items():
         path = f"{prefix}{name}"
         mark = "" if name in required else " (optional)"
         yield path, _type(child) + mark, child.get("description", "")
         if child.get("type") == "object":
-            yield from _properties(child, f"{path}.")
-        items = child.get("items", {})
+            yield from _properties(child, f"{path}.", root)
+        items = _local(child.get("items", {}), root)
         if child.get("type") == "array" and isinstance(items, dict) and items.get("type") == "object":
-            yield from _properties(items, f"{path}[].")
+            yield from _properties(items, f"{path}[].", root)
+
+
+def _local(node: Any, root: dict[str, Any]) -> Any:
+    """A ``{"$ref": "#/$defs/name"}`` of the same schema, looked up (one level: the schemas use no chains)."""
+    ref = node.get("$ref", "") if isinstance(node, dict) else ""
+    return root.get("$defs", {}).get(ref.rsplit("/", 1)[-1], node) if ref.startswith("#/$defs/") else node
 
 
 def _table(rows: Iterator[tuple[str, str, str]], header: tuple[str, str, str]) -> str:

@@ -7,8 +7,9 @@ readers of the same events.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 from .jsonvalues import to_json
 
@@ -47,26 +48,55 @@ class Trace:
 
     rules: list[RuleEvent] = field(default_factory=list)
     phase: str = "when"
+    _current: int = -1  # the rule the events are about
 
     def begin(self, rule: str, at: str) -> None:
         self.rules.append(RuleEvent(rule, at))
+        self._current = len(self.rules) - 1
         self.phase = "when"
 
     def evaluated(self, fired: bool) -> None:
-        self.rules[-1].fired = fired
+        self.rules[self._current].fired = fired
         self.phase = "then"  # details, remediation, outcome and effects
+
+    def resume(self, rule: str) -> None:
+        """Back to a rule evaluated earlier: its outcome choices are tested once every rule has been."""
+        self._current = max(i for i, event in enumerate(self.rules) if event.rule == rule)
+        self.phase = "then"
 
     def leaf(self, leaf: Leaf, left: Any, right: Any, result: bool) -> None:
         if self.rules:
-            self.rules[-1].leaves.append(LeafEvent(leaf, self.phase, left, right, result))
+            self.rules[self._current].leaves.append(LeafEvent(leaf, self.phase, left, right, result))
 
     def explanation(self) -> list[dict[str, Any]]:
-        """Each rule with the comparisons its condition tested, in order."""
+        """Each rule with the comparisons its condition tested, then those made once it fired, in order."""
         return [{"rule": r.rule, "at": r.at, "fired": bool(r.fired),
-                 "conditions": [{"at": e.leaf.at, "condition": e.leaf.text, "left": to_json(e.left),
-                                 "right": to_json(e.right), "result": e.result}
-                                for e in r.leaves if e.phase == "when"]}
+                 "conditions": [_comparison(e) for e in r.leaves if e.phase == "when"],
+                 "then": [_comparison(e) for e in r.leaves if e.phase == "then"]}
                 for r in self.rules]
+
+
+def _comparison(event: LeafEvent) -> dict[str, Any]:
+    return {"at": event.leaf.at, "condition": event.leaf.text, "left": to_json(event.left),
+            "right": to_json(event.right), "result": event.result}
+
+
+def render(explanation: Sequence[Mapping[str, Any]], indent: int = 0) -> list[str]:
+    """The trace as a person reads it: each rule, then each comparison with its values, ✓ or ✗, and where."""
+    pad = " " * indent
+    lines: list[str] = []
+    for entry in explanation:
+        lines.append(f"{pad}{entry['rule']} ({entry['at']}): {'fired' if entry['fired'] else 'did not fire'}")
+        lines += [_line(c, pad + "  ") for c in entry["conditions"]]
+        if entry.get("then"):
+            lines.append(f"{pad}  then (details, effects, remediation and outcome guards):")
+            lines += [_line(c, pad + "    ") for c in entry["then"]]
+    return lines
+
+
+def _line(c: Mapping[str, Any], pad: str) -> str:
+    shown = " vs ".join(json.dumps(c[side], ensure_ascii=False) for side in ("left", "right"))
+    return f"{pad}{'✓' if c['result'] else '✗'} {c['condition']}   [{shown}]   {c['at']}"
 
 
 class Tracer(Protocol):

@@ -130,6 +130,23 @@ def test_explain_includes_the_trace(capsys, facts_file):
     assert pending["conditions"][0]["at"].endswith(f"gate.yaml:{line}:{col}")
 
 
+def test_explain_in_text_shows_each_comparison_and_the_guards_of_outcome_choices(capsys, facts_file):
+    closed = document(account={"status": "closed", "closed_at": "2026-11-20T00:00:00Z"},
+                      click={"link_id": "L-9", "clicked_at": "2026-11-26T09:00:00Z"},
+                      action={"id": "A-1", "occurred_at": "2026-11-19T09:00:00Z"})  # only route.dead fires
+    assert main(["eval", "-q", "route", "-f", facts_file(closed), "--explain", "--format", "text", *RULES]) == 0
+    out = capsys.readouterr().out
+    text = out[out.index("Trace"):]
+    line, col = _position(FIXTURE_RULES / "route.yaml", "{fact: link.id, op:")
+    assert "route.dead (" in text and "): fired" in text
+    assert '✓ click.clicked_at >= account.closed_at   ["2026-11-26T09:00:00+00:00" vs "2026-11-20T00:00:00+00:00"]' \
+        in text
+    # the outcome choice's guard, tested once the rule fired: no link L-9, so the click is "lost"
+    guards = text[text.index("then (details, effects, remediation and outcome guards):"):]
+    assert '✗ link.id == click.link_id   ["L-1" vs "L-9"]   ' in guards
+    assert guards.split("\n")[1].endswith(f"route.yaml:{line}:{col}")
+
+
 def test_check_clean_and_broken(capsys, tmp_path):
     assert main(["check", str(FIXTURE_RULES)]) == 0
     counted = sum(len(q.rules) for q in load_policy(FIXTURE_RULES).queries.values())

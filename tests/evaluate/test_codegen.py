@@ -32,7 +32,7 @@ HOSTILE = [
 _LOCAL = re.compile(r"[a-z]\d+\Z|K\d+\Z")
 _NAMES = {"facts", "trace", "oracle", "effects", "violations", "outcome", "response", "track", "decide",
           "len", "str", "map", "set", *runtime.VOCABULARY}
-_ATTRIBUTES = {"get", "isascii", "append", "join", "begin", "evaluated", "leaf", "__class__"}
+_ATTRIBUTES = {"get", "isascii", "append", "join", "begin", "evaluated", "resume", "leaf", "__class__"}
 
 
 def _quoted(text: str) -> str:

@@ -8,12 +8,15 @@ from ..compile.rules import CompiledQuery
 from ..decision import Decision, Violation
 from ..policy import Policy
 from ..text import safe
+from ..trace import render as render_trace
 
 _LABELS = {
     "en": {"account": "Account", "outcome": "Outcome", "policy": "Policy", "effects": "Effects",
-           "response": "Response", "track": "Tracked", "other": "Other rules", "yes": "yes", "no": "no"},
+           "response": "Response", "track": "Tracked", "other": "Other rules", "yes": "yes", "no": "no",
+           "trace": "Trace (each rule, each comparison with the values read)"},
     "zh": {"account": "账户", "outcome": "结果", "policy": "策略", "effects": "影响",
-           "response": "响应", "track": "追踪", "other": "其他规则", "yes": "是", "no": "否"},
+           "response": "响应", "track": "追踪", "other": "其他规则", "yes": "是", "no": "否",
+           "trace": "求值过程（每条规则、每个比较及读取的值）"},
 }
 DONE, NOT_DONE = "[x]", "[ ]"
 
@@ -31,6 +34,8 @@ def render_decision(policy: Policy, decision: Decision) -> str:
         lines.append(f"{label['response']}: {json.dumps(decision.response, ensure_ascii=False)}")
     if decision.track is not None:
         lines.append(f"{label['track']}: {label['yes'] if decision.track else label['no']}")
+    if decision.trace:
+        lines += ["", f"{label['trace']}:"] + render_trace(decision.trace, indent=2)
     # Every line holds values from the facts: escaped one line at a time, so a
     # newline or an escape sequence in a value cannot forge or hide a line.
     return "\n".join(safe(line) for line in lines).rstrip() + "\n"

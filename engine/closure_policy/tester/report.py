@@ -14,6 +14,7 @@ import yaml
 
 from ..cover import Coverage
 from ..text import safe
+from ..trace import render as render_trace
 from .runner import CaseResult, Mismatch
 from .session import Session
 
@@ -45,15 +46,7 @@ def format_trace(result: CaseResult) -> list[str]:
             if m.field.startswith("violations") and isinstance(side, list):
                 involved |= set(side)
     entries = [t for t in result.trace if t["rule"] in involved] or result.trace
-    lines = ["  trace:"]
-    for entry in entries:
-        lines.append(f"    {entry['rule']} ({entry['at']}): {'fired' if entry['fired'] else 'did not fire'}")
-        for c in entry["conditions"]:
-            lines.append(f"      {'✓' if c['result'] else '✗'} {c['condition']}   "
-                         f"[{json.dumps(c['left'], ensure_ascii=False)} vs "
-                         f"{json.dumps(c['right'], ensure_ascii=False)}]"
-                         f"   {c['at']}")
-    return lines
+    return ["  trace:"] + render_trace(entries, indent=4)
 
 
 def format_failure(result: CaseResult) -> str:

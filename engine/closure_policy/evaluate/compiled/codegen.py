@@ -563,6 +563,8 @@ class _Query(_Generator):
 
     def choose(self, rule: CompiledRule) -> None:
         """The rule's first outcome choice whose condition holds (the last has none)."""
+        if self.mode == "traced" and any(when is not None for when, _ in rule.outcome):
+            self.out.emit(f"trace.resume({self.const(rule.id)})")
         for i, (when, name) in enumerate(rule.outcome):
             with self.out.block("if outcome is None:") if i else _nothing():
                 if when is None:
