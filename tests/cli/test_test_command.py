@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from closure_policy import load_policy
 from closure_policy.cli.main import main
 from tests.conftest import BASE, FIXTURE_RULES, ROOT
 
@@ -82,7 +83,8 @@ def test_json_format_includes_coverage(capsys, tmp_path):
     rows = {r["rule"]: r for r in out["coverage"]["rules"]}
     assert rows["gate.no-pending"]["fired"] and rows["gate.no-pending"]["not_fired"]
     assert not rows["route.dead"]["fired"]
-    assert captured.err.strip() == "1 passed, 1 failed"
+    assert captured.err.splitlines() == [f"testing {FIXTURE_RULES}: fixture {load_policy(FIXTURE_RULES).revision}",
+                                         "1 passed, 1 failed"]
 
 
 def test_junit_format(capsys, tmp_path):

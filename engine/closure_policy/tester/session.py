@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cover import Coverage
-from ..errors import Problem
-from ..load import display_name
+from ..errors import ClosurePolicyError, Problem
+from ..load import display_name, load_yaml_file
 from ..policy import Policy
 from .keyword import keyword_matcher
 from .runner import CaseResult, Runner
@@ -39,6 +39,32 @@ def find_suites(paths: list[str]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def rules_folder(explicit: str | None, paths: list[str] | None) -> str | None:
+    """The rule folder a run tests: ``--rules``; else the one the suites at ``paths`` name (``rules:``,
+    relative to the suite; ``paths`` None: no suites); else ``./rules`` when there is one; else None, the
+    bundled rules."""
+    if explicit is not None:
+        return explicit
+    named = {str((path.parent / folder).resolve()) for path in find_suites(paths or [])
+             if paths is not None and (folder := _declared(path)) is not None}
+    if len(named) > 1:
+        raise ClosurePolicyError(f"the suites name different rule folders ({', '.join(sorted(named))}): "
+                                 "run them separately, or choose one with --rules")
+    if named:
+        return named.pop()
+    return "rules" if Path("rules").is_dir() else None
+
+
+def _declared(path: Path) -> str | None:
+    """The suite's ``rules:`` key, read without checking the rest (that comes when the suite is loaded)."""
+    try:
+        source, problems = load_yaml_file(path, str(path))
+    except OSError:
+        return None
+    folder = source.data.get("rules") if not problems and isinstance(source.data, dict) else None
+    return folder if isinstance(folder, str) and folder else None
 
 
 def collect(paths: list[str], policy: Policy, keyword: str | None = None) -> tuple[list[Case], list[Problem]]:

@@ -34,6 +34,7 @@ class Case:
     expect: dict[str, Any]
     lang: str = "en"
     backends: list[str] | None = None
+    patched: bool = False  #: the facts are a fixture with a patch applied
 
     @property
     def node_id(self) -> str:
@@ -128,7 +129,7 @@ def _case(source: SourceFile, here: tuple[Any, ...], data: dict[str, Any], fixtu
     if len(problems) > before:
         return None
     return Case(data["name"], source.name, source.marks.at(here)[0], data["query"], facts, data["expect"],
-                data.get("lang", "en"), data.get("backend"))
+                data.get("lang", "en"), data.get("backend"), "base" in data and bool(data.get("patch")))
 
 
 def _check_expect(expect: dict[str, Any], query: Any, problem: Any) -> None:
@@ -148,3 +149,28 @@ def _check_expect(expect: dict[str, Any], query: Any, problem: Any) -> None:
 
 def _unknown_rule(rule: str, query: str, known: set[str]) -> str:
     return f"{rule!r} is not a rule of query {query} ({', '.join(sorted(known))})"
+
+
+def find_case(spec: str, policy: Policy) -> Case:
+    """The case ``FILE::NAME`` (quotes around NAME allowed), loaded and checked as ``test`` would."""
+    import difflib
+
+    from ..errors import ClosurePolicyError, InvalidRules
+
+    file, sep, name = spec.partition("::")
+    name = name.strip().strip("\"'")
+    if not sep or not name:
+        raise ClosurePolicyError(f"--case {spec!r}: write FILE::NAME, e.g. tests/policy/close_account.yaml::"
+                                 "'member account too'")
+    path = Path(file)
+    if not path.is_file():
+        raise ClosurePolicyError(f"--case {file}: no such test suite")
+    suite = load_suite(path, policy, file)
+    if suite.problems:
+        raise InvalidRules(suite.problems)
+    for case in suite.cases:
+        if case.name == name:
+            return case
+    close = difflib.get_close_matches(name, [c.name for c in suite.cases], n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ClosurePolicyError(f"{file} has no case {name!r}{hint}")

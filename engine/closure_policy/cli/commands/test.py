@@ -35,7 +35,10 @@ def test(paths: list[str], *, rules: str | None = None, coverage: bool = False, 
          fmt: str = "text", output: str | None = None, keyword: str | None = None,
          backends: list[str] | None = None) -> int:
     """Run the suites at ``paths``; 0 when every case passed (and coverage is at least ``fail_under``)."""
+    rules = sessions.rules_folder(rules, paths)
     policies = {name: load_policy(rules, backend=name) for name in backends or _installed()}
+    first = next(iter(policies.values()))
+    print(f"testing {rules or 'the bundled rules'}: {first.name} {first.revision}", file=sys.stderr)
     session = sessions.run(paths, policies, keyword, coverage=coverage or fail_under is not None)
     if session.problems:
         raise InvalidRules(session.problems)
