@@ -6,8 +6,11 @@ import argparse
 from ..policy import BACKENDS
 
 
-def add_rules(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", metavar="DIR", help="rule folder (default: the bundled rules)")
+def add_rules(p: argparse.ArgumentParser, found: bool = False) -> None:
+    """``--rules``; ``found``: the default is looked for (a suite's ``rules:``, then ``./rules``)."""
+    default = ("the suites' rules:, else ./rules when there is one, else the bundled rules" if found
+               else "the bundled rules")
+    p.add_argument("--rules", metavar="DIR", help=f"rule folder (default: {default})")
 
 
 def add_backend(p: argparse.ArgumentParser, repeatable: bool = False) -> None:

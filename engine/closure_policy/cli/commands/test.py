@@ -16,7 +16,7 @@ from .. import options
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("test", help="run YAML rule test suites")
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: tests/policy)")
-    options.add_rules(p)
+    options.add_rules(p, found=True)
     p.add_argument("--coverage", action="store_true", help="report rule and condition coverage")
     p.add_argument("--fail-under", type=float, metavar="PCT", help="fail when coverage is below PCT percent")
     p.add_argument("--format", choices=tuple(report.REPORTERS), default="text", help="output format")
