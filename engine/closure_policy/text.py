@@ -8,8 +8,9 @@ reads goes through :func:`safe`, and an offending value is quoted through
 """
 from __future__ import annotations
 
+import difflib
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from .limits import MAX_EXCERPT, MAX_MESSAGE
 
@@ -57,3 +58,19 @@ def bounded(message: str) -> str:
     """A message cut to a readable length: the last defence when a value was quoted whole."""
     limit = MAX_MESSAGE
     return message if len(message) <= limit else message[:limit] + f"… ({len(message):,} characters)"
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices`` (or ``""``): one suggestion rule for every message.
+
+    A choice with the same characters in another order comes first (``=>`` is
+    ``>=`` typed backwards, though they share only one character in place),
+    then one the word begins, or that begins with the word (``!==`` meant
+    ``!=``, ``=`` meant ``==``), then the closest by ``difflib``.
+    """
+    options = [str(c) for c in choices if str(c) != word]
+    swapped = [c for c in options if sorted(c) == sorted(word)]
+    prefixed = [c for c in options if c not in swapped and (word.startswith(c) or c.startswith(word))]
+    ranked = swapped + sorted(prefixed, key=lambda c: abs(len(c) - len(word)))
+    close = ranked + [c for c in difflib.get_close_matches(word, options, n=n, cutoff=cutoff) if c not in ranked]
+    return f"; did you mean {' or '.join(repr(c) for c in close[:n])}?" if close else ""

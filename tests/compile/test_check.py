@@ -199,3 +199,31 @@ def test_a_stream_declaration_naming_what_does_not_exist_is_a_problem(rules, old
     problems = [(p.line, p.column, p.check) for p in check_rules(rules).problems if p.file.endswith("stream.yaml")]
     assert problems and problems[0][:2] == (line, col), problems
     assert problems[0][2] in ("stream", "unknown-condition")
+
+
+def test_a_file_that_cannot_be_read_causes_no_cascade_elsewhere(rules):
+    # gate.yaml holds the only rule that uses account-open; unreadable, it must not make the condition "unused"
+    seed(rules, "gate.yaml", "    when: {not: {use: account-open}}", "   when: {not: {use: account-open}}")
+    problems = check_rules(rules).problems
+    assert [(Path(p.file).name, p.check) for p in problems] == [("gate.yaml", "yaml-syntax")]
+
+
+@pytest.mark.parametrize("old,new,words", [
+    ("    when: {not: {use: account-open}}", "   when: {not: {use: account-open}}",
+     "this key is indented more or less than the keys around it (YAML: "),
+    ("    title: {en: The account is open, zh: 账户未关闭}", "    title: The account: open",
+     "a ':' where no key can start: quote a value that contains ': '"),
+    ("    query: gate\n", "\tquery: gate\n", "a tab: YAML is indented with spaces only"),
+    ("    when: {not: {use: account-open}}", "    when: {not: {use: account-open}", "a {mapping} not closed with '}'"),
+])
+def test_yaml_mistakes_are_said_as_what_happened(rules, old, new, words):
+    seed(rules, "gate.yaml", old, new)
+    problems = check_rules(rules).problems
+    assert len(problems) == 1 and words in problems[0].message, problems
+
+
+@pytest.mark.parametrize("typed,suggested", [("=>", ">="), ("=<", "<="), ("=", "=="), ("!==", "!=")])
+def test_an_unknown_operator_gets_the_one_meant(rules, typed, suggested):
+    seed(rules, "gate.yaml", 'op: ">", value: 0}', f'op: "{typed}", value: 0}}')
+    problems = check_rules(rules).problems
+    assert len(problems) == 1 and problems[0].message.endswith(f"; did you mean {suggested!r}?")

@@ -1,8 +1,7 @@
 """Resolve a fact path at a place in a rule, reporting it when it names nothing."""
 from __future__ import annotations
 
-import difflib
-
+from ..text import did_you_mean
 from .context import Here
 from .ir import Ref
 from .scope import Scope
@@ -12,9 +11,8 @@ def resolve(path: str, here: Here, scope: Scope) -> Ref:
     """The path as a typed reference; an unknown path is a problem."""
     t = scope.type_of(path)
     if t is None:
-        close = difflib.get_close_matches(path, scope.known_paths(), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        here.error(f"unknown fact path {path!r} (not in facts.schema.json){hint}", "unknown-fact")
+        here.error(f"unknown fact path {path!r} (not in facts.schema.json){did_you_mean(path, scope.known_paths())}",
+                   "unknown-fact")
     root = scope.root_fact(path)
     if root is not None:
         here.roots.add(root)

@@ -125,11 +125,18 @@ def _rules(c: Compilation) -> None:
             query.roots |= rule.roots
 
 
+_UNREADABLE = ("yaml-syntax", "io", "limit")  # a file whose rules were not read at all
+
+
 def _unused(c: Compilation) -> None:
     # A condition no rule uses is never compiled, so its mistakes would go unseen.
     # One that a used condition names counts as used, even where a limit
     # stopped its expansion: the limit is the one problem to report there.
+    # When a file could not be read its rules are missing, and the conditions
+    # they use would look unused: one problem, not a cascade.
     assert c.ctx is not None
+    if any(p.check in _UNREADABLE for p in c.problems):
+        return
     used = _named_by(c.ctx.used, c.ctx.conditions)
     for name, named in c.ctx.conditions.items():
         if name not in used:

@@ -146,6 +146,35 @@ def _read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(name, line, column, f"not UTF-8: byte 0x{data[exc.start]:02x}", "io")]
 
 
+# PyYAML's words for the mistakes authors make most, said as what happened
+# (its own words follow, so that they can still be searched for).
+_PLAIN = (
+    ("expected <block end>, but found '<block mapping start>'",
+     "this key is indented more or less than the keys around it"),
+    ("expected <block end>, but found '<block sequence start>'",
+     "this list is indented more or less than the lines around it"),
+    ("expected <block end>, but found '-'", "this list item ('-') is indented differently from the items above it"),
+    ("expected <block end>", "the indentation here does not match the lines above it"),
+    ("mapping values are not allowed here",
+     "a ':' where no key can start: quote a value that contains ': ', or check this line's indentation"),
+    ("could not find expected ':'", "a key without a ':' after it, or a line that should be part of the one above"),
+    ("found character '\\t' that cannot start any token", "a tab: YAML is indented with spaces only"),
+    ("found undefined alias", "an alias (*name) that no anchor (&name) defines"),
+    ("expected ',' or ']'", "a [list] not closed with ']', or items not separated by ','"),
+    ("expected ',' or '}'", "a {mapping} not closed with '}', or entries not separated by ','"),
+    ("found unexpected end of stream", "the file ends inside a quoted text or an unclosed [ or {"),
+    ("did not find expected key", "a line that is not a key at this indentation: indented too far, or missing 'key:'"),
+    ("did not find expected '-' indicator", "a line inside a list that does not start with '-' where the items do"),
+)
+
+
+def _plain(what: str) -> str:
+    for words, plain in _PLAIN:
+        if words in what:
+            return f"{plain} (YAML: {what})"
+    return what
+
+
 def _syntax_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
     """A PyYAML error on one line, at its real line and column."""
     if isinstance(exc, yaml.reader.ReaderError):
@@ -158,7 +187,7 @@ def _syntax_problem(name: str, text: str, exc: yaml.YAMLError) -> Problem:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(filter(None, [exc.context, exc.problem]))
-        return Problem(name, line, col, f"invalid YAML: {' '.join(what.split())}", "yaml-syntax")
+        return Problem(name, line, col, f"invalid YAML: {_plain(' '.join(what.split()))}", "yaml-syntax")
     return Problem(name, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}", "yaml-syntax")
 
 

@@ -153,9 +153,8 @@ def _unknown_rule(rule: str, query: str, known: set[str]) -> str:
 
 def find_case(spec: str, policy: Policy) -> Case:
     """The case ``FILE::NAME`` (quotes around NAME allowed), loaded and checked as ``test`` would."""
-    import difflib
-
     from ..errors import ClosurePolicyError, InvalidRules
+    from ..text import did_you_mean
 
     file, sep, name = spec.partition("::")
     name = name.strip().strip("\"'")
@@ -171,6 +170,4 @@ def find_case(spec: str, policy: Policy) -> Case:
     for case in suite.cases:
         if case.name == name:
             return case
-    close = difflib.get_close_matches(name, [c.name for c in suite.cases], n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ClosurePolicyError(f"{file} has no case {name!r}{hint}")
+    raise ClosurePolicyError(f"{file} has no case {name!r}{did_you_mean(name, [c.name for c in suite.cases], 3, 0.5)}")

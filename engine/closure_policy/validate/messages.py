@@ -7,12 +7,11 @@ timestamps, time zones, ids) is named by what it expects.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Mapping
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from ..text import excerpt
+from ..text import did_you_mean, excerpt
 
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
                int: "an integer", float: "a number"}
@@ -31,9 +30,7 @@ def locate(error: ValidationError) -> tuple[list[Any], str, bool]:
         allowed = list(schema.get("properties", {}))
         extra = [k for k in instance if k not in allowed]
         if extra:
-            close = difflib.get_close_matches(str(extra[0]), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            return path + [extra[0]], f"unknown key {excerpt(extra[0])}{hint}", True
+            return path + [extra[0]], f"unknown key {excerpt(extra[0])}{did_you_mean(str(extra[0]), allowed)}", True
     if shown.validator == "required" and isinstance(instance, Mapping):
         missing = [k for k in (value if isinstance(value, list) else []) if k not in instance]
         if missing:
@@ -54,7 +51,8 @@ def _message(validator: str, value: Any, instance: Any) -> str:
         return f"must be {wanted}, not {_kind(instance)}"
     if validator in ("enum", "const"):
         options = value if validator == "enum" else [value]
-        return f"must be one of {', '.join(excerpt(o) for o in options[:12])}; got {got}"
+        hint = did_you_mean(instance, map(str, options)) if isinstance(instance, str) else ""
+        return f"must be one of {', '.join(excerpt(o) for o in options[:12])}; got {got}{hint}"
     if validator == "minLength":
         return "must not be empty" if value == 1 else f"must be at least {value} characters long"
     if validator == "maxLength":

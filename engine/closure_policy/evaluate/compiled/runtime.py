@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Mapping
 
 from ...decision import Decision, Violation
 from ...jsondoc import dump
@@ -91,9 +91,12 @@ def day(moment: Any, zone_name: Any) -> Any:
 
 
 def display(value: Any) -> str:
-    """A value as a message shows it."""
+    """A value as a message shows it: an object as ``key: value`` pairs, a list of objects one after another."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}: {display(item)}" for key, item in value.items())
     if isinstance(value, (list, tuple)):
-        return ", ".join(display(v) for v in value)
+        separator = "; " if any(isinstance(v, Mapping) for v in value) else ", "
+        return separator.join(display(v) for v in value)
     if value is None:
         return "—"
     if isinstance(value, bool):
