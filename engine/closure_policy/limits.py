@@ -74,6 +74,8 @@ BATCH_PARTITIONS_IN_FLIGHT = 2
 BATCH_WORKER_WAIT_SECONDS = 60.0
 #: Sample accounts a diff report keeps for each transition.
 DIFF_SAMPLES = 5
+#: Longest one mutant may take to compile and run every case (``test --mutate``), in seconds.
+MUTANT_SECONDS = 30.0
 #: Longest a request may take before it is answered 503, in seconds (``--timeout``).
 REQUEST_TIMEOUT_SECONDS = 30.0
 #: Most decision records committed to the decision log in one transaction (group commit).

@@ -18,7 +18,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: tests/policy)")
     options.add_rules(p, found=True)
     p.add_argument("--coverage", action="store_true", help="report rule and condition coverage")
-    p.add_argument("--fail-under", type=float, metavar="PCT", help="fail when coverage is below PCT percent")
+    p.add_argument("--fail-under", type=float, metavar="PCT",
+                   help="fail when coverage (with --mutate: the mutation score; default 100) is below PCT percent")
+    p.add_argument("--mutate", action="store_true",
+                   help="mutation testing: change the rules as a slip would, and list the changes no case notices")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="with --mutate: processes (default: one a core)")
     p.add_argument("--format", choices=tuple(report.REPORTERS), default="text", help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of standard output")
     p.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose FILE::NAME matches EXPR")
@@ -27,6 +31,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.mutate:
+        return mutate(args.paths, rules=args.rules, fail_under=args.fail_under, jobs=args.jobs,
+                      keyword=args.keyword)
     return test(args.paths, rules=args.rules, coverage=args.coverage, fail_under=args.fail_under, fmt=args.format,
                 output=args.output, keyword=args.keyword, backends=args.backend)
 
@@ -49,6 +56,26 @@ def test(paths: list[str], *, rules: str | None = None, coverage: bool = False, 
         if output:
             out.close()
     return _exit_code(session, fail_under)
+
+
+def mutate(paths: list[str], *, rules: str | None = None, fail_under: float | None = None, jobs: int | None = None,
+           keyword: str | None = None) -> int:
+    """Mutation testing of the rules by the suites at ``paths``; 0 when the score is at least ``fail_under``."""
+    from ...tester import mutate as mutation
+
+    rules = sessions.rules_folder(rules, paths)
+    policy = load_policy(rules)
+    print(f"mutating {rules or 'the bundled rules'}: {policy.name} {policy.revision}", file=sys.stderr)
+    cases, problems = sessions.collect(paths, policy, keyword)
+    if problems:
+        raise InvalidRules(problems)
+    results = mutation.run(policy, cases, jobs)
+    sys.stdout.write(mutation.report(results))
+    wanted = 100.0 if fail_under is None else fail_under
+    if mutation.score(results) < wanted:
+        print(f"mutation score {mutation.score(results):.2f}% is below {wanted:g}%", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _installed() -> list[str]:

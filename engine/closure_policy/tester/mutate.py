@@ -1,0 +1,284 @@
+"""Mutation testing: change the rules the way an author's slip would, and see whether the suites notice.
+
+100% rule and condition coverage says every comparison was *evaluated*; a
+mutant says whether a case would *fail* if it were wrong. Each mutant is one
+change to the rule files as loaded (the data, with their line and column marks
+kept): a comparison's operator moved across its boundary or negated, its value
+moved by one unit or swapped for each other value of its enum, the other fact
+of the same kind compared instead, its calendar-day reading dropped; a
+quantifier turned into each other one, a count's bound moved; a ``not``
+dropped; a ``use`` of a named condition dropped from its ``all``/``any``; the ``when`` guard of a
+remediation or of an outcome choice dropped or negated. Every mutant is
+compiled (one the compiler refuses is *stillborn*, not counted) and every case
+of the suites runs against it: it is *killed* when a case fails, *survives*
+when all pass. Mutants run in parallel over the cores, each within a time
+limit (one that overruns counts as killed: something noticed).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from .. import limits
+from ..compile import compile_policy
+from ..compile.scope import Scope
+from ..facts.types import FactType
+from ..load import SourceFile
+from ..policy import Policy, facts_checker
+from ..text import safe
+from .runner import Runner
+from .suite import Case
+
+PathT = tuple[Any, ...]
+BOUNDARY = {">": ">=", ">=": ">", "<": "<=", "<=": "<"}
+NEGATION = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
+QUANTIFIERS = ("some", "every", "none")
+_REMOVE = "<removed>"  # the replacement that removes a list item (a string: it crosses to worker processes)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    file: str
+    line: int
+    column: int
+    description: str
+    path: PathT  # where in the file's data the change is made
+    replacement: Any  # the new node
+    remove: bool = False  # the list item goes instead
+
+    def format(self, status: str = "survived") -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.description} ({status})"
+
+
+@dataclass
+class Result:
+    mutant: Mutant
+    status: str  # killed, survived, stillborn, timeout
+    killed_by: str | None = None
+
+
+def mutants(policy: Policy) -> list[Mutant]:
+    """Every mutant of the policy's rule files, in file and position order."""
+    found: list[Mutant] = []
+    types = _Types(policy.compilation.sources)
+    for source in policy.compilation.sources:
+        for path, node, parent in _walk(source.data):
+            if path[:1] == ("stream",):  # the lifecycle is tested by its own replay checks
+                continue
+            found += [Mutant(source.name, *source.marks.at(where), text, path, new, new is _REMOVE)
+                      for where, text, new in _of(path, node, parent, types)]
+    return sorted(found, key=lambda m: (m.file, m.line, m.column, m.description))
+
+
+def _walk(data: Any, path: PathT = (), parent: Any = None) -> Iterator[tuple[PathT, Any, Any]]:
+    yield path, data, parent
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        yield from _walk(value, path + (key,), data)
+
+
+def _of(path: PathT, node: Any, parent: Any, types: _Types) -> Iterator[tuple[PathT, str, Any]]:
+    """(where, what, replacement) of each mutant of one node."""
+    if not isinstance(node, dict):
+        return
+    if "fact" in node and "op" in node and "count" not in path[-1:]:
+        yield from _comparison(path, node, types)
+    for kind in QUANTIFIERS:
+        if isinstance(node.get(kind), dict):
+            for other in (q for q in QUANTIFIERS if q != kind):
+                yield path + (kind,), f"{kind} -> {other}", {other: node[kind]}
+    if isinstance(node.get("count"), dict) and isinstance(node["count"].get("value"), int):
+        bound = node["count"]["value"]
+        for moved in (bound - 1, bound + 1):
+            if moved >= 0:
+                yield path + ("count", "value"), f"count {node['count']['op']} {bound} -> {moved}", \
+                    {"count": {**node["count"], "value": moved}}
+    if set(node) == {"not"}:
+        yield path + ("not",), "not dropped", node["not"]
+    if set(node) == {"use"} and isinstance(parent, list) and len(parent) > 1:
+        yield path, f"use {node['use']} dropped", _REMOVE
+    if "when" in node and len(path) >= 2 and path[-2] in ("remediation", "outcome"):
+        yield path + ("when",), "guard dropped", {k: v for k, v in node.items() if k != "when"}
+        yield path + ("when",), "guard negated", {**node, "when": {"not": node["when"]}}
+
+
+def _comparison(path: PathT, cmp: dict[str, Any], types: _Types) -> Iterator[tuple[PathT, str, Any]]:
+    op = cmp["op"]
+    if op in BOUNDARY:
+        yield path + ("op",), f"{op} -> {BOUNDARY[op]}", {**cmp, "op": BOUNDARY[op]}
+    if op in NEGATION:
+        yield path + ("op",), f"{op} -> {NEGATION[op]}", {**cmp, "op": NEGATION[op]}
+    else:  # there is no "not in": the comparison negated instead
+        yield path + ("op",), f"{op} negated", {"not": dict(cmp)}
+    yield from _values(path, cmp, types)
+    for other in types.siblings(cmp["value_of"]) if isinstance(cmp.get("value_of"), str) else ():
+        yield path + ("value_of",), f"value_of {cmp['value_of']} -> {other}", {**cmp, "value_of": other}
+    if "as_day_in" in cmp:
+        yield path + ("as_day_in",), "as_day_in dropped", {k: v for k, v in cmp.items() if k != "as_day_in"}
+
+
+def _values(path: PathT, cmp: dict[str, Any], types: _Types) -> Iterator[tuple[PathT, str, Any]]:
+    value, where = cmp.get("value"), path + ("value",)
+    if isinstance(value, list) and len(value) > 1:
+        for i, item in enumerate(value):
+            yield where, f"{item!r} dropped from the list", {**cmp, "value": value[:i] + value[i + 1:]}
+    elif isinstance(value, bool):
+        yield where, f"{value} -> {not value}", {**cmp, "value": not value}
+    elif isinstance(value, (int, Decimal)) or isinstance(value, str) and types.kind(cmp["fact"]) == "money":
+        moved = _one_unit_up(value)
+        if moved is not None:
+            yield where, f"{value} -> {moved}", {**cmp, "value": moved}
+    elif isinstance(value, str):
+        for other in (v for v in types.enum(cmp["fact"]) if v != value):
+            yield where, f"{value!r} -> {other!r}", {**cmp, "value": other}
+
+
+def _one_unit_up(value: Any) -> Any:
+    """An amount moved up by one unit of its last digit (``2.50`` -> ``2.51``), as written."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return None
+    moved = format(amount + Decimal(1).scaleb(exponent), "f")
+    return moved if isinstance(value, str) else int(moved) if isinstance(value, int) else Decimal(moved)
+
+
+class _Types:
+    """The types the compiler gives fact paths, quantifier names bound as the rule files bind them."""
+
+    def __init__(self, sources: Sequence[SourceFile]):
+        self.root: FactType = facts_checker().types
+        bound = {}
+        for source in sources:
+            for _path, node, _ in _walk(source.data):
+                if isinstance(node, dict) and isinstance(node.get("in"), str) and isinstance(node.get("as"), str):
+                    found = self.root.lookup(node["in"].split("."))
+                    if found is not None and found.item is not None:
+                        bound[node["as"]] = found.item
+        self.scope = Scope(self.root, bound)
+
+    def kind(self, path: Any) -> str | None:
+        found = self.scope.type_of(path) if isinstance(path, str) else None
+        return found.kind if found is not None else None
+
+    def enum(self, path: Any) -> list[str]:
+        found = self.scope.type_of(path) if isinstance(path, str) else None
+        return [str(v) for v in (found.enum or [])] if found is not None else []
+
+    def siblings(self, path: str) -> list[str]:
+        """The other facts beside ``path`` of the same kind (an amount for an amount), to compare instead."""
+        head, *rest = path.split(".")
+        section = self.root.lookup([head, *rest[:-1]]) if rest else None
+        target = self.root.lookup([head, *rest])
+        if section is None or target is None:
+            return []
+        return [f"{'.'.join([head, *rest[:-1]])}.{k}" for k, t in section.properties.items()
+                if k != rest[-1] and t.kind == target.kind and t.kind in ("money", "timestamp", "string")
+                and t.enum is None]
+
+
+def apply(sources: Sequence[SourceFile], mutant: Mutant) -> list[SourceFile]:
+    """The sources with the mutant's change made (a copy; the marks stay those of the original)."""
+    changed = []
+    for source in sources:
+        if source.name != mutant.file:
+            changed.append(source)
+            continue
+        data = copy.deepcopy(source.data)
+        holder = data
+        for key in mutant.path[:-1]:
+            holder = holder[key]
+        if mutant.remove:
+            del holder[mutant.path[-1]]
+        else:
+            holder[mutant.path[-1]] = copy.deepcopy(mutant.replacement)
+        changed.append(dataclasses.replace(source, data=data))
+    return changed
+
+
+# --- running them -----------------------------------------------------------------
+
+_state: dict[str, Any] = {}
+
+
+class _Overrun(Exception):
+    pass
+
+
+def _start(directory: Path, sources: Sequence[SourceFile], cases: Sequence[Case], seconds: float) -> None:
+    _state.update(directory=directory, sources=sources, cases=cases, seconds=seconds)
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    if _state.get("armed"):  # once: not again while the overrun is being handled
+        _state["armed"] = False
+        raise _Overrun
+
+
+def _judge(mutant: Mutant) -> Result:
+    """Compile the mutant and run every case on it, within the time limit (in a worker process)."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        _state["armed"] = True
+        signal.setitimer(signal.ITIMER_REAL, _state["seconds"])
+        return _verdict(mutant)
+    except _Overrun:
+        return Result(mutant, "timeout")
+    finally:
+        _state["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _verdict(mutant: Mutant) -> Result:
+    checker = facts_checker()
+    compilation = compile_policy(_state["directory"], checker.types, strict=False,
+                                 sources=apply(_state["sources"], mutant))
+    # A dropped use can leave its condition unused: a finding of check, not a reason to refuse the mutant.
+    if any(problem.check != "unused-condition" for problem in compilation.problems):
+        return Result(mutant, "stillborn")
+    runner = Runner({"compiled": Policy(compilation, checker)})
+    for case in _state["cases"]:
+        if not all(result.passed for result in runner.run(case)):
+            return Result(mutant, "killed", case.node_id)
+    return Result(mutant, "survived")
+
+
+def run(policy: Policy, cases: Sequence[Case], workers: int | None = None,
+        seconds: float = limits.MUTANT_SECONDS) -> list[Result]:
+    """Every mutant of ``policy`` judged by ``cases``, over ``workers`` processes (default: one a core)."""
+    found = mutants(policy)
+    args = (policy.compilation.directory, policy.compilation.sources, list(cases), seconds)
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        _start(*args)
+        return [_judge(m) for m in found]
+    with ProcessPoolExecutor(max_workers=count, initializer=_start, initargs=args) as pool:
+        return list(pool.map(_judge, found, chunksize=4))
+
+
+def score(results: Sequence[Result]) -> float:
+    """Killed (or timed out) as a percentage of the mutants that compiled; 100 when none did."""
+    judged = [r for r in results if r.status != "stillborn"]
+    return 100.0 * sum(r.status != "survived" for r in judged) / len(judged) if judged else 100.0
+
+
+def report(results: Sequence[Result]) -> str:
+    lines = [r.mutant.format() for r in results if r.status == "survived"]
+    lines += [r.mutant.format("timed out: counted as killed") for r in results if r.status == "timeout"]
+    counts = {status: sum(r.status == status for r in results) for status in ("killed", "survived", "timeout",
+                                                                               "stillborn")}
+    lines.append(f"mutants: {len(results)} ({counts['stillborn']} stillborn: the compiler refused them); "
+                 f"killed {counts['killed'] + counts['timeout']}, survived {counts['survived']}; "
+                 f"score {score(results):.2f}%")
+    return "\n".join(safe(line) for line in lines) + "\n"
