@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit
-from .commands import batch, check, compile, diff, log, reference, sample, serve, stream, test
+from .commands import batch, check, compile, diff, fmt, log, reference, sample, serve, stream, test
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_parser(sub)
     compile.add_parser(sub)
     test.add_parser(sub)
+    fmt.add_parser(sub)
     stream.add_parser(sub)
     serve.add_parser(sub)
     log.add_parser(sub)
