@@ -45,6 +45,20 @@ def document(**sections: Any) -> dict[str, Any]:
     return result
 
 
+def changed_rules(folder: Path, file: str | None = None, old: str = "", new: str = "") -> Path:
+    """A copy of the fixture rules in ``folder``/rules, with ``old`` (there exactly once) replaced in ``file``."""
+    import shutil
+
+    rules = folder / "rules"
+    shutil.copytree(FIXTURE_RULES, rules)
+    if file is not None:
+        path = rules / file
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} is not in {file} exactly once"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    return rules
+
+
 @pytest.fixture(scope="session")
 def fixture_policy() -> Policy:
     return load_policy(FIXTURE_RULES)

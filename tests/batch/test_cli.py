@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import pytest
 
 from closure_policy.cli.main import main
 from tests.batch.conftest import corpus, write_jsonl
-from tests.conftest import FIXTURE_RULES
+from tests.conftest import FIXTURE_RULES, changed_rules
 from tests.serve.conftest import free_port
 
 CLI = [sys.executable, "-m", "closure_policy.cli.main"]
@@ -91,9 +90,7 @@ def test_a_mistake_is_exit_2_with_a_reason_before_any_work(tmp_path, capsys, arg
 
 
 def test_bad_rules_are_reported_with_file_line_col_before_any_work(tmp_path, capsys):
-    rules = tmp_path / "rules"
-    shutil.copytree(FIXTURE_RULES, rules)
-    (rules / "gate.yaml").write_text((rules / "gate.yaml").read_text().replace("op: \">\"", "op: \"=>\"", 1))
+    rules = changed_rules(tmp_path, "gate.yaml", '{fact: balance.pending, op: ">"', '{fact: balance.pending, op: "=>"')
     path = write_jsonl(tmp_path / "in.jsonl", corpus(2))
     assert main(["diff", "-q", "gate", "-i", str(path), "--base-rules", str(FIXTURE_RULES), "--rules", str(rules),
                  "--quiet"]) == 2
@@ -102,11 +99,8 @@ def test_bad_rules_are_reported_with_file_line_col_before_any_work(tmp_path, cap
 
 def test_diff_writes_each_report_format(tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", corpus(50))
-    rules = tmp_path / "rules"
-    shutil.copytree(FIXTURE_RULES, rules)
-    gate = rules / "gate.yaml"
-    gate.write_text(gate.read_text().replace('op: "<=", value_of: balance.manual_payout_fee',
-                                             'op: "<", value_of: balance.manual_payout_fee'))
+    rules = changed_rules(tmp_path, "gate.yaml", 'op: "<=", value_of: balance.manual_payout_fee',
+                          'op: "<", value_of: balance.manual_payout_fee')
     env = {**os.environ}
     for name in ("report.json", "report.md", "report.html"):
         done = subprocess.run([*CLI, "diff", "-q", "gate", "-i", str(path), "--base-rules", str(FIXTURE_RULES),

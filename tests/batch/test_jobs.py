@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -15,7 +14,7 @@ from closure_policy.batch.corpus import partitions
 from closure_policy.cli.commands.sample import write_corpus
 from closure_policy.jsondoc import dump
 from tests.batch.conftest import corpus, write_jsonl
-from tests.conftest import FIXTURE_RULES
+from tests.conftest import FIXTURE_RULES, changed_rules
 
 
 @pytest.fixture(autouse=True)
@@ -98,14 +97,8 @@ def test_a_folder_of_files_is_one_corpus_in_name_order(tmp_path, cluster, fixtur
 
 def _changed_rules(tmp_path: Path) -> Path:
     """The fixture rules with one comparison changed: the fee check no longer fires at exactly the fee."""
-    rules = tmp_path / "rules"
-    shutil.copytree(FIXTURE_RULES, rules)
-    gate = rules / "gate.yaml"
-    text = gate.read_text(encoding="utf-8")
-    assert text.count('op: "<=", value_of: balance.manual_payout_fee') == 1
-    gate.write_text(text.replace('op: "<=", value_of: balance.manual_payout_fee',
-                                 'op: "<", value_of: balance.manual_payout_fee'), encoding="utf-8")
-    return rules
+    return changed_rules(tmp_path, "gate.yaml", 'op: "<=", value_of: balance.manual_payout_fee',
+                         'op: "<", value_of: balance.manual_payout_fee')
 
 
 def test_diff_reports_exactly_the_accounts_the_change_affects(tmp_path, cluster, fixture_policy):

@@ -1,21 +1,13 @@
 """How a value reads inside a message: objects and lists of objects as text a person reads, never a repr."""
 from __future__ import annotations
 
-import shutil
-
 from closure_policy import load_policy
-from tests.conftest import FIXTURE_RULES, document
+from tests.conftest import changed_rules, document
 
 
 def test_an_object_or_a_list_of_objects_in_a_message_reads_as_key_value_pairs(tmp_path):
-    rules = tmp_path / "rules"
-    shutil.copytree(FIXTURE_RULES, rules)
-    gate = rules / "gate.yaml"
-    text = gate.read_text(encoding="utf-8")
-    old = 'message: {en: "{balance.overdue} is overdue.", zh: "{balance.overdue} 已逾期。"}'
-    assert old in text
-    gate.write_text(text.replace(old, 'message: {en: "Balance {balance}. Contracts {contracts}. Users {users}.", '
-                                      'zh: "{balance.overdue} 已逾期。"}'), encoding="utf-8")
+    rules = changed_rules(tmp_path, "gate.yaml", 'message: {en: "{balance.overdue} is overdue.", zh: "',
+                          'message: {en: "Balance {balance}. Contracts {contracts}. Users {users}.", zh: "')
     facts = document(balance={"overdue": "3"}, contracts=[{"id": "C-1", "status": "active"}],
                      users=[{"id": "U-1", "role": "admin"}, {"id": "U-2", "role": "member"}])
     decision = load_policy(rules).decide("gate", facts)

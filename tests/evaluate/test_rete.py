@@ -1,7 +1,6 @@
 """The rete backend on its own: encodings, limits, state, threads, and what it refuses."""
 from __future__ import annotations
 
-import shutil
 import sys
 import threading
 from datetime import datetime, timedelta, timezone
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from closure_policy import BackendUnavailable, EngineLimit, load_policy
 from closure_policy.evaluate.rete.encode import instant, money
 from closure_policy.scalars import Instant, instant_of, to_instant
-from tests.conftest import FIXTURE_RULES, document
+from tests.conftest import FIXTURE_RULES, changed_rules, document
 
 pytest.importorskip("durable_rules_engine", reason="the rete extra is part of the test install")
 
@@ -102,14 +101,8 @@ def test_threads_give_the_sequential_answers(rete):
 
 
 def test_a_condition_durable_rules_cannot_state_refuses_to_load(tmp_path):
-    rules = tmp_path / "rules"
-    shutil.copytree(FIXTURE_RULES, rules)
-    path = rules / "gate.yaml"
-    text = path.read_text(encoding="utf-8")
-    old = "      none:\n        in: users\n"
-    assert old in text
-    path.write_text(text.replace(old, "      count:\n        op: \">=\"\n        value: 2\n        in: users\n"),
-                    encoding="utf-8")
+    rules = changed_rules(tmp_path, "gate.yaml", "      none:\n        in: users\n",
+                          "      count:\n        op: \">=\"\n        value: 2\n        in: users\n")
     assert load_policy(rules).queries  # fine for the compiled backend
     with pytest.raises(EngineLimit, match="count >= 2 with a condition cannot be stated"):
         load_policy(rules, backend="rete")
