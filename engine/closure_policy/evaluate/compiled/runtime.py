@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from ...decision import Decision, Violation
 from ...jsondoc import dump
@@ -90,12 +90,15 @@ def day(moment: Any, zone_name: Any) -> Any:
     return moment.day_in(zone_name) if moment is not None else None
 
 
+_OBJECTS = (dict, MappingProxyType)  # concrete types: an ABC's isinstance costs a decision too much
+
+
 def display(value: Any) -> str:
     """A value as a message shows it: an object as ``key: value`` pairs, a list of objects one after another."""
-    if isinstance(value, Mapping):
+    if isinstance(value, _OBJECTS):
         return ", ".join(f"{key}: {display(item)}" for key, item in value.items())
     if isinstance(value, (list, tuple)):
-        separator = "; " if any(isinstance(v, Mapping) for v in value) else ", "
+        separator = "; " if value and isinstance(value[0], _OBJECTS) else ", "  # a fact's list is of one kind
         return separator.join(display(v) for v in value)
     if value is None:
         return "—"
