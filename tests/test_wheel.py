@@ -53,3 +53,12 @@ def test_installed_package_uses_its_bundled_copy(installed: Path, tmp_path: Path
     rules, schemas = shown.stdout.split()
     assert "_bundled" in rules and "_bundled" in schemas
     assert {p.name for p in Path(rules).glob("*.yaml")} == {p.name for p in (ROOT / "rules").glob("*.yaml")}
+
+
+@pytest.mark.slow
+def test_installed_sample_varies_the_bundled_suites(installed: Path, tmp_path: Path):
+    out = tmp_path / "accounts.jsonl"
+    done = _run(installed / "closure-policy", "sample", "-q", "close_account", "-n", "20", "-o", out, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    documents = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(documents) == 20 and len({d["account"]["id"] for d in documents}) == 20
