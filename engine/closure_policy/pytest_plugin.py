@@ -2,9 +2,10 @@
 
 Registered under the ``pytest11`` entry point. Which files are suites is the
 ini option ``closure_policy_files`` (glob patterns relative to the rootdir,
-default ``tests/policy/*.yaml``); which rules they test, ``closure_policy_rules``
-(default: the bundled rules). A failing case shows the same diff and trace as
-``closure-policy test``.
+default ``tests/policy/*.yaml``); which rules they test, the suite's own
+``rules:`` key (relative to the suite), else ``closure_policy_rules`` (relative to
+the rootdir), else the bundled rules. A failing case shows the same diff and
+trace as ``closure-policy test``.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .errors import ClosurePolicyError
 from .policy import Policy, available_backends, load_policy
 
 DEFAULT_FILES = ["tests/policy/*.yaml", "tests/policy/*.yml"]
-_POLICIES = pytest.StashKey[dict[str, Policy]]()
+_POLICIES = pytest.StashKey[dict[str, dict[str, Policy]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,12 +54,24 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
-def _policies(config: pytest.Config) -> dict[str, Policy]:
-    if _POLICIES not in config.stash:
-        rules = config.getini("closure_policy_rules")
-        folder = config.rootpath / rules if rules else None
-        config.stash[_POLICIES] = {name: load_policy(folder, backend=name) for name in available_backends()}
-    return config.stash[_POLICIES]
+def _folder(config: pytest.Config, suite: Path) -> Path | None:
+    """The rules a suite tests: its ``rules:`` key, else the ini option, else None (the bundled rules)."""
+    from .tester.session import declared_rules
+
+    declared = declared_rules(suite)
+    if declared is not None:
+        return (suite.parent / declared).resolve()
+    rules = config.getini("closure_policy_rules")
+    return config.rootpath / rules if rules else None
+
+
+def _policies(config: pytest.Config, folder: Path | None) -> dict[str, Policy]:
+    """Each backend's policy of ``folder``, loaded once a session."""
+    loaded = config.stash.setdefault(_POLICIES, {})
+    key = str(folder or "")
+    if key not in loaded:
+        loaded[key] = {name: load_policy(folder, backend=name) for name in available_backends()}
+    return loaded[key]
 
 
 class SuiteError(Exception):
@@ -69,8 +82,9 @@ class PolicySuiteFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from .tester import load_suite
 
+        folder = _folder(self.config, self.path)
         try:
-            policies = _policies(self.config)
+            policies = _policies(self.config, folder)
         except ClosurePolicyError as exc:
             raise SuiteError(exc.report()) from None
         name = self.path.relative_to(self.config.rootpath).as_posix()
@@ -78,7 +92,7 @@ class PolicySuiteFile(pytest.File):
         if suite.problems:
             raise SuiteError("\n".join(p.format() for p in sorted(suite.problems)))
         for case in suite.cases:
-            yield PolicyCaseItem.from_parent(self, name=case.name, case=case)
+            yield PolicyCaseItem.from_parent(self, name=case.name, case=case, folder=folder)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, SuiteError):
@@ -93,14 +107,15 @@ class CaseFailed(Exception):
 
 
 class PolicyCaseItem(pytest.Item):
-    def __init__(self, *, case: Any, **kwargs: Any):
+    def __init__(self, *, case: Any, folder: Path | None, **kwargs: Any):
         super().__init__(**kwargs)
         self.case = case
+        self.folder = folder
 
     def runtest(self) -> None:
         from .tester import Runner
 
-        results = Runner(_policies(self.config)).run(self.case)
+        results = Runner(_policies(self.config, self.folder)).run(self.case)
         failed = [r for r in results if not r.passed]
         if failed:
             raise CaseFailed(failed)

@@ -70,3 +70,11 @@ def test_the_file_pattern_is_configurable(project):
 def test_other_yaml_files_are_left_alone(project):
     (project.path / "config.yaml").write_text("a: 1\n", encoding="utf-8")
     project.runpytest("-q").assert_outcomes(passed=1, failed=1)
+
+
+def test_a_suite_that_names_its_rules_is_run_against_them(project):
+    # no ini option: without the key, the suite would run against the bundled rules and fail to load (no "gate")
+    (project.path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    path = project.path / "tests/policy/gate.yaml"
+    path.write_text("rules: ../../rules\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    project.runpytest().assert_outcomes(passed=1, failed=1)

@@ -48,7 +48,7 @@ def rules_folder(explicit: str | None, paths: list[str] | None) -> str | None:
     if explicit is not None:
         return explicit
     named = {str((path.parent / folder).resolve()) for path in find_suites(paths or [])
-             if paths is not None and (folder := _declared(path)) is not None}
+             if paths is not None and (folder := declared_rules(path)) is not None}
     if len(named) > 1:
         raise ClosurePolicyError(f"the suites name different rule folders ({', '.join(sorted(named))}): "
                                  "run them separately, or choose one with --rules")
@@ -57,7 +57,7 @@ def rules_folder(explicit: str | None, paths: list[str] | None) -> str | None:
     return "rules" if Path("rules").is_dir() else None
 
 
-def _declared(path: Path) -> str | None:
+def declared_rules(path: Path) -> str | None:
     """The suite's ``rules:`` key, read without checking the rest (that comes when the suite is loaded)."""
     try:
         source, problems = load_yaml_file(path, str(path))
