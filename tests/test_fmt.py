@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from closure_policy.cli.main import main
-from closure_policy.fmt import format_text
+from closure_policy.fmt import KEY_ORDER, format_text
 from tests.conftest import FIXTURE_RULES, ROOT
 
 BUNDLED = sorted((ROOT / "rules").glob("*.yaml")) + sorted((ROOT / "tests/policy").glob("*.yaml")) + \
@@ -34,7 +34,8 @@ def _shuffled(data, rng: random.Random):
 
     if isinstance(data, dict):
         keys = list(data)
-        rng.shuffle(keys)
+        if all(k in KEY_ORDER for k in keys):  # others (languages, names, data) keep the order written
+            rng.shuffle(keys)
         result = CommentedMap((k, _shuffled(data[k], rng)) for k in keys)
     elif isinstance(data, list):
         result = CommentedSeq(_shuffled(v, rng) for v in data)
@@ -110,8 +111,24 @@ def test_a_file_that_is_not_yaml_is_reported_not_rewritten(tmp_path, capsys):
     path = tmp_path / "broken.yaml"
     path.write_text("rules: [a, b\n", encoding="utf-8")
     assert main(["fmt", str(path)]) == 2
-    assert f"{path}: cannot format:" in capsys.readouterr().err
+    assert f"{path}:2:1: invalid YAML: a [list] not closed with ']'" in capsys.readouterr().err
     assert path.read_text() == "rules: [a, b\n"
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))
+
+
+@pytest.mark.parametrize("content,message", [
+    (BOMB.encode(), "(limit)"),                       # aliases expanding to a billion nodes: refused, not expanded
+    (b"rules:\n  - id: \xff\n", "not UTF-8"),
+    (b"a: 1\na: 2\n", "(duplicate-key)"),
+])
+def test_a_file_the_loader_refuses_is_reported_at_its_place_and_left_alone(tmp_path, capsys, content, message):
+    path = tmp_path / "hostile.yaml"
+    path.write_bytes(content)
+    assert main(["fmt", str(path)]) == 2
+    assert message in capsys.readouterr().err and path.read_bytes() == content
 
 
 def test_a_missing_path_is_a_clear_error(tmp_path, capsys):

@@ -36,3 +36,12 @@ def test_the_query_and_language_are_checked_before_any_document(fixture_policy):
         fixture_policy.decide_many("no_such_query", never)
     with pytest.raises(UnsupportedLanguage):
         fixture_policy.decide_many("gate", never, lang="fr")
+
+
+def test_an_error_a_reader_met_stands_for_its_document(fixture_policy):
+    from closure_policy.jsondoc import overlong
+
+    results = list(fixture_policy.decide_many("gate", [document(), overlong(), document()]))
+    assert [r.decision is not None for r in results] == [True, False, True]
+    assert isinstance(results[1].error, UnreadableDocument) and results[1].facts is None
+    assert "the line is longer than" in str(results[1].error)

@@ -47,18 +47,16 @@ KEY_ORDER = [
     "in", "as", "where", "collect", "select",
     # a test case's expectations, last
     "expect",
-    # texts
-    "en", "zh",
-]
+]  # a text's languages, an outcome's or a detail's name: in the order written
 _RANK = {key: i for i, key in enumerate(KEY_ORDER)}
 # Sections whose value is always in block style: the files' structure and their prose.
 BLOCK = {"policy", "queries", "conditions", "rules", "stream", "fixtures", "cases", "steps", "details",
-         "remediation", "outcome", "title", "message", "source", "facts", "emit", "effect",
+         "remediation", "outcome", "title", "message", "reading", "source", "facts", "emit", "effect",
          # quantifiers and lists of conditions read best a part to a line
          "some", "every", "none", "count", "for_each", "collect", "all", "any"}
-# A mapping in a block list stays in block style when it has one of these keys (a rule, a case, a step, a text,
-# an outcome choice); a condition or a data item may go on one line.
-BLOCK_ITEM = {"id", "name", "step", "title", "en", "outcome", "expect", "query"}
+# Lists whose items stay in block style too (rules, cases, remediation texts, outcome choices, steps); the items
+# of other lists (the conditions of an all or any, data) may each go on one line.
+ITEMS_IN_BLOCK = {"rules", "cases", "remediation", "outcome", "steps"}
 OPERATOR_KEYS = {"op"}
 # Data: facts, patches and expectations are laid out by size alone, their keys kept in order (an expectation's
 # in the order the docs list them).
@@ -128,8 +126,8 @@ def _layout(node: Any, key: Any, indent: int, top: bool, in_block_list: bool, da
     if isinstance(node, CommentedMap):
         if not data or key == "expect":
             _order(node, EXPECT_RANK if key == "expect" else _RANK)
-        flow = not top and (_flowable(node, data) and (data or _may_flow(node, key, in_block_list))) \
-            and _fits(node, key, indent)
+        may_flow = data or (key not in BLOCK and not in_block_list)
+        flow = not top and may_flow and _flowable(node, data) and _fits(node, key, indent)
         for child_key, child in list(node.items()):
             _put(node, child_key, _scalar(child_key, child, flow))
         _style(node, flow)
@@ -147,17 +145,13 @@ def _layout(node: Any, key: Any, indent: int, top: bool, in_block_list: bool, da
             if flow:
                 _flatten(child)
             else:
-                _layout(child, None, indent + 4, False, True, data)
+                _layout(child, None, indent + 4, False, key in ITEMS_IN_BLOCK, data)
 
 
 def _order(node: CommentedMap, rank: dict[str, int]) -> None:
     keys = list(node)
     for k in sorted(keys, key=lambda k: (rank.get(k, len(rank)), keys.index(k))):
         node.move_to_end(k)
-
-
-def _may_flow(node: CommentedMap, key: Any, in_block_list: bool) -> bool:
-    return key not in BLOCK and not (in_block_list and BLOCK_ITEM & set(node))
 
 
 def _flowable(node: Any, data: bool, outer: bool = True) -> bool:
@@ -169,13 +163,9 @@ def _flowable(node: Any, data: bool, outer: bool = True) -> bool:
             for k, v in node.items())
     if isinstance(node, list):
         # ruamel.yaml writes a one-key mapping inside a flow list without its braces: such a list goes in block
-        return not _has_comments(node, outer) and all(_flowable(i, data, False) and not _block_item(i, data)
-                                                       for i in node)
-    return True
-
-
-def _block_item(item: Any, data: bool) -> bool:
-    return isinstance(item, dict) and (len(item) == 1 or not data and bool(BLOCK_ITEM & set(item)))
+        return not _has_comments(node, outer) and all(
+            _flowable(i, data, False) and not (isinstance(i, dict) and len(i) == 1) for i in node)
+    return not isinstance(node, (LiteralScalarString, FoldedScalarString))  # a block text cannot go in flow
 
 
 def _has_comments(node: Any, outer: bool = False) -> bool:

@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import math
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any, Iterator
 
 import msgspec
 
 from . import limits
-from .errors import FactProblem, json_pointer
+from .errors import FactProblem, UnreadableDocument, json_pointer
 
 
 class _Oversized(str):
@@ -68,6 +68,27 @@ def dump_text(value: Any, indent: int | None = None) -> str:
     """JSON text, laid out with ``indent`` spaces when given."""
     encoded = _ENCODER.encode(value)
     return (msgspec.json.format(encoded, indent=indent) if indent else encoded).decode("utf-8")
+
+
+def lines(stream: IO[bytes], end: int | None = None) -> Iterator[bytes | None]:
+    """Every line of ``stream`` (up to the offset ``end``), in bounded memory: a line longer than a document
+    may be is drained a bounded piece at a time and given as None. The stream CLI, batch inputs and
+    decision logs all read lines here."""
+    while end is None or stream.tell() < end:
+        chunk = stream.readline(limits.MAX_DOCUMENT_BYTES + 1)
+        if not chunk:
+            return
+        if len(chunk) > limits.MAX_DOCUMENT_BYTES and not chunk.endswith(b"\n"):
+            while chunk and not chunk.endswith(b"\n"):  # skip the rest, a bounded piece at a time
+                chunk = stream.readline(limits.MAX_DOCUMENT_BYTES)
+            yield None
+            continue
+        yield chunk
+
+
+def overlong() -> UnreadableDocument:
+    """The error of a line :func:`lines` drained."""
+    return UnreadableDocument([FactProblem("", f"the line is longer than {limits.MAX_DOCUMENT_BYTES:,} bytes")])
 
 
 def load_trusted(data: bytes) -> Any:

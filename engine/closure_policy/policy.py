@@ -103,9 +103,11 @@ class Policy:
                     explain: bool = False) -> Iterator[Decided]:
         """Decide every document, in order, one :class:`Decided` each; one bad document never stops the rest.
 
-        A document may be a mapping or JSON text (``bytes``/``str``, read as
-        strictly as any file). The query and language are checked at once, before
-        any document is read: they are the caller's mistake, not a document's.
+        A document may be a mapping, JSON text (``bytes``/``str``, read as
+        strictly as any file), or the error a reader met instead of a document
+        (a line too long to read), which stands for it. The query and language are
+        checked at once, before any document is read: they are the caller's
+        mistake, not a document's.
         """
         self.query(query)
         if lang not in self.languages:
@@ -118,6 +120,9 @@ class Policy:
             start = clock()
             facts = document
             try:
+                if isinstance(document, ClosurePolicyError):
+                    facts = None
+                    raise document
                 if isinstance(document, (bytes, str)):
                     facts, problems = parse(document)
                     if problems:

@@ -12,6 +12,7 @@ from closure_policy import limits, load_policy
 from closure_policy.batch import run_batch, run_diff
 from closure_policy.batch.corpus import partitions
 from closure_policy.cli.commands.sample import write_corpus
+from closure_policy.errors import UnreadableDocument
 from closure_policy.jsondoc import dump
 from tests.batch.conftest import corpus, write_jsonl
 from tests.conftest import FIXTURE_RULES, changed_rules
@@ -82,7 +83,21 @@ def test_a_line_past_the_document_limit_is_one_invalid_row(tmp_path, monkeypatch
     parts = list(partitions(str(path), rows=2))
     assert [(p.first, p.rows) for p in parts] == [(0, 2), (2, 1)]
     read = [line for p in parts for line in p.read()]
-    assert read[0] == b'{"a": 1}\n' and read[2] == b'{"b": 2}\n' and len(read[1]) < 10
+    assert read[0] == b'{"a": 1}\n' and read[2] == b'{"b": 2}\n' and len(read) == 3
+    assert isinstance(read[1], UnreadableDocument) and "longer than 1,000 bytes" in str(read[1])
+
+
+def test_an_overlong_line_is_an_invalid_row_of_the_output(tmp_path, cluster, fixture_policy, monkeypatch):
+    documents = corpus(3)
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join([json.dumps(documents[0]).encode() + b"\n", b" " * (limits.MAX_DOCUMENT_BYTES + 10),
+                               b"\n", json.dumps(documents[2]).encode() + b"\n"]))
+    summary, _ = run_batch("gate", str(path), str(tmp_path / "out.jsonl"), str(FIXTURE_RULES), cluster=cluster)
+    got = _jsonl(tmp_path / "out.jsonl")
+    assert [r["row"] for r in got] == [0, 1, 2] and summary.invalid == 1
+    message = f"the line is longer than {limits.MAX_DOCUMENT_BYTES:,} bytes"
+    assert got[1]["error"] == [{"pointer": "", "message": message}]
+    assert got[2]["outcome"] == fixture_policy.decide("gate", documents[2]).outcome
 
 
 def test_a_folder_of_files_is_one_corpus_in_name_order(tmp_path, cluster, fixture_policy):
@@ -140,3 +155,30 @@ def test_diff_reads_a_decision_log_of_the_service(tmp_path, cluster, fixture_pol
     assert diff.rows == 25
     assert diff.changed == sum(fixture_policy.decide("gate", d).rule_ids != after.decide("gate", d).rule_ids
                                for d in documents)
+
+
+def test_a_row_group_larger_than_a_partition_is_cut_and_read_whole(tmp_path, cluster, fixture_policy):
+    import pyarrow as pa
+
+    from closure_policy.batch.arrow import facts_type, to_row
+    from closure_policy.resources import schema
+
+    documents = corpus(30)
+    kind = facts_type(schema("facts"))
+    table = pa.Table.from_pylist([to_row(d, kind) for d in documents], schema=pa.schema(list(kind)))
+    pq.write_table(table, tmp_path / "one-group.parquet", row_group_size=30)
+    parts = list(partitions(str(tmp_path / "one-group.parquet")))
+    assert [(p.first, p.rows, p.group) for p in parts] == [(0, 7, 0), (7, 7, 0), (14, 7, 0), (21, 7, 0), (28, 2, 0)]
+    run_batch("gate", str(tmp_path / "one-group.parquet"), str(tmp_path / "out.jsonl"), str(FIXTURE_RULES),
+              cluster=cluster)
+    assert _jsonl(tmp_path / "out.jsonl") == _expected(fixture_policy, documents)
+
+
+def test_a_json_lines_log_with_a_broken_record_is_refused_at_its_line(tmp_path, cluster):
+    from closure_policy.errors import ClosurePolicyError
+
+    log = tmp_path / "decisions.jsonl"
+    record = {"query": "gate", "facts": corpus(1)[0]}
+    log.write_text(json.dumps(record) + "\n\n" + "{not json\n", encoding="utf-8")
+    with pytest.raises(ClosurePolicyError, match=r"decisions.jsonl:3: not a decision log record \(.*invalid JSON"):
+        run_diff("gate", str(log), str(FIXTURE_RULES), str(FIXTURE_RULES), cluster, from_log=True)

@@ -26,11 +26,15 @@ class PolicyBundle:
 
     @classmethod
     def of(cls, directory: str | None, backend: str = "compiled") -> PolicyBundle:
-        """The rule files of ``directory`` (default: the bundled rules), as the loader picks them."""
+        """The rule files of ``directory`` (default: the bundled rules), once the loader has taken them.
+
+        Loading first means a rule folder is read only within the loader's limits
+        and refusals (size, UTF-8, links out of the folder, FIFOs), and a broken
+        one is reported with ``file:line:col`` before anything is shipped.
+        """
         folder = Path(directory) if directory is not None else rules_dir()
-        files = sorted((p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir()
-                       if p.suffix in (".yaml", ".yml") and p.is_file())
-        return cls(tuple(files), backend)
+        sources = load_policy(folder, backend=backend).compilation.sources
+        return cls(tuple(sorted((s.path.name, s.path.read_text(encoding="utf-8")) for s in sources)), backend)
 
     @property
     def digest(self) -> str:

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import sys
-from typing import Any, Callable, Iterator, Sequence, TextIO
+from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
 from .. import limits
 from ..errors import ClosurePolicyError
@@ -61,9 +61,10 @@ def _say(log: TextIO | None, text: str) -> None:
         print(text, file=log, flush=True)
 
 
-def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], parts: Sequence[Partition],
-                progress: Any = None) -> Iterator[Any]:
-    """``work(*args, part)`` for every partition, on the cluster; the results in partition order."""
+def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], parts: Iterable[Partition],
+                progress: Any = None, count: int | None = None) -> Iterator[Any]:
+    """``work(*args, part)`` for every partition (taken lazily), on the cluster; the results in partition
+    order. ``count``: how many partitions there are, when known, for the progress bar."""
     from dask.distributed import as_completed
 
     workers = max(1, len(client.scheduler_info()["workers"]))
@@ -87,7 +88,7 @@ def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], part
         held[number] = future.result()  # a worker's exception is raised here, as it was
         future.release()
         if progress is not None:
-            progress.set_postfix_str(f"partitions {finished}/{len(parts)}", refresh=False)
+            progress.set_postfix_str(f"partitions {finished}/{count or '?'}", refresh=False)
             progress.update(rows)
         while following in held:
             yield held.pop(following)

@@ -19,9 +19,9 @@ from typing import Any, Iterator
 
 from .. import limits
 from ..errors import ClosurePolicyError
+from ..jsondoc import lines, overlong
 
 PARQUET = (".parquet", ".pq")
-OVERLONG = b"\0"  # a line too long to be a document, drained and given as this (not JSON)
 JSON_LINES = (".jsonl", ".ndjson", ".json")
 
 
@@ -33,17 +33,18 @@ class Partition:
     first: int
     rows: int
     path: str = ""
-    start: int = 0  # JSON Lines: the byte range [start, end)
+    start: int = 0  # JSON Lines: the byte range [start, end); Parquet: the rows [start, end) of the group
     end: int = 0
     group: int = -1  # Parquet: the row group
     documents: tuple[Any, ...] = ()  # a decision log's documents, shipped
 
     def read(self) -> Iterator[Any]:
-        """The partition's documents: JSON text (bytes) or mappings, one per row, in order."""
+        """The partition's documents, one per row, in order: JSON text (bytes), mappings, or the error of a
+        line too long to be read (what :meth:`Policy.decide_many` takes)."""
         if self.documents:
             return iter(self.documents)
         if self.group >= 0:
-            return _parquet_rows(self.path, self.group)
+            return _parquet_rows(self.path, self.group, self.start, self.end)
         return _lines(self.path, self.start, self.end)
 
 
@@ -90,32 +91,15 @@ def _line_partitions(path: Path, rows: int, first: int, number: int) -> Iterator
     """Byte ranges of about ``rows`` lines each; one pass over the file to count its rows exactly."""
     with open(path, "rb") as fh:
         start = count = 0
-        for _line, offset in _file_lines(fh, None):
+        for line in lines(fh):
+            if line is not None and not line.strip():
+                continue  # a blank line is not a row
             count += 1
             if count == rows:
-                yield Partition(number, first, count, str(path), start, offset)
-                first, number, start, count = first + count, number + 1, offset, 0
+                yield Partition(number, first, count, str(path), start, fh.tell())
+                first, number, start, count = first + count, number + 1, fh.tell(), 0
         if count:
             yield Partition(number, first, count, str(path), start, fh.tell())
-
-
-def _file_lines(fh: Any, end: int | None) -> Iterator[tuple[bytes, int]]:
-    """(line, offset after it) of each non-blank line up to ``end``, in bounded memory.
-
-    A line longer than a document may be is drained, not held, and given as
-    ``OVERLONG``, so it is one invalid row, as on every other path.
-    """
-    bound = limits.MAX_DOCUMENT_BYTES + 2
-    while end is None or fh.tell() < end:
-        line = fh.readline(bound)
-        if not line:
-            return
-        if len(line) == bound and not line.endswith(b"\n"):
-            while (rest := fh.readline(bound)) and not rest.endswith(b"\n"):
-                pass
-            line = OVERLONG
-        if line.strip():
-            yield line, fh.tell()
 
 
 def _parquet_partitions(path: Path, rows: int, first: int, number: int) -> Iterator[Partition]:
@@ -126,24 +110,33 @@ def _parquet_partitions(path: Path, rows: int, first: int, number: int) -> Itera
     except Exception as exc:  # pyarrow.ArrowInvalid and kin: not a Parquet file
         raise ClosurePolicyError(f"{path}: not a Parquet file ({exc})") from None
     for group in range(metadata.num_row_groups):
-        count = metadata.row_group(group).num_rows
-        if count:
-            yield Partition(number, first, count, str(path), group=group)
+        size = metadata.row_group(group).num_rows
+        for start in range(0, size, rows):  # a row group larger than a partition is cut too: memory stays bounded
+            count = min(rows, size - start)
+            yield Partition(number, first, count, str(path), start, start + count, group=group)
             first, number = first + count, number + 1
 
 
-def _lines(path: str, start: int, end: int) -> Iterator[bytes]:
+def _lines(path: str, start: int, end: int) -> Iterator[Any]:
     with open(path, "rb") as fh:
         fh.seek(start)
-        for line, _ in _file_lines(fh, end):
-            yield line
+        for line in lines(fh, end):
+            if line is None:
+                yield overlong()
+            elif line.strip():
+                yield line
 
 
-def _parquet_rows(path: str, group: int) -> Iterator[Any]:
+def _parquet_rows(path: str, group: int, start: int, end: int) -> Iterator[Any]:
+    """Rows [start, end) of a row group, read a batch at a time (those before ``start`` are read and passed)."""
     import pyarrow.parquet as pq
 
     from .arrow import from_row
 
-    table = pq.ParquetFile(path).read_row_group(group)
-    for batch in table.to_batches(max_chunksize=1000):
-        yield from (from_row(row) for row in batch.to_pylist())
+    at = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1000, row_groups=[group]):
+        wanted = batch.slice(max(0, start - at), max(0, min(end, at + batch.num_rows) - max(start, at)))
+        at += batch.num_rows
+        yield from (from_row(row) for row in wanted.to_pylist())
+        if at >= end:
+            return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence, TextIO
+from typing import Any, Iterable, Iterator, TextIO
 
 from ..errors import UnsupportedLanguage
 from ..policy import Policy
@@ -38,10 +38,10 @@ def _checked(bundle: PolicyBundle, query: str, lang: str = "en") -> Policy:
     return policy
 
 
-def _progress(parts: Sequence[Partition], log: TextIO | None, what: str) -> Any:
+def _progress(rows: int | None, log: TextIO | None, what: str) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=sum(p.rows for p in parts), unit="rows", unit_scale=True, desc=what, file=log,
+    return tqdm(total=rows, unit="rows", unit_scale=True, desc=what, file=log,
                 disable=log is None, mininterval=0.5, smoothing=0.1)
 
 
@@ -52,12 +52,13 @@ def run_batch(query: str, source: str, output: str, rules: str | None = None, la
     bundle = PolicyBundle.of(rules, backend)
     _checked(bundle, query, lang)
     out = Output(output)
-    parts = list(partitions(source))
+    parts = list(partitions(source))  # where each partition lies, not its rows: small
     summary = Summary()
     try:
         with dask_client(cluster.scheduler, cluster.workers, cluster.log) as client, \
-                _progress(parts, cluster.log, query) as bar:
-            for part in run_ordered(client, decide_partition, (bundle, query, lang, out.parquet), parts, bar):
+                _progress(sum(p.rows for p in parts), cluster.log, query) as bar:
+            for part in run_ordered(client, decide_partition, (bundle, query, lang, out.parquet), parts, bar,
+                                    len(parts)):
                 out.write(part.payload)
                 summary.merge(part.summary)
     except BaseException:
@@ -73,11 +74,16 @@ def run_diff(query: str, source: str, base_rules: str, rules: str | None = None,
     start = time.perf_counter()
     base, new = PolicyBundle.of(base_rules), PolicyBundle.of(rules)
     before, after = _checked(base, query), _checked(new, query)
-    parts = list(_logged(source, query) if from_log else partitions(source))
+    parts: Iterable[Partition]
+    if from_log:  # a log's partitions hold the documents themselves: taken a window at a time, never all at once
+        parts, rows, count = _logged(source, query), None, None
+    else:
+        listed = list(partitions(source))
+        parts, rows, count = listed, sum(p.rows for p in listed), len(listed)
     result = DiffSummary()
     with dask_client(cluster.scheduler, cluster.workers, cluster.log) as client, \
-            _progress(parts, cluster.log, f"diff {query}") as bar:
-        for part in run_ordered(client, diff_partition, (base, new, query), parts, bar):
+            _progress(rows, cluster.log, f"diff {query}") as bar:
+        for part in run_ordered(client, diff_partition, (base, new, query), parts, bar, count):
             result.merge(part)
     return result, before, after, time.perf_counter() - start
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..errors import ClosurePolicyError
-from ..jsondoc import parse
+from ..jsondoc import lines, parse
 
 _SQLITE = b"SQLite format 3\0"
 
@@ -36,10 +36,11 @@ def _sqlite(path: str) -> Iterator[dict[str, Any]]:
 
 def _json_lines(path: str) -> Iterator[dict[str, Any]]:
     with open(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
+        for number, line in enumerate(lines(fh), start=1):
+            if line is not None and not line.strip():
                 continue
-            record, problems = parse(line)
+            record, problems = parse(line) if line is not None else (None, [])
             if problems or not isinstance(record, dict):
-                raise ClosurePolicyError(f"{path}:{number}: not a decision log record")
+                raise ClosurePolicyError(f"{path}:{number}: not a decision log record"
+                                         + (f" ({problems[0].format()})" if problems else ""))
             yield record

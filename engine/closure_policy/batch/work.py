@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from ..jsondoc import dump
 from ..policy import Decided, Policy
 from .bundle import PolicyBundle
-from .corpus import OVERLONG, Partition
+from .corpus import Partition
 from .output import encode
 from .summary import DiffSummary, Summary, problems_of
 
@@ -25,16 +25,8 @@ class BatchPart:
     summary: Summary = field(default_factory=Summary)
 
 
-def _documents(part: Partition) -> Iterator[Any]:
-    from .. import limits
-
-    for document in part.read():
-        # an overlong line is refused as one document past the size limit, as the service refuses it
-        yield b" " * (limits.MAX_DOCUMENT_BYTES + 1) if document is OVERLONG else document
-
-
 def _decided(policy: Policy, query: str, part: Partition, lang: str) -> Iterator[Decided]:
-    return policy.decide_many(query, _documents(part), lang)
+    return policy.decide_many(query, part.read(), lang)
 
 
 def decide_partition(bundle: PolicyBundle, query: str, lang: str, parquet: bool, part: Partition) -> BatchPart:
@@ -65,7 +57,7 @@ def output_row(policy: Policy, item: Decided, first: int) -> dict[str, Any]:
 def diff_partition(base: PolicyBundle, new: PolicyBundle, query: str, part: Partition) -> DiffSummary:
     """How the decisions of ``part`` change from the ``base`` rules to the ``new`` ones."""
     before, after = base.load(), new.load()
-    documents = list(_documents(part))
+    documents = list(part.read())
     result = DiffSummary()
     for old, now in zip(before.decide_many(query, documents), after.decide_many(query, documents), strict=True):
         result.add(part.first + old.index, before, old, now)

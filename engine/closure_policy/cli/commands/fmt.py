@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ClosurePolicyError
+from ...load import load_yaml_file
 from ...text import safe
 
 DEFAULT_PATHS = ("rules", "tests/policy")
@@ -33,6 +34,13 @@ def fmt(paths: list[str], *, check: bool = False, diff: bool = False) -> int:
     files = _files(paths)
     changed, failed = [], 0
     for path in files:
+        # read by the rules' own loader first: its limits (size, nodes, depth, aliases), UTF-8, duplicate keys
+        _source, problems = load_yaml_file(path, str(path))
+        if problems:
+            for problem in problems:
+                print(problem.format(), file=sys.stderr)
+            failed += 1
+            continue
         text = path.read_text(encoding="utf-8")
         try:
             formatted = format_text(text)

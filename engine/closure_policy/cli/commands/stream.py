@@ -15,6 +15,7 @@ from typing import IO, Any, Iterator
 
 from ... import limits
 from ...jsondoc import dump_text
+from ...jsondoc import lines as bounded_lines
 from ...policy import load_policy
 from ...stream import StreamError, StreamProcessor
 from .. import options
@@ -29,18 +30,7 @@ def add_parser(sub: Any) -> None:
 
 def lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
     """(number, line) pairs; a line longer than the limit is drained and given as None."""
-    number = 0
-    while True:
-        chunk = stream.readline(limits.MAX_DOCUMENT_BYTES + 1)
-        if not chunk:
-            return
-        number += 1
-        if len(chunk) > limits.MAX_DOCUMENT_BYTES and not chunk.endswith(b"\n"):
-            while chunk and not chunk.endswith(b"\n"):  # skip the rest, a bounded piece at a time
-                chunk = stream.readline(limits.MAX_DOCUMENT_BYTES)
-            yield number, None
-            continue
-        yield number, chunk
+    return enumerate(bounded_lines(stream), start=1)
 
 
 def run(args: argparse.Namespace) -> int:
