@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from closure_policy import limits
-from closure_policy.jsondoc import _shallow, _within_limits, parse
+from closure_policy.jsondoc import _shallow, _within_limits, items, parse
 
 LONGEST = limits.MAX_STRING_LENGTH
 
@@ -73,3 +74,21 @@ def test_the_fast_check_never_passes_what_the_walk_refuses(value):
     for text in (json.dumps(value).encode(), json.dumps(value, ensure_ascii=False).encode()):
         if _within_limits(text):
             assert _shallow(json.loads(text))
+
+
+def test_an_arrays_items_are_left_as_text_for_each_to_be_read_alone():
+    deep = "[" * limits.MAX_JSON_DEPTH + "]" * limits.MAX_JSON_DEPTH  # at the limit alone, one past it inside []
+    found, problems = items(f' [{{"a": 1.10}}, {{"a": 1, "a": 2}}, {deep}] '.encode())
+    assert problems == [] and found == [b'{"a": 1.10}', b'{"a": 1, "a": 2}', deep.encode()]
+    assert parse(found[0])[0] == {"a": Decimal("1.10")}
+    assert "duplicate key" in parse(found[1])[1][0].message and parse(found[2])[1] == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (b'{"a": 1}', "not a JSON array"),
+    (b"[1,", "invalid JSON at line 1, column 4"),
+    (b"[NaN]", "NaN is not a number"),
+])
+def test_what_is_not_an_array_is_one_problem(text, message):
+    found, problems = items(text)
+    assert found is None and message in problems[0].message

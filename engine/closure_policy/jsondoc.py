@@ -128,6 +128,29 @@ def parse(data: bytes | str) -> tuple[Any, list[FactProblem]]:
     return document, []
 
 
+_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def items(data: bytes) -> tuple[list[bytes] | None, list[FactProblem]]:
+    """The documents of a JSON array, each still as its own text; the problems if ``data`` is not one.
+
+    Each item is then read by :func:`parse` on its own, so one document with a
+    repeated key or past a limit is that document's error, not its neighbours'
+    (a batch), and the array around them is no level of their depth. Only the
+    array itself is checked here, its syntax; its size is the caller's bound
+    (a request's ``--max-body``).
+    """
+    try:
+        return [bytes(raw) for raw in _ITEMS.decode(data)], []
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
+        document, problems = parse(data)
+        if problems:
+            return None, problems
+        if not isinstance(document, list):
+            return None, [FactProblem("", "not a JSON array")]
+        return [dump(item) for item in document], []  # what msgspec's skip refused, the strict reader took
+
+
 _DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
 _BRACKETS = bytes.maketrans(b"{}", b"[]")
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')

@@ -80,6 +80,8 @@ MUTANT_SECONDS = 30.0
 REQUEST_TIMEOUT_SECONDS = 30.0
 #: Most decision records committed to the decision log in one transaction (group commit).
 MAX_LOG_GROUP = 2_000
+#: How often the decision log's write-ahead log is copied into its database, in seconds (off the answer path).
+LOG_CHECKPOINT_SECONDS = 1.0
 
 # --- messages --------------------------------------------------------------------
 #: Longest excerpt of an offending value a message quotes, in characters.

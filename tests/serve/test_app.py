@@ -4,15 +4,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
+import zstandard
 from starlette.testclient import TestClient
 
 from closure_policy.cli.main import main
+from closure_policy.jsondoc import canonical, parse
 from closure_policy.resources import schema
 from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
 from closure_policy.serve.decision_log import read_records
@@ -104,6 +107,19 @@ def test_a_batch_answers_each_document_in_order(client):
     assert [a.get("outcome") for a in answers] == ["allow", None, "deny"]
     assert answers[1]["status"] == 422 and answers[1]["index"] == 1
     assert len({a["decision_id"] for a in answers if "decision_id" in a}) == 2
+
+
+def test_a_batch_reads_each_document_on_its_own(client):
+    good = json.dumps(document())
+    body = f'[{good}, {{"account": 1, "account": 2}}, {json.dumps(document(balance={"pending": "5"}))}]'
+    answers = client.post("/v1/decisions/gate/batch", content=body,
+                          headers={"content-type": "application/json"}).json()
+    assert [a.get("outcome") for a in answers] == ["allow", None, "deny"]
+    assert answers[1]["index"] == 1 and answers[1]["type"].endswith("/malformed-json")
+    assert "duplicate key 'account'" in json.dumps(answers[1])
+    broken = client.post("/v1/decisions/gate/batch", content=f"[{good}, {{]",
+                         headers={"content-type": "application/json"})
+    assert broken.status_code == 400 and broken.json()["type"].endswith("/malformed-json")
 
 
 def test_an_ndjson_batch_streams_one_line_per_document(client):
@@ -204,6 +220,20 @@ def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):
     assert first["revision"].startswith("sha256:") and first["backend"] == "compiled"
 
 
+def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path):
+    log = tmp_path / "decisions.db"
+    with _client(decision_log=str(log)) as c:
+        c.post("/v1/decisions/gate", json=document(balance={"pending": "1.10"}))
+    with sqlite3.connect(log) as db:
+        (stored,) = db.execute("SELECT facts FROM decisions").fetchone()
+        assert stored[:4] == b"\x28\xb5\x2f\xfd"  # any zstd reads it, no dictionary needed
+        assert json.loads(zstandard.ZstdDecompressor().decompress(stored)) == json.loads(canonical(
+            parse(json.dumps(document(balance={"pending": "1.10"})).encode())[0]))
+        db.execute("UPDATE decisions SET facts = ?", [zstandard.ZstdDecompressor().decompress(stored).decode()])
+    (record,) = read_records(str(log))  # a log written before the facts were compressed
+    assert record["facts"]["balance"]["pending"] == "1.10"
+
+
 def test_the_log_can_keep_no_facts(tmp_path):
     log = tmp_path / "decisions.db"
     with _client(decision_log=str(log), log_facts=False) as c:
@@ -273,6 +303,21 @@ def test_a_streamed_batch_is_held_to_the_body_limit_too():
         assert all("outcome" in a for a in answers[:-1]) and len(answers) < 40
 
 
+@pytest.mark.parametrize("ns", [1_795_913_999_999_999_999, 1_795_914_000_000_000_000, 1_795_914_000_000_999_999,
+                                1_795_914_000_001_000_000, 0])
+def test_the_logs_clock_reads_once_and_writes_as_log_time(monkeypatch, ns):
+    from datetime import datetime, timedelta, timezone
+
+    from closure_policy.serve import decision_log
+
+    monkeypatch.setattr(decision_log.time, "time_ns", lambda: ns)
+    moment = datetime.fromtimestamp(ns // 10**9, timezone.utc) + timedelta(microseconds=ns % 10**9 // 1000)
+    assert decision_log.log_now() == decision_log.log_time(moment)
+    monkeypatch.setattr(decision_log.time, "time_ns", lambda: ns + 10**6)  # a millisecond later, maybe a new second
+    assert decision_log.log_now() == decision_log.log_time(moment + timedelta(milliseconds=1)) > \
+        decision_log.log_time(moment)
+
+
 def test_log_times_are_utc_milliseconds_in_text_order():
     from datetime import datetime, timedelta, timezone
 
@@ -281,3 +326,17 @@ def test_log_times_are_utc_milliseconds_in_text_order():
     late = datetime(2026, 11, 29, 8, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=8)))
     assert log_time(late) == "2026-11-29T00:59:59.999Z"
     assert log_time(late) < log_time(late + timedelta(microseconds=1)) == "2026-11-29T01:00:00.000Z"
+
+
+def test_a_request_past_its_timeout_is_answered_503_and_not_acknowledged():
+    class SlowLog:
+        async def record(self, records: list[dict[str, Any]]) -> None:
+            await asyncio.sleep(5)
+
+        def close(self) -> None:
+            pass
+
+    with _client(timeout=0.05) as c:
+        c.app.state.service.log = SlowLog()  # type: ignore[attr-defined]
+        r = c.post("/v1/decisions/gate", json=document())
+        assert r.status_code == 503 and r.json()["type"].endswith("/timeout") and "decision_id" not in r.json()
