@@ -340,3 +340,20 @@ def test_a_request_past_its_timeout_is_answered_503_and_not_acknowledged():
         c.app.state.service.log = SlowLog()  # type: ignore[attr-defined]
         r = c.post("/v1/decisions/gate", json=document())
         assert r.status_code == 503 and r.json()["type"].endswith("/timeout") and "decision_id" not in r.json()
+
+
+def test_the_decision_routes_answer_alike_with_and_without_a_root_path():
+    app = create_app(ServeConfig(rules=str(FIXTURE_RULES)))
+    with TestClient(app) as direct, TestClient(app, root_path="/svc") as mounted:
+        for path, body in [("/v1/decisions/gate", document(balance={"pending": "5"})),
+                           ("/v1/decisions/gate/batch", [document(), {"account": 1}]),
+                           ("/v1/decisions/nope", document()), ("/v1/decisions/gate/batch/x", document())]:
+            answers = [c.post(prefix + path, json=body) for c, prefix in ((direct, ""), (mounted, "/svc"))]
+            assert answers[0].status_code == answers[1].status_code
+            assert _without_ids(answers[0].json()) == _without_ids(answers[1].json())
+
+
+def _without_ids(answer: Any) -> Any:
+    if isinstance(answer, list):
+        return [_without_ids(a) for a in answer]
+    return {k: v for k, v in answer.items() if k != "decision_id"}
