@@ -7,8 +7,11 @@ Starts ``closure-policy serve --workers N --decision-log <tmp>`` on a free
 generator costs little of the 2 cores): single decisions at concurrency 1, 16
 and 64, then batches of 100 and 1,000 documents. Every run stops by itself,
 after ``--seconds`` or ``--requests`` answers per connection, whichever comes
-first, and reports errors (non-2xx and socket errors). Not a test: figures vary
-by machine; ratios to the in-process rate are what to compare.
+first, and reports errors (non-2xx and socket errors). The same load then goes
+to uvicorn serving ``bare_app.py`` (reads the body, answers a constant) with
+the same workers: the ceiling HTTP itself sets on this machine. Not a test:
+figures vary by machine; ratios to the in-process rate and to that ceiling are
+what to compare.
 """
 from __future__ import annotations
 
@@ -54,16 +57,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(workers: int, log: Path | None) -> tuple[subprocess.Popen[bytes], str]:
+def _start(workers: int, log: Path | None, bare: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "closure_policy.cli.main", "serve", "--port", str(port),
-                                "--workers", str(workers), *(["--decision-log", str(log)] if log else [])])
+    if bare:  # the same uvicorn serving an app that does nothing: the HTTP layer's ceiling
+        command = ["-m", "uvicorn", "bare_app:app", "--app-dir", str(Path(__file__).parent), "--log-level",
+                   "warning", "--no-access-log", "--port", str(port), "--workers", str(workers)]
+    else:
+        command = ["-m", "closure_policy.cli.main", "serve", "--port", str(port), "--workers", str(workers),
+                   *(["--decision-log", str(log)] if log else [])]
+    process = subprocess.Popen([sys.executable, *command])
     url = f"http://127.0.0.1:{port}"
+    _wait_ready(url + ("/" if bare else "/ready"), process)
+    return process, url
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/ready", timeout=1).status_code == 200:
-                return process, url
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
@@ -95,6 +108,28 @@ def _errors(out: str) -> int:
     return (int(found.group(1)) if found else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
 
 
+def _measure(started: tuple[subprocess.Popen[bytes], str], facts: dict[str, Any], args: argparse.Namespace,
+             tmp: Path) -> list[dict[str, Any]]:
+    """Single decisions at concurrency 1, 16 and 64, then batches of 100 and 1,000, against one server."""
+    process, url = started
+    rows: list[dict[str, Any]] = []
+    try:
+        single = json.dumps(facts).encode()
+        for connections in (1, 16, 64):
+            row = _wrk(f"{url}/v1/decisions/{QUERY}", single, connections, args.seconds, args.requests, tmp)
+            rows.append({"kind": "single", "concurrency": connections, "documents": 1, **row,
+                         "decisions_per_s": row["requests_per_s"]})
+        for size in (100, 1000):
+            batch = json.dumps([facts] * size).encode()
+            row = _wrk(f"{url}/v1/decisions/{QUERY}/batch", batch, 2, args.seconds, args.requests, tmp)
+            rows.append({"kind": "batch", "concurrency": 2, "documents": size, **row,
+                         "decisions_per_s": row["requests_per_s"] * size})
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="longest run of each measurement")
@@ -109,34 +144,25 @@ def main(argv: list[str] | None = None) -> int:
     policy = load_policy()
     in_process = rate(lambda: policy.decide(QUERY, facts), 3.0)
     print(f"in-process Policy.decide({QUERY}): {in_process:,.0f} decisions/s")
-    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        process, url = _start(args.workers, None if args.no_log else tmp / "decisions.db")
-        try:
-            single = json.dumps(facts).encode()
-            for connections in (1, 16, 64):
-                row = _wrk(f"{url}/v1/decisions/{QUERY}", single, connections, args.seconds, args.requests, tmp)
-                rows.append({"kind": "single", "concurrency": connections, "documents": 1, **row,
-                             "decisions_per_s": row["requests_per_s"]})
-            for size in (100, 1000):
-                batch = json.dumps([facts] * size).encode()
-                row = _wrk(f"{url}/v1/decisions/{QUERY}/batch", batch, 2, args.seconds, args.requests, tmp)
-                rows.append({"kind": "batch", "concurrency": 2, "documents": size, **row,
-                             "decisions_per_s": row["requests_per_s"] * size})
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
-    print(f"{'request':10} {'concurrency':>11} {'decisions/s':>12} {'÷ in-process':>13} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'errors':>7}")
-    for row in rows:
+        rows = _measure(_start(args.workers, None if args.no_log else tmp / "decisions.db"), facts, args, tmp)
+        ceiling = _measure(_start(args.workers, None, bare=True), facts, args, tmp)
+    print(f"{'request':10} {'concurrency':>11} {'decisions/s':>12} {'÷ in-process':>13} {'÷ bare HTTP':>12} "
+          f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for row, bare in zip(rows, ceiling, strict=True):
         label = "single" if row["kind"] == "single" else f"batch {row['documents']:,}"
         row["ratio"] = row["decisions_per_s"] / in_process
+        row["bare_http_per_s"], row["ratio_to_bare"] = bare["decisions_per_s"], row["decisions_per_s"] / bare[
+            "decisions_per_s"]
         print(f"{label:10} {row['concurrency']:>11} {row['decisions_per_s']:12,.0f} {row['ratio']:13.2f} "
-              f"{row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['errors']:7}")
+              f"{row['ratio_to_bare']:12.2f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['errors']:7}")
+    print("bare HTTP (uvicorn, same workers, an app that reads the body and answers a constant): "
+          + ", ".join(f"{r['decisions_per_s']:,.0f}/s" for r in ceiling))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps({"in_process": in_process, "workers": args.workers, "rows": rows},
+        Path(args.json).write_text(json.dumps({"in_process": in_process, "workers": args.workers, "rows": rows,
+                                               "bare_http": ceiling},
                                               indent=2) + "\n", encoding="utf-8")
     return 0
 
