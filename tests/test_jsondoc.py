@@ -92,3 +92,27 @@ def test_an_arrays_items_are_left_as_text_for_each_to_be_read_alone():
 def test_what_is_not_an_array_is_one_problem(text, message):
     found, problems = items(text)
     assert found is None and message in problems[0].message
+
+
+_JSONISH = st.recursive(st.none() | st.booleans() | st.integers(-(10 ** 45), 10 ** 45) | st.text(max_size=5),
+                        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3),
+                                                                                          children, max_size=3),
+                        max_leaves=30)
+
+
+@given(st.lists(_JSONISH, max_size=4), st.sampled_from([b"", b"x", b",", b"]", b"\xff", b'"\\ud800"']))
+@settings(max_examples=300, deadline=None)
+def test_an_arrays_items_read_alone_are_what_the_whole_reads(array, damage):
+    text = json.dumps(array).encode()
+    if damage:
+        text = text[:-1] + damage + b"]" if array else b"[" + damage + b"]"
+    found, problems = items(text)
+    whole, refused = parse(text)
+    if found is None:
+        assert problems and (refused or not isinstance(whole, list))
+        return
+    alone = [parse(item) for item in found]
+    if not refused:  # a document the whole array reads is read alike alone
+        assert [document for document, _ in alone] == whole
+    else:  # what the whole refuses (bytes that are not UTF-8, here) is an item's own problem
+        assert any(trouble for _, trouble in alone)

@@ -234,6 +234,23 @@ def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path)
     assert record["facts"]["balance"]["pending"] == "1.10"
 
 
+def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatch):
+    from closure_policy.serve import decision_log
+
+    def unwritable(record: dict[str, Any]) -> tuple[Any, ...]:
+        raise OSError("disk full")
+
+    log = tmp_path / "decisions.db"
+    with _client(decision_log=str(log)) as c:
+        with monkeypatch.context() as patched:
+            patched.setattr(decision_log, "_row", unwritable)
+            refused = c.post("/v1/decisions/gate/batch", json=[document(), document()])
+            assert refused.status_code == 500 and refused.json()["type"].endswith("/internal")
+            assert "decision_id" not in refused.text
+        answered = c.post("/v1/decisions/gate", json=document()).json()  # the log goes on after the fault
+    assert [r["decision_id"] for r in read_records(str(log))] == [answered["decision_id"]]
+
+
 def test_the_log_can_keep_no_facts(tmp_path):
     log = tmp_path / "decisions.db"
     with _client(decision_log=str(log), log_facts=False) as c:

@@ -178,19 +178,23 @@ class SqliteLog:
 
     def _commit_waiting(self) -> None:
         group, self._waiting = self._waiting, []
-        rows = [_row(r) for records, _ in group for r in records]
         error: BaseException | None = None
+        try:
+            self._commit([r for records, _ in group for r in records])
+        except Exception as exc:  # the callers are told (a 500): their decisions are not acknowledged
+            error = exc
+        for _, done in group:
+            _settle(done, error)
+
+    def _commit(self, records: list[dict[str, Any]]) -> None:
+        rows = [_row(r) for r in records]
         fcntl.flock(self._turn, fcntl.LOCK_EX)
         try:
             for first in range(0, len(rows), limits.MAX_LOG_GROUP):
                 with self._connection:
                     self._connection.executemany(_INSERT, rows[first:first + limits.MAX_LOG_GROUP])
-        except sqlite3.Error as exc:  # the callers are told; their decisions are not acknowledged
-            error = exc
         finally:
             fcntl.flock(self._turn, fcntl.LOCK_UN)
-        for _, done in group:
-            _settle(done, error)
 
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the database now and then, off the answer path (a checkpoint syncs)."""
