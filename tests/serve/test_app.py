@@ -200,7 +200,9 @@ def test_a_broken_reload_keeps_the_last_good_policy(rules, monkeypatch):
         assert c.post("/v1/policy/reload", headers=auth).json()["ok"] is True
         after = c.post("/v1/decisions/gate", json=document()).json()["policy"]["revision"]
         assert after != before
-        assert 'closure_policy_reloads_total{result="failed"} 1.0' in c.get("/metrics").text
+        metrics = c.get("/metrics").text
+        assert 'closure_policy_reloads_total{result="failed"} 1.0' in metrics
+        assert f'revision="{after}"}} 1.0' in metrics and f'revision="{before}"}} 0.0' in metrics  # none serves it
 
 
 def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):

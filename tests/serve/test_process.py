@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -125,3 +126,25 @@ def test_watch_reloads_when_a_rule_file_changes(server_factory, rules):
     while time.monotonic() < deadline and httpx.get(server.url + "/v1/policy").json()["revision"] == before:
         time.sleep(0.2)
     assert httpx.get(server.url + "/v1/policy").json()["revision"] != before
+
+
+def test_metrics_of_several_workers_are_the_services(server_factory, rules, tmp_path):
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    server = server_factory("--rules", str(rules), "--workers", "2",
+                            env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)})
+
+    def decide(_: int) -> int:
+        with httpx.Client(base_url=server.url, timeout=10) as client:  # a connection each: either worker
+            return client.post("/v1/decisions/gate", json=document()).status_code
+
+    sent = 0
+    with ThreadPoolExecutor(8) as pool:
+        while sent < 400 and len({p.stem for p in shared.glob("counter_*.db")}) < 2:  # until both have answered
+            assert set(pool.map(decide, range(40))) == {200}
+            sent += 40
+    assert len({p.stem for p in shared.glob("counter_*.db")}) == 2
+    for _ in range(4):  # whichever worker answers, the count is both workers'
+        text = httpx.get(server.url + "/metrics").text
+        assert f'closure_policy_decisions_total{{outcome="allow",query="gate"}} {sent}.0' in text, text
+    assert server.stop(signal.SIGTERM) == 0

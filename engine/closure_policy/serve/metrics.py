@@ -1,12 +1,26 @@
-"""Prometheus metrics of one service process (``GET /metrics``), in a registry of its own."""
+"""Prometheus metrics of the service (``GET /metrics``), in a registry of its own.
+
+With ``serve --workers N`` every worker writes its values to files in one
+folder (prometheus-client's multiprocess mode, switched on by
+``PROMETHEUS_MULTIPROC_DIR``, which ``serve`` sets before the workers start),
+and whichever worker answers ``/metrics`` adds up all of them: the counts are
+the service's, not one process's.
+"""
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+SHARED_FOLDER = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own name for it
+
+
+def shared() -> bool:
+    """Whether this process's values go to the folder the workers share."""
+    return bool(os.environ.get(SHARED_FOLDER))
 
 
 class Metrics:
@@ -21,8 +35,10 @@ class Metrics:
         self.invalid = Counter("closure_policy_invalid_requests", "Requests refused, by problem type", ["problem"],
                                registry=r)
         self.reloads = Counter("closure_policy_reloads", "Policy reloads, by result", ["result"], registry=r)
+        # A revision no worker serves any more stays, at 0: a worker's file
+        # cannot forget a series, so "max" over the workers says whether any serves it.
         self.policy = Gauge("closure_policy_policy_info", "The policy being served (1 for the current revision)",
-                            ["name", "revision"], registry=r)
+                            ["name", "revision"], registry=r, multiprocess_mode="max")
         self._current: tuple[str, str] | None = None
         self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
 
@@ -37,9 +53,13 @@ class Metrics:
 
     def serving(self, name: str, revision: str) -> None:
         if self._current is not None and self._current != (name, revision):
-            self.policy.remove(*self._current)
+            self.policy.labels(*self._current).set(0)
         self._current = (name, revision)
         self.policy.labels(name, revision).set(1)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if not shared():
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)

@@ -8,9 +8,11 @@ its own copy of the policy, all writing the same decision log.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
+import tempfile
 from typing import Any
 
 from ... import limits
@@ -49,12 +51,23 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int = 1) -> int:
     """Serve until SIGTERM or SIGINT; in-flight requests finish and the decision log is flushed."""
-    import uvicorn
-
-    from ...serve.app import CONFIG_VARIABLE, app_from_environment, config_for_workers
+    from ...serve.app import CONFIG_VARIABLE, config_for_workers
+    from ...serve.metrics import SHARED_FOLDER
 
     policy = load_policy(config.rules, backend=config.backend)  # bad rules: exit 2 before binding
     os.environ[CONFIG_VARIABLE] = config_for_workers(config)
+    with contextlib.ExitStack() as cleanup:
+        if workers > 1 and not os.environ.get(SHARED_FOLDER):  # the workers' metrics in one folder,
+            os.environ[SHARED_FOLDER] = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="closure-policy-"))
+        _run(config, host, port, workers, policy)  # added up by whichever worker answers /metrics
+    return 0
+
+
+def _run(config: Any, host: str, port: int, workers: int, policy: Any) -> None:
+    import uvicorn
+
+    from ...serve.app import app_from_environment
+
     print(f"closure-policy serve: http://{host}:{port} ({policy.name} {policy.revision[:19]}…, "
           f"{workers} worker{'s' if workers != 1 else ''}; docs at /docs)", file=sys.stderr, flush=True)
     target: Any = "closure_policy.serve.app:app_from_environment" if workers > 1 else app_from_environment
@@ -65,7 +78,6 @@ def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int =
         signal.signal(sig, _exit_cleanly)
     uvicorn.run(target, factory=True, host=host, port=port, workers=workers, log_level="warning",
                 timeout_graceful_shutdown=int(config.timeout) + 1, access_log=False)
-    return 0
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:
