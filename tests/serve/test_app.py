@@ -14,6 +14,7 @@ import pytest
 import zstandard
 from starlette.testclient import TestClient
 
+from closure_policy import limits
 from closure_policy.cli.main import main
 from closure_policy.jsondoc import canonical, parse
 from closure_policy.resources import schema
@@ -314,12 +315,23 @@ def test_the_service_refuses_to_start_on_broken_rules(tmp_path: Path):
 
 
 def test_a_streamed_batch_is_held_to_the_body_limit_too():
-    with _client(max_body=20_000) as c:
+    with _client(max_body=20_000) as c:  # the body in one piece: refused before any line
         lines = "\n".join(json.dumps(document()) for _ in range(40)) + "\n"
         r = c.post("/v1/decisions/gate/batch", content=lines, headers={"content-type": "application/x-ndjson"})
+        assert [json.loads(line)["type"].endswith("/too-large") for line in r.text.splitlines()] == [True]
+    app = create_app(ServeConfig(rules=str(FIXTURE_RULES), max_body=20_000))
+    answers = _ndjson_in_chunks(app, lines.encode(), 1000)  # in pieces: the lines before the limit answered
+    assert answers[-1]["type"].endswith("/too-large") and answers[-1]["index"] == len(answers) - 1
+    assert all(a.get("outcome") == "allow" for a in answers[:-1]) and 1 < len(answers) < 40
+
+
+def test_a_streamed_batch_answers_up_to_its_length_then_says_so():
+    with _client(max_batch=150) as c:
+        lines = "\n".join(json.dumps(document()) for _ in range(230))
+        r = c.post("/v1/decisions/gate/batch", content=lines, headers={"content-type": "application/x-ndjson"})
         answers = [json.loads(line) for line in r.text.splitlines()]
-        assert answers[-1]["type"].endswith("/too-large")
-        assert all("outcome" in a for a in answers[:-1]) and len(answers) < 40
+    assert [a.get("outcome") for a in answers[:150]] == ["allow"] * 150 and len(answers) == 151
+    assert answers[150]["type"].endswith("/batch-too-long") and answers[150]["index"] == 150
 
 
 @pytest.mark.parametrize("ns", [1_795_913_999_999_999_999, 1_795_914_000_000_000_000, 1_795_914_000_000_999_999,
@@ -376,3 +388,38 @@ def _without_ids(answer: Any) -> Any:
     if isinstance(answer, list):
         return [_without_ids(a) for a in answer]
     return {k: v for k, v in answer.items() if k != "decision_id"}
+
+
+def test_an_ndjson_batch_read_in_small_chunks_answers_every_line():
+    padded = json.dumps(document(balance={"pending": "5"})) + " " * 300_000  # one line over many chunks
+    text = "\n".join([json.dumps(document()), padded, json.dumps(document())])  # no final newline
+    answers = _ndjson_in_chunks(create_app(ServeConfig(rules=str(FIXTURE_RULES))), text.encode(), 1000)
+    assert [a.get("outcome") for a in answers] == ["allow", "deny", "allow"]
+
+
+def test_an_ndjson_line_past_the_document_limit_ends_the_batch(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_BYTES", 100_000)
+    text = "\n".join([json.dumps(document()), " " * 150_000 + json.dumps(document()), json.dumps(document())])
+    answers = _ndjson_in_chunks(create_app(ServeConfig(rules=str(FIXTURE_RULES))), text.encode(), 4096)
+    assert answers[0]["outcome"] == "allow" and answers[1]["type"].endswith("/too-large") and len(answers) == 2
+
+
+def _ndjson_in_chunks(app: Any, text: bytes, size: int) -> list[dict[str, Any]]:
+    """The answers to ``text`` POSTed as NDJSON in chunks of ``size`` bytes, through the app's ASGI interface."""
+    chunks = [text[i:i + size] for i in range(0, len(text), size)]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        chunk = chunks.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/v1/decisions/gate/batch", "raw_path": b"/v1/decisions/gate/batch",
+             "query_string": b"", "root_path": "", "headers": [(b"content-type", b"application/x-ndjson")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {}}
+    asyncio.run(app(scope, receive, send))
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return [json.loads(line) for line in body.splitlines()]
