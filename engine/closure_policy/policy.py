@@ -24,7 +24,7 @@ from .errors import (
 from .evaluate.compiled.backend import CompiledBackend
 from .evaluate.compiled.runtime import Unreadable
 from .facts import FactsChecker
-from .jsondoc import parse
+from .jsondoc import TEXTS, parse
 from .trace import Trace, Tracer
 
 BACKENDS = tuple(evaluate.BACKENDS)
@@ -103,8 +103,8 @@ class Policy:
                     explain: bool = False) -> Iterator[Decided]:
         """Decide every document, in order, one :class:`Decided` each; one bad document never stops the rest.
 
-        A document may be a mapping, JSON text (``bytes``/``str``, read as
-        strictly as any file), or the error a reader met instead of a document
+        A document may be a mapping, JSON text (``bytes``/``str``, or an item
+        of ``jsondoc.items``; read as strictly as any file), or the error a reader met instead of a document
         (a line too long to read), which stands for it. The query and language are
         checked at once, before any document is read: they are the caller's
         mistake, not a document's.
@@ -123,7 +123,7 @@ class Policy:
                 if isinstance(document, ClosurePolicyError):
                     facts = None
                     raise document
-                if isinstance(document, (bytes, str)):
+                if isinstance(document, TEXTS):
                     facts, problems = parse(document)
                     if problems:
                         raise UnreadableDocument(problems)

@@ -20,7 +20,7 @@ import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable
 
 import anyio
 from starlette.applications import Starlette
@@ -197,7 +197,7 @@ class Service:
         await self.commit(records)
         return Response(dump(answers), media_type="application/json")
 
-    def each(self, policy: Policy, query: str, documents: list[Any], lang: str, explain: bool,
+    def each(self, policy: Policy, query: str, documents: Iterable[Any], lang: str, explain: bool,
              first: int) -> tuple[list[dict[str, Any]], list[Record | None]]:
         """Answers and log records of documents (or JSON lines), in order; a bad one is answered as a problem."""
         answers: list[dict[str, Any]] = []
