@@ -89,7 +89,7 @@ def _without_nulls(value):
 
 @pytest.mark.parametrize("args,message", [(["--items", "contracts"], "write LIST=N"),
                                           (["-o", "x.csv"], "name a .jsonl or .parquet file"),
-                                          (["-n", "-1"], "--count must be 0 or more")])
+                                          (["-n", "-1"], "--count/-n: '-1': give a whole number of 0 or more")])
 def test_a_mistake_is_exit_2(tmp_path, capsys, args, message):
     argv = ["sample", "-q", "gate", "-n", "1", "-o", str(tmp_path / "c.jsonl"), "--rules", str(FIXTURE_RULES),
             "--suites", str(_suite(tmp_path)), *args]

@@ -210,7 +210,6 @@ def _plain(node: Any) -> Any:
 def _style(node: Any, flow: bool) -> None:
     if flow or not node:  # an empty collection is written {} or [] whatever it holds a comment
         node.fa.set_flow_style()
-        node.fa.set_flow_style()
     else:
         node.fa.set_block_style()
 

@@ -151,12 +151,9 @@ def items(data: bytes) -> tuple[Sequence[bytes | msgspec.Raw] | None, list[FactP
     try:
         return _ITEMS.decode(data), []
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
-        document, problems = parse(data)
-        if problems:
-            return None, problems
-        if not isinstance(document, list):
-            return None, [FactProblem("", "not a JSON array")]
-        return [dump(item) for item in document], []  # what msgspec's skip refused, the strict reader took
+        document, problems = parse(data)  # the strict reader says what and where
+        return None, problems or [FactProblem("", "not a JSON array" if not isinstance(document, list) else
+                                                  "an array whose items cannot be told apart")]
 
 
 _DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)

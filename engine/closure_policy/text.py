@@ -68,6 +68,8 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 
     then one the word begins, or that begins with the word (``!==`` meant
     ``!=``, ``=`` meant ``==``), then the closest by ``difflib``.
     """
+    if len(word) > MAX_EXCERPT:  # a slip is short; a long text (a hostile one, say) is not compared
+        return ""
     options = [str(c) for c in choices if str(c) != word]
     swapped = [c for c in options if sorted(c) == sorted(word)]
     prefixed = [c for c in options if c not in swapped and (word.startswith(c) or c.startswith(word))]

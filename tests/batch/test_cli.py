@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import pytest
 
 from closure_policy.cli.main import main
 from tests.batch.conftest import corpus, write_jsonl
+from tests.browser import rendered
 from tests.conftest import FIXTURE_RULES, changed_rules
 from tests.serve.conftest import free_port
 
@@ -116,3 +118,19 @@ def test_diff_writes_each_report_format(tmp_path):
     assert "| `gate.fee` | 0 |" in (tmp_path / "report.md").read_text()
     page = (tmp_path / "report.html").read_text()
     assert "vega" in page and "Outcome transitions" in page and "deny → allow" in page
+
+
+def test_the_html_report_shows_its_chart_and_tables_in_a_real_browser(tmp_path):
+    path = write_jsonl(tmp_path / "in.jsonl", corpus(50))
+    rules = changed_rules(tmp_path, "gate.yaml", 'op: "<=", value_of: balance.manual_payout_fee',
+                          'op: "<", value_of: balance.manual_payout_fee')
+    for name in ("report.json", "report.html"):
+        done = _run("diff", "-q", "gate", "-i", str(path), "--base-rules", str(FIXTURE_RULES), "--rules", str(rules),
+                    "-o", str(tmp_path / name), "--workers", "1", "--quiet")
+        assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    dom = rendered((tmp_path / "report.html").as_uri())  # offline: the page must need no network
+    bars = re.findall(r'aria-label="documents: (\d+); transition: ([^;]+);', dom)
+    assert sorted((int(n), t.replace("&gt;", ">")) for n, t in bars) == sorted(
+        (t["count"], f"{t['from'] or '(invalid)'} → {t['to'] or '(invalid)'}") for t in report["transitions"])
+    assert all(f"<td>{t['count']:,}</td>" in dom for t in report["transitions"])

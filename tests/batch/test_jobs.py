@@ -10,8 +10,7 @@ import pytest
 
 from closure_policy import limits, load_policy
 from closure_policy.batch import run_batch, run_diff
-from closure_policy.batch.corpus import partitions
-from closure_policy.cli.commands.sample import write_corpus
+from closure_policy.batch.corpus import partitions, write_corpus
 from closure_policy.errors import UnreadableDocument
 from closure_policy.jsondoc import dump
 from tests.batch.conftest import corpus, write_jsonl

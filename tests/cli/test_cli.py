@@ -198,3 +198,20 @@ def test_the_examples_are_decided(capsys):
     for example in sorted((ROOT / "examples").glob("*.json")):
         assert main(["eval", "-q", "close_account", "-f", str(example), "--format", "text"]) == 0, example
         assert "close_account" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["batch", "-q", "gate", "-i", "x.jsonl", "-o", "y.jsonl", "--workers", "-1"], "'-1': give a whole number of 1"),
+    (["diff", "-q", "gate", "-i", "x.jsonl", "--base-rules", "r", "--workers", "0"], "'0': give a whole number of 1"),
+    (["serve", "--workers", "0"], "'0': give a whole number of 1"),
+    (["serve", "--port", "70000"], "'70000': give a whole number from 0 to 65,535"),
+    (["serve", "--max-body", "-5"], "'-5': give a whole number of 1"),
+    (["serve", "--max-batch", "lots"], "'lots' is not a whole number"),
+    (["serve", "--timeout", "nan"], "'nan': give a number of seconds above 0"),
+    (["serve", "--timeout", "-1"], "'-1': give a number of seconds above 0"),
+    (["test", "--mutate", "-j", "0"], "'0': give a whole number of 1"),
+    (["sample", "-q", "gate", "-n", "-3", "-o", "x.jsonl"], "'-3': give a whole number of 0"),
+])
+def test_a_number_out_of_its_range_is_a_usage_error_before_any_work(argv, said, capsys):
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err

@@ -30,11 +30,15 @@ class PolicyBundle:
 
         Loading first means a rule folder is read only within the loader's limits
         and refusals (size, UTF-8, links out of the folder, FIFOs), and a broken
-        one is reported with ``file:line:col`` before anything is shipped.
+        one is reported with ``file:line:col`` before anything is shipped; the
+        texts shipped are those the loader read and checked, not a second read.
         """
         folder = Path(directory) if directory is not None else rules_dir()
-        sources = load_policy(folder, backend=backend).compilation.sources
-        return cls(tuple(sorted((s.path.name, s.path.read_text(encoding="utf-8")) for s in sources)), backend)
+        policy = load_policy(folder, backend=backend)
+        bundle = cls(tuple(sorted((s.path.name, s.text) for s in policy.compilation.sources)), backend)
+        with _lock:  # the client's own copy: what it checked is what it ships, compiled once here
+            _loaded.setdefault(bundle.digest, policy)
+        return bundle
 
     @property
     def digest(self) -> str:

@@ -13,13 +13,14 @@ document a row, its columns the root facts.
 from __future__ import annotations
 
 import glob
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .. import limits
 from ..errors import ClosurePolicyError
-from ..jsondoc import lines, overlong
+from ..jsondoc import dump, lines, overlong
 
 PARQUET = (".parquet", ".pq")
 JSON_LINES = (".jsonl", ".ndjson", ".json")
@@ -140,3 +141,32 @@ def _parquet_rows(path: str, group: int, start: int, end: int) -> Iterator[Any]:
         yield from (from_row(row) for row in wanted.to_pylist())
         if at >= end:
             return
+
+
+def write_corpus(documents: Iterable[Any], path: str) -> None:
+    """Documents as JSON Lines, or as Parquet typed from the facts schema (by the file's suffix): a corpus
+    ``batch`` reads back, one Parquet row group to a partition."""
+    suffix = Path(path).suffix.lower()
+    if suffix in PARQUET:
+        _write_parquet(documents, path)
+    elif suffix in JSON_LINES:
+        with open(path, "wb") as fh:
+            for document in documents:
+                fh.write(dump(document) + b"\n")
+    else:
+        raise ClosurePolicyError(f"--output {path}: name a .jsonl or .parquet file")
+
+
+def _write_parquet(documents: Iterable[Any], path: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..resources import schema
+    from .arrow import facts_type, to_row
+
+    kind = facts_type(schema("facts"))
+    arrow = pa.schema(list(kind))
+    with pq.ParquetWriter(path, arrow) as writer:
+        iterator = iter(documents)
+        while chunk := list(itertools.islice(iterator, limits.BATCH_PARTITION_ROWS)):
+            writer.write_table(pa.Table.from_pylist([to_row(d, kind) for d in chunk], schema=arrow))

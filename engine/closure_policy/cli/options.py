@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+from typing import Callable
 
 from ..policy import BACKENDS
 
@@ -24,5 +26,30 @@ def add_backend(p: argparse.ArgumentParser, repeatable: bool = False) -> None:
 def add_cluster(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on this Dask cluster, e.g. tcp://host:8786 (default: a LocalCluster started here)")
-    p.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: one a core)")
+    p.add_argument("--workers", type=whole(1), metavar="N", help="LocalCluster worker processes (default: one a core)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or dashboard link on stderr")
+
+
+def whole(least: int, most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``least`` (to ``most``), else a usage error naming the bound."""
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least or (most is not None and value > most):
+            bound = f"from {least:,} to {most:,}" if most is not None else f"of {least:,} or more"
+            raise argparse.ArgumentTypeError(f"{text!r}: give a whole number {bound}")
+        return value
+    return read
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value

@@ -47,6 +47,7 @@ class SourceFile:
     name: str
     data: Any
     marks: Marks
+    text: str = ""  #: the file as read (once, within the limits): what ``fmt`` lays out and ``batch`` ships
 
     def problem(self, path: Path_, message: str, check: str, key: bool = False) -> Problem:
         line, col = self.marks.at(path, key=key)
@@ -223,6 +224,7 @@ def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, lis
     text, problems = _read_text(path, source.name)
     if text is None:
         return source, problems
+    source.text = text
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except _TooDeep as exc:

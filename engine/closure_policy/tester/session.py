@@ -47,8 +47,8 @@ def rules_folder(explicit: str | None, paths: list[str] | None) -> str | None:
     bundled rules."""
     if explicit is not None:
         return explicit
-    named = {str((path.parent / folder).resolve()) for path in find_suites(paths or [])
-             if paths is not None and (folder := declared_rules(path)) is not None}
+    suites = find_suites(paths) if paths is not None else []  # [] finds the default suites; None is none
+    named = {str((path.parent / folder).resolve()) for path in suites if (folder := declared_rules(path)) is not None}
     if len(named) > 1:
         raise ClosurePolicyError(f"the suites name different rule folders ({', '.join(sorted(named))}): "
                                  "run them separately, or choose one with --rules")

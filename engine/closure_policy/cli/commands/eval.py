@@ -22,9 +22,7 @@ def add_parser(sub: Any) -> None:
     given.add_argument("--facts", "-f", metavar="FILE", help="facts JSON file, or - for standard input")
     given.add_argument("--case", metavar="FILE::NAME",
                        help="decide exactly the facts a YAML test case builds (fixture + patch), with its query")
-    p.add_argument("--rules", metavar="DIR",
-                   help="rule folder (default: the suite's rules:, else ./rules when there is one, else the bundled "
-                        "rules)")
+    options.add_rules(p, found=True)
     p.add_argument("--lang", help="language of messages: en or zh (default: the case's, else en)")
     p.add_argument("--format", choices=("json", "text"), default="json", help="output format (default json)")
     p.add_argument("--explain", action="store_true", help="include the evaluation trace")

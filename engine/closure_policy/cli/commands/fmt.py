@@ -35,13 +35,13 @@ def fmt(paths: list[str], *, check: bool = False, diff: bool = False) -> int:
     changed, failed = [], 0
     for path in files:
         # read by the rules' own loader first: its limits (size, nodes, depth, aliases), UTF-8, duplicate keys
-        _source, problems = load_yaml_file(path, str(path))
+        source, problems = load_yaml_file(path, str(path))
         if problems:
             for problem in problems:
                 print(problem.format(), file=sys.stderr)
             failed += 1
             continue
-        text = path.read_text(encoding="utf-8")
+        text = source.text
         try:
             formatted = format_text(text)
         except Unformattable as exc:

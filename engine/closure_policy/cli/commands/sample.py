@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ...batch.corpus import write_corpus
 from ...errors import ClosurePolicyError
 from ...policy import load_policy
 from ...resources import schema, suites_dir
@@ -14,7 +15,7 @@ from .. import options
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("sample", help="write N realistic facts documents for a query (JSON Lines or Parquet)")
     p.add_argument("--query", "-q", required=True, help="the query the documents are for")
-    p.add_argument("--count", "-n", type=int, required=True, help="how many documents")
+    p.add_argument("--count", "-n", type=options.whole(0), required=True, help="how many documents")
     p.add_argument("--output", "-o", required=True, metavar="PATH", help="a .jsonl or .parquet file")
     p.add_argument("--seed", type=int, default=0, help="the same seed gives the same corpus (default 0)")
     p.add_argument("--items", action="append", default=[], metavar="LIST=N",
@@ -26,8 +27,6 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.count < 0:
-        raise ClosurePolicyError("--count must be 0 or more")
     policy = load_policy(args.rules)
     seeds = case_facts(policy, args.query, args.suites or [str(suites_dir())])
     sampler = Sampler(policy, seeds, schema("facts"), _items(args.items), seed=args.seed)
@@ -43,38 +42,3 @@ def _items(given: list[str]) -> dict[str, int]:
             raise ClosurePolicyError(f"--items {text!r}: write LIST=N, e.g. contracts=20")
         items[name] = int(count)
     return items
-
-
-def write_corpus(documents: Any, path: str) -> None:
-    """Documents as JSON Lines, or as Parquet typed from the facts schema (by the file's suffix)."""
-    from pathlib import Path
-
-    from ...batch.corpus import JSON_LINES, PARQUET
-
-    suffix = Path(path).suffix.lower()
-    if suffix in PARQUET:
-        _parquet(documents, path)
-    elif suffix in JSON_LINES:
-        from ...jsondoc import dump
-
-        with open(path, "wb") as fh:
-            for document in documents:
-                fh.write(dump(document) + b"\n")
-    else:
-        raise ClosurePolicyError(f"--output {path}: name a .jsonl or .parquet file")
-
-
-def _parquet(documents: Any, path: str, rows: int = 10_000) -> None:
-    import itertools
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from ...batch.arrow import facts_type, to_row
-
-    kind = facts_type(schema("facts"))
-    arrow = pa.schema(list(kind))
-    with pq.ParquetWriter(path, arrow) as writer:
-        iterator = iter(documents)
-        while chunk := list(itertools.islice(iterator, rows)):
-            writer.write_table(pa.Table.from_pylist([to_row(d, kind) for d in chunk], schema=arrow))

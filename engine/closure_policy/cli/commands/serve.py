@@ -24,17 +24,20 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("serve", help="run the decision service (HTTP API under /v1)")
     options.add_rules(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: loopback only)")
-    p.add_argument("--port", type=int, default=8181, help="port (default 8181)")
-    p.add_argument("--workers", type=int, default=1, help="processes, for several cores (default 1)")
+    p.add_argument("--port", type=options.whole(0, 65535), default=8181, help="port (default 8181)")
+    p.add_argument("--workers", type=options.whole(1), default=1, help="processes, for several cores (default 1)")
     p.add_argument("--decision-log", metavar="PATH|-", help="record every decision: a SQLite file, or - for "
                                                             "JSON Lines on standard output")
     p.add_argument("--log-facts", choices=("all", "none"), default="all", help="keep the facts in the log (all)")
     p.add_argument("--mask", action="append", default=[], metavar="POINTER",
                    help="a JSON pointer of facts the log keeps as *** (repeatable; - for every list item, "
                         "as in /contracts/-/brand)")
-    p.add_argument("--max-body", type=int, default=limits.MAX_REQUEST_BYTES, help="largest request body, bytes")
-    p.add_argument("--max-batch", type=int, default=limits.MAX_BATCH_DOCUMENTS, help="most documents in a batch")
-    p.add_argument("--timeout", type=float, default=limits.REQUEST_TIMEOUT_SECONDS, help="request timeout, seconds")
+    p.add_argument("--max-body", type=options.whole(1), default=limits.MAX_REQUEST_BYTES,
+                   help="largest request body, bytes")
+    p.add_argument("--max-batch", type=options.whole(1), default=limits.MAX_BATCH_DOCUMENTS,
+                   help="most documents in a batch")
+    p.add_argument("--timeout", type=options.seconds, default=limits.REQUEST_TIMEOUT_SECONDS,
+                   help="request timeout, seconds")
     p.add_argument("--watch", action="store_true", help="reload when a file of the rules folder changes")
     options.add_backend(p)
     p.set_defaults(run=run)

@@ -22,7 +22,8 @@ def add_parser(sub: Any) -> None:
                    help="fail when coverage (with --mutate: the mutation score; default 100) is below PCT percent")
     p.add_argument("--mutate", action="store_true",
                    help="mutation testing: change the rules as a slip would, and list the changes no case notices")
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="with --mutate: processes (default: one a core)")
+    p.add_argument("--jobs", "-j", type=options.whole(1), metavar="N",
+                   help="with --mutate: processes (default: one a core)")
     p.add_argument("--format", choices=tuple(report.REPORTERS), default="text", help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of standard output")
     p.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose FILE::NAME matches EXPR")
