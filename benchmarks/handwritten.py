@@ -186,3 +186,23 @@ def track_action(f: dict, policy: dict) -> dict:
                 f"(closed at {closed.isoformat()}, {zone_name}).",
                 {"action_id": f["action"]["id"], "closed_at": closed.isoformat(), "timezone": zone_name}))
     return _decision("track_action", f, "reject" if found else "accept", found, policy)
+
+
+def resolve_link(f: dict, policy: dict) -> dict:
+    check(f)
+    acc, click = f["account"], f["click"]
+    link, found, outcome = click["link_id"], [], "redirect"
+    clicked = _ts(click["clicked_at"], "/click/clicked_at")
+    if acc["status"] == "closed" and acc.get("closed_at"):
+        closed = _ts(acc["closed_at"], "/account/closed_at")
+        if clicked >= closed:
+            found.append(_violation(
+                "links.dead-after-closure",
+                f"Link {link} belongs to account {acc['id']}, closed at {closed.isoformat()}; the click is neither "
+                "tracked nor accounted.", {"link_id": link, "closed_at": closed.isoformat()}))
+            outcome = "link_expired" if any(item["id"] == link for item in f["links"]) else "invalid_page"
+    decision = _decision("resolve_link", f, outcome, found, policy)
+    decision["response"] = {"type": "redirect", "link_id": link} if outcome == "redirect" else \
+        {"type": "error", "error": outcome, "link_id": link}
+    decision["track"] = outcome == "redirect"
+    return decision

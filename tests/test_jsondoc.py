@@ -65,6 +65,17 @@ def test_strings_neither_pass_for_nesting_nor_hide_it(text, ok):
     assert (not _refused(text)) is ok
 
 
+@pytest.mark.parametrize("extra,ok", [(0, True), (1, True), (2, False)])
+def test_few_brackets_need_no_skeleton_and_many_still_get_one(extra, ok):
+    # MAX_JSON_DEPTH containers or fewer are taken on their count alone; one more
+    # (still within the limit) and two more (past it) go through the skeleton.
+    count = limits.MAX_JSON_DEPTH + extra
+    text = b'{"a": "\\"", "b": ' + b"[" * (count - 1) + b"]" * (count - 1) + b"}"
+    assert _within_limits(text) is (extra == 0)  # the escaped quote stops the skeleton: walk
+    assert _within_limits(text.replace(b'"\\""', b'"q"')) is ok
+    assert (not _refused(text)) is ok
+
+
 @given(st.recursive(st.none() | st.booleans() | st.integers(-(10 ** 45), 10 ** 45) | st.text(alphabet='[]{}"\\ab1:,'),
                     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children,
                                                                                       max_size=3),

@@ -165,15 +165,22 @@ def _within_limits(data: bytes) -> bool:
     """The text alone shows the limits hold, with no walk over the document (False: walk to know).
 
     All in C: no run of more digits than an integer may have, anywhere; then
-    the skeleton of brackets and quotes, each string's two quotes removed as a
-    pair (a string holding a bracket leaves a quote behind, and an escaped
-    quote stops the fast path: walk), and the
-    innermost bracket pairs removed a level at a time, gone within the depth
-    limit. A text no longer than the string limit has no string beyond it.
+    the depth. A text with no more opening brackets than the depth limit
+    cannot nest past it (brackets inside strings only add to the count):
+    most stream lines and small documents stop here. Otherwise the skeleton
+    of brackets and quotes, each string's two quotes removed as a pair (a
+    string holding a bracket leaves a quote behind, and an escaped quote stops
+    the fast path: walk), and the innermost bracket pairs removed a level at
+    a time, gone within the depth limit. A text no longer than the string
+    limit has no string beyond it.
     """
-    if len(data) > limits.MAX_STRING_LENGTH or b'\\"' in data:
+    if len(data) > limits.MAX_STRING_LENGTH:
         return False
     if b"0" * (limits.MAX_INTEGER_DIGITS + 1) in data.translate(_DIGITS):
+        return False
+    if data.count(b"[") + data.count(b"{") <= limits.MAX_JSON_DEPTH:
+        return True
+    if b'\\"' in data:
         return False
     skeleton = data.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
     if b'"' in skeleton:

@@ -9,9 +9,9 @@ zones the database knows, unique ids).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
+from ..clock import now_text
 from ..errors import FactProblem, InvalidFacts, json_pointer
 from ..jsondoc import scan
 from ..validate.instances import InstanceValidator
@@ -43,7 +43,7 @@ class FactsChecker:
             raise InvalidFacts(missing)
         # "as_of defaults to now": a moment no schema default can express (as
         # RFC 3339 text, so the facts stay a JSON document).
-        return facts if "as_of" in facts else {**facts, "as_of": datetime.now(timezone.utc).isoformat()}
+        return facts if "as_of" in facts else {**facts, "as_of": now_text(6)}
 
     def check(self, facts: Any, required: Iterable[str] = ()) -> dict[str, Any]:
         """Every fact checked and normalised, or :class:`InvalidFacts` naming every problem."""

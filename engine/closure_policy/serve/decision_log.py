@@ -31,6 +31,7 @@ import msgspec
 import zstandard
 
 from .. import limits
+from ..clock import now_text
 from ..decision import Decision
 from ..jsondoc import canonical, dump_text, load_trusted
 
@@ -111,21 +112,9 @@ def log_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-_SECOND: tuple[int, str] = (-1, "")  # a second since the epoch, and its text up to the point
-
-
 def log_now() -> str:
-    """The present as :func:`log_time` writes it, from one clock read.
-
-    A second's text is made once and kept (a second holds many decisions):
-    strftime was a tenth of what a decision costs the service.
-    """
-    global _SECOND
-    seconds, millis = divmod(time.time_ns() // 1_000_000, 1000)
-    second = _SECOND  # one read: another thread may replace it, never half of it
-    if second[0] != seconds:
-        second = _SECOND = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds)))
-    return f"{second[1]}{millis:03d}Z"
+    """The present as :func:`log_time` writes it, from one clock read."""
+    return now_text(3)
 
 
 def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
