@@ -206,3 +206,27 @@ def resolve_link(f: dict, policy: dict) -> dict:
         {"type": "error", "error": outcome, "link_id": link}
     decision["track"] = outcome == "redirect"
     return decision
+
+
+def closure_effects(f: dict, policy: dict) -> dict:
+    check(f)
+    effects: list[dict[str, Any]] = []
+    if f["account"]["status"] == "active":
+        effects += [{"type": "expire_contract", "contract_id": c["id"], "reason": "account_closed"}
+                    for c in f["contracts"] if c["status"] == "active"]
+        effects += [{"type": "disable_link", "link_id": item["id"]} for item in f["links"]
+                    if item["status"] != "disabled"]
+        effects.append({"type": "close_account", "irreversible": True, "data_recoverable": False})
+    decision = _decision("closure_effects", f, "effects", [], policy)
+    decision["effects"] = effects
+    return decision
+
+
+def reactivate_account(f: dict, policy: dict) -> dict:
+    check(f)
+    acc, found = f["account"], []
+    if acc["status"] == "closed":
+        closed_at = _ts(acc["closed_at"], "/account/closed_at").isoformat() if acc.get("closed_at") else None
+        found.append(_violation("closure.irreversible", f"Account {acc['id']} was closed at {closed_at}; closing is "
+                                "irreversible and no data can be recovered.", {"closed_at": closed_at}))
+    return _decision("reactivate_account", f, "deny" if found else "not_applicable", found, policy)
