@@ -55,7 +55,7 @@ CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);
 
 class _Log:
     def __init__(self, path: str):
-        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db = sqlite3.connect(path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_TABLE)
@@ -75,10 +75,15 @@ class _Log:
     def commit(self) -> None:
         rows, done, self.waiting, self.done = self.waiting, self.done, [], []
         fcntl.flock(self.turn, fcntl.LOCK_EX)
-        self.db.execute("BEGIN")
-        self.db.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        self.db.execute("COMMIT")
-        fcntl.flock(self.turn, fcntl.LOCK_UN)
+        try:
+            with self.db:  # its own transaction, rolled back on an error
+                self.db.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:  # every waiting request is told (a 500), none waits forever
+            for future in done:
+                future.set_exception(exc)
+            return
+        finally:
+            fcntl.flock(self.turn, fcntl.LOCK_UN)
         for future in done:
             future.set_result(None)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 # --- JSON documents: facts, stream lines ------------------------------------
 #: Deepest nesting of arrays and objects in a facts document or stream line.
 MAX_JSON_DEPTH = 32
-#: Largest facts document or stream line, in bytes of UTF-8.
+#: Largest facts document or stream line, in bytes of UTF-8 (also facts read back from a decision log).
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 #: Most digits of a JSON integer anywhere in a document.
 MAX_INTEGER_DIGITS = 40

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from closure_policy import limits
 from closure_policy.cli.main import main
+from closure_policy.errors import ClosurePolicyError
 from closure_policy.jsondoc import canonical, parse
 from closure_policy.resources import schema
 from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
@@ -235,6 +236,26 @@ def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path)
         db.execute("UPDATE decisions SET facts = ?", [zstandard.ZstdDecompressor().decompress(stored).decode()])
     (record,) = read_records(str(log))  # a log written before the facts were compressed
     assert record["facts"]["balance"]["pending"] == "1.10"
+
+
+@pytest.mark.parametrize(("stored", "reason"), [
+    (b"\x28\xb5\x2f\xfd" + b"garbage", "decompression error"),  # a frame's magic, then nothing of one
+    (zstandard.ZstdCompressor().compress(b"0" * (limits.MAX_DOCUMENT_BYTES + 1)),  # a bomb: 16 MB in a few KB
+     f"facts of {limits.MAX_DOCUMENT_BYTES + 1:,} bytes; the limit is {limits.MAX_DOCUMENT_BYTES:,} bytes"),
+    (zstandard.ZstdCompressor(write_content_size=False).compress(b"{}"), "facts of unknown size"),
+    (zstandard.ZstdCompressor().compress(b'{"a": 1, "a": 2}'), "duplicate key"),
+    ("{not json", "facts /: invalid JSON"),
+])
+def test_a_log_row_the_service_could_not_have_written_is_an_error_naming_it(tmp_path, capsys, stored, reason):
+    log = tmp_path / "decisions.db"
+    with _client(decision_log=str(log)) as c:
+        answered = c.post("/v1/decisions/gate", json=document()).json()
+    with sqlite3.connect(log) as db:
+        db.execute("UPDATE decisions SET facts = ?", [stored])
+    with pytest.raises(ClosurePolicyError, match=f'decision "{answered["decision_id"]}": cannot be read .*{reason}'):
+        list(read_records(str(log)))
+    assert main(["log", "--decision-log", str(log)]) == 2
+    assert reason in capsys.readouterr().err
 
 
 def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatch):

@@ -33,7 +33,9 @@ import zstandard
 from .. import limits
 from ..clock import now_text
 from ..decision import Decision
-from ..jsondoc import canonical, dump_text, load_trusted
+from ..errors import ClosurePolicyError
+from ..jsondoc import canonical, dump_text, load_trusted, parse
+from ..text import excerpt
 
 _COLUMNS = ("decision_id", "time", "query", "outcome", "violations", "account_id", "lang", "policy_name",
             "revision", "facts_sha256", "backend", "latency_ms", "facts")
@@ -236,10 +238,24 @@ def _row(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _facts(stored: bytes | str) -> Any:
-    """The logged facts: a Zstandard frame of their JSON, or (logs written before it) the JSON text."""
+    """The logged facts: a Zstandard frame of their JSON, or (logs written before it) the JSON text.
+
+    A log file is read as any input: a frame is opened only when its header
+    says it holds at most a document's size (no decompression bomb), and the
+    JSON is read strictly, within the limits. ``ValueError`` says what is wrong.
+    """
     if isinstance(stored, str):
-        return _json(stored)
-    return load_trusted(zstandard.ZstdDecompressor().decompress(stored))
+        text = stored.encode("utf-8")
+    else:
+        size = zstandard.frame_content_size(stored)  # -1: not written, so unknown; ZstdError: not a frame
+        if not 0 <= size <= limits.MAX_DOCUMENT_BYTES:
+            raise ValueError(f"facts of {'unknown size' if size < 0 else f'{size:,} bytes'}; the limit is "
+                             f"{limits.MAX_DOCUMENT_BYTES:,} bytes")
+        text = zstandard.ZstdDecompressor().decompress(stored)
+    document, problems = parse(text)
+    if problems:
+        raise ValueError(f"facts {problems[0].format()}")
+    return document
 
 
 class JsonLinesLog:
@@ -288,13 +304,20 @@ def read_records(path: str, *, decision_id_: str | None = None, account: str | N
         sql = f"SELECT {', '.join(_COLUMNS)} FROM decisions"
         sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY time, decision_id"
         for row in connection.execute(sql, args):
-            record = dict(zip(_COLUMNS, row, strict=True))
-            record["violations"] = _json(record["violations"])
-            record["facts"] = _facts(record["facts"]) if record["facts"] is not None else None
-            yield record
+            yield _record(path, row)
+    except sqlite3.Error as exc:
+        raise ClosurePolicyError(f"{path}: not a decision log ({exc})") from None
     finally:
         connection.close()
 
 
-def _json(text: str) -> Any:
-    return load_trusted(text.encode("utf-8"))
+def _record(path: str, row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row as a record; a row this service could not have written is an error naming it."""
+    record = dict(zip(_COLUMNS, row, strict=True))
+    try:
+        record["violations"] = load_trusted(str(record["violations"]).encode("utf-8"))
+        record["facts"] = _facts(record["facts"]) if record["facts"] is not None else None
+    except (ValueError, zstandard.ZstdError) as exc:  # msgspec.DecodeError is a ValueError
+        raise ClosurePolicyError(f"{path}: decision {excerpt(str(record['decision_id']))}: cannot be read "
+                                 f"({exc})") from None
+    return record

@@ -39,10 +39,6 @@ def show_log(path: str, *, decision_id: str | None = None, account: str | None =
             sys.stdout.write(dump_text(record) + "\n" if fmt == "json" else _line(record))
     except FileNotFoundError:
         raise ClosurePolicyError(f"{path}: no such decision log") from None
-    except Exception as exc:  # sqlite3.DatabaseError: not a decision log
-        if type(exc).__module__ != "sqlite3":
-            raise
-        raise ClosurePolicyError(f"{path}: not a decision log ({exc})") from None
     return 0
 
 
