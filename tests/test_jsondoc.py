@@ -127,3 +127,51 @@ def test_an_arrays_items_read_alone_are_what_the_whole_reads(array, damage):
         assert [document for document, _ in alone] == whole
     else:  # what the whole refuses (bytes that are not UTF-8, here) is an item's own problem
         assert any(trouble for _, trouble in alone)
+
+
+def test_an_item_msgspec_refuses_whole_is_cut_out_unchanged_for_its_neighbours_to_be_read():
+    good = b'{"a": "\\\\ud83d", "b": "\\ud83d\\ude00"}'  # an escaped backslash and text; a valid pair
+    bad_key, bad_byte = b'{"\\ud83d": 1}', b'{"a": "\xff"}'
+    found, problems = items(b"[" + good + b", " + bad_key + b",\n" + bad_byte + b", " + good + b"]")
+    assert problems == [] and [bytes(item) for item in found] == [good, bad_key, bad_byte, good]
+    assert parse(found[0])[0] == {"a": "\\ud83d", "b": "\U0001F600"}
+    assert parse(found[1])[1][0].pointer == "/\\ud83d" and "lone surrogate" in parse(found[1])[1][0].message
+    assert "not UTF-8" in parse(found[2])[1][0].message
+
+
+def test_a_problem_carrying_a_lone_surrogate_is_written_escaped():
+    from closure_policy.errors import FactProblem, InvalidFacts
+
+    problem = FactProblem("/\ud83d/x", "a key \ud83d")
+    assert problem.pointer == "/\\ud83d/x" and problem.message == "a key \\ud83d"
+    assert FactProblem("/\U0001F600", "é").pointer == "/\U0001F600"  # text UTF-8 carries is kept as it is
+    error = InvalidFacts([problem])
+    for text in (error.report(), str(error), json.dumps(problem.to_dict(), ensure_ascii=False)):
+        text.encode("utf-8")
+
+
+@pytest.mark.parametrize("found, listed, omitted, complete", [
+    (0, 0, 0, True),
+    (limits.MAX_PROBLEMS, limits.MAX_PROBLEMS, 0, True),
+    (limits.MAX_PROBLEMS + 1, limits.MAX_PROBLEMS, 1, True),
+    (limits.MAX_PROBLEMS_COUNTED, limits.MAX_PROBLEMS, limits.MAX_PROBLEMS_COUNTED - limits.MAX_PROBLEMS, True),
+    (limits.MAX_PROBLEMS_COUNTED + 1, limits.MAX_PROBLEMS, limits.MAX_PROBLEMS_COUNTED - limits.MAX_PROBLEMS, False),
+])
+def test_invalid_facts_keep_the_first_problems_and_count_the_rest_lazily(found, listed, omitted, complete):
+    from closure_policy.errors import FactProblem, InvalidFacts
+
+    taken = 0
+
+    def problems():
+        nonlocal taken
+        for i in range(10 ** 9):  # endless unless the error stops taking
+            if i == found:
+                return
+            taken += 1
+            yield FactProblem(f"/users/{i}", "must be an object")
+
+    error = InvalidFacts(problems())
+    assert (len(error.problems), error.omitted, error.complete) == (listed, omitted, complete)
+    assert taken <= limits.MAX_PROBLEMS_COUNTED + 1
+    assert error.count == f"{listed + omitted:,}" + ("" if complete else " or more")
+    assert len(error.report().splitlines()) == listed + (listed < found)

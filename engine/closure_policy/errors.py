@@ -6,11 +6,13 @@ here and nowhere else.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Iterable
 
 from .checks import CHECKS
-from .text import bounded, excerpt, safe
+from .limits import MAX_PROBLEMS, MAX_PROBLEMS_COUNTED
+from .text import bounded, excerpt, safe, writable
 
 
 @dataclass(frozen=True, order=True)
@@ -41,6 +43,14 @@ class FactProblem:
 
     pointer: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A pointer names a key as it was written, and a key may hold a lone
+        # surrogate, which no UTF-8 output can carry (a JSON answer, a log, a
+        # terminal): it is escaped here, once, so every writer can write it.
+        if not (self.pointer.isascii() and self.message.isascii()):
+            object.__setattr__(self, "pointer", writable(self.pointer))
+            object.__setattr__(self, "message", writable(self.message))
 
     def format(self) -> str:
         return safe(f"{excerpt_pointer(self.pointer) or '/'}: {bounded(self.message)}")
@@ -78,19 +88,41 @@ class InvalidRules(ClosurePolicyError):
 
 
 class InvalidFacts(ClosurePolicyError):
-    """Facts (or a stream line) that are not valid; ``problems`` lists each at its JSON pointer."""
+    """Facts (or a stream line) that are not valid; ``problems`` lists each at its JSON pointer.
 
-    def __init__(self, problems: list[FactProblem], source: str = "facts"):
-        self.problems = sorted(set(problems))
+    ``problems`` may be lazy: the first ``MAX_PROBLEMS`` are kept, further
+    ones counted up to ``MAX_PROBLEMS_COUNTED`` (``omitted``; ``complete`` is
+    False when counting stopped there), so a document with millions of
+    mistakes costs a bounded report, not one line each.
+    """
+
+    def __init__(self, problems: Iterable[FactProblem], source: str = "facts"):
+        found = iter(problems)
+        self.problems = sorted(set(itertools.islice(found, MAX_PROBLEMS)))
+        self.omitted = sum(1 for _ in itertools.islice(found, MAX_PROBLEMS_COUNTED - MAX_PROBLEMS))
+        self.complete = next(found, None) is None
         self.source = source
-        super().__init__(f"invalid {source}: " + "; ".join(p.format() for p in self.problems))
+        super().__init__(f"invalid {source}: " + "; ".join(p.format() for p in self.problems) + self.more())
 
     @property
     def pointers(self) -> list[str]:
         return [p.pointer for p in self.problems]
 
+    @property
+    def count(self) -> str:
+        """How many problems, as a person reads it: ``3``, or ``1,000 or more`` when counting stopped."""
+        total = len(self.problems) + self.omitted
+        return f"{total:,}" if self.complete else f"{total:,} or more"
+
+    def more(self) -> str:
+        """``"; and N other problem(s)"`` when some are not listed (or ``""``)."""
+        if not self.omitted and self.complete:
+            return ""
+        return f"; and {self.omitted:,}{'' if self.complete else ' or more'} other problem(s)"
+
     def report(self) -> str:
-        return "\n".join(f"{safe(self.source)}: {p.format()}" for p in self.problems)
+        lines = [f"{safe(self.source)}: {p.format()}" for p in self.problems]
+        return "\n".join(lines + ([f"{safe(self.source)}: {self.more()[2:]}"] if self.more() else []))
 
 
 class UnreadableDocument(InvalidFacts):
@@ -119,6 +151,13 @@ class UnsupportedLanguage(ClosurePolicyError):
 
 class BackendUnavailable(ClosurePolicyError):
     """A backend that cannot run here (durable-rules missing or broken); the message says how to fix it."""
+
+
+class MachineFault(Exception):
+    """The machine refused mid-run (a full disk, a file gone): not the user's input, not a bug. Exit 1, one line."""
+
+    def report(self) -> str:
+        return safe(str(self))
 
 
 class EngineLimit(Exception):

@@ -83,12 +83,31 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 MAX_LOG_GROUP = 2_000
 #: How often the decision log's write-ahead log is copied into its database, in seconds (off the answer path).
 LOG_CHECKPOINT_SECONDS = 1.0
+#: Largest body (or NDJSON group of 100 lines) decided on the event loop, in bytes;
+#: a larger one is decided on a thread, so ``/health`` is not kept waiting.
+INLINE_DECISION_BYTES = 65_536
+
+# --- connections (each worker of the decision service) ---------------------------
+#: Longest a connection may take to send a request's line and headers, in seconds; then it is closed.
+HEADER_TIMEOUT_SECONDS = 10.0
+#: Most bytes of one request's line and headers; past it the request is answered 431 and the connection closed.
+MAX_HEADER_BYTES = 65_536
+#: Most header fields in one request; past it the request is answered 431 and the connection closed.
+MAX_HEADERS = 100
+#: Most connections one worker holds; a request on a connection past it is answered 503 and the connection closed.
+MAX_CONNECTIONS = 1_000
+#: Longest an idle keep-alive connection is held between requests, in seconds.
+KEEP_ALIVE_SECONDS = 5.0
 
 # --- messages --------------------------------------------------------------------
 #: Longest excerpt of an offending value a message quotes, in characters.
 MAX_EXCERPT = 60
 #: Longest message of one problem, in characters.
 MAX_MESSAGE = 500
+#: Most problems an invalid document reports, each at its JSON pointer; the rest are counted (``omitted``).
+MAX_PROBLEMS = 100
+#: Most problems of one document counted in all: past it, the report says "or more" and stops looking.
+MAX_PROBLEMS_COUNTED = 1_000
 
 
 def documented() -> dict[str, object]:

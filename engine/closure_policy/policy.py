@@ -20,6 +20,7 @@ from .errors import (
     UnknownQuery,
     UnreadableDocument,
     UnsupportedLanguage,
+    json_pointer,
 )
 from .evaluate.compiled.backend import CompiledBackend
 from .evaluate.compiled.runtime import Unreadable
@@ -159,6 +160,11 @@ class Policy:
     def stream(self) -> StreamSpec | None:
         """The rules' ``stream:`` declaration, compiled (None when they declare none)."""
         return self.compilation.stream
+
+    @property
+    def subject_pointer(self) -> str:
+        """The JSON pointer of the fact every decision echoes as ``account_id`` (``policy.subject``)."""
+        return json_pointer(self.compilation.ruleset.subject.split("."))
 
     def subject_of(self, facts: Any) -> Any:
         """The account ``facts`` are about (``policy.subject``), read without trusting their shape."""

@@ -31,6 +31,18 @@ def safe(text: str, keep_newlines: bool = False) -> str:
     return _UNSAFE.sub(_escape, text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def writable(text: str) -> str:
+    """``text`` with every lone surrogate escaped (``\\ud83d``): what UTF-8 can carry, all else kept as it is."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_escape, text)
+
+
 def excerpt(value: Any, limit: int = MAX_EXCERPT) -> str:
     """A short, printable quotation of ``value`` for a message."""
     text = value if isinstance(value, str) else _short_repr(value, limit)

@@ -134,3 +134,37 @@ def test_the_html_report_shows_its_chart_and_tables_in_a_real_browser(tmp_path):
     assert sorted((int(n), t.replace("&gt;", ">")) for n, t in bars) == sorted(
         (t["count"], f"{t['from'] or '(invalid)'} → {t['to'] or '(invalid)'}") for t in report["transitions"])
     assert all(f"<td>{t['count']:,}</td>" in dom for t in report["transitions"])
+
+
+def test_a_parquet_file_corrupt_past_its_footer_is_one_line_exit_2_and_no_output(tmp_path):
+    from closure_policy.batch.corpus import write_corpus
+
+    good = tmp_path / "good.parquet"
+    write_corpus(corpus(300), str(good))
+    data = bytearray(good.read_bytes())
+    for at in range(64, len(data) // 3, 7):  # the data pages; the footer (metadata, at the end) stays whole
+        data[at] ^= 0x5A
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "out.jsonl"
+    done = _run("batch", "-q", "gate", "-i", str(bad), "-o", str(out), "--rules", str(FIXTURE_RULES),
+                "--workers", "1", "--quiet")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == done.stderr.strip().splitlines()[-1]  # one line: no worker's traceback
+    assert done.stderr.startswith(f"--input {bad}: row group 0 cannot be read (")
+    assert not out.exists() and not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+
+
+def test_a_write_that_fails_mid_run_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
+    from closure_policy.batch import output
+
+    path = write_jsonl(tmp_path / "in.jsonl", corpus(5))
+
+    def full(self: object, payload: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.Output, "_write", full)
+    code = main(["batch", "-q", "gate", "-i", str(path), "-o", str(tmp_path / "out.jsonl"),
+                 "--rules", str(FIXTURE_RULES), "--workers", "1", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err == f"--output {tmp_path / 'out.jsonl'}: writing failed (No space left on device)"

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from closure_policy import limits
 from closure_policy.cli.main import main
 from closure_policy.errors import ClosurePolicyError
-from closure_policy.jsondoc import canonical, parse
+from closure_policy.jsondoc import canonical, dump, parse
 from closure_policy.resources import schema
 from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
 from closure_policy.serve.decision_log import read_records
@@ -258,19 +258,29 @@ def test_a_log_row_the_service_could_not_have_written_is_an_error_naming_it(tmp_
     assert reason in capsys.readouterr().err
 
 
-def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fault, status, kind", [(OSError("disk full"), 503, "log-failed"),
+                                                  (sqlite3.OperationalError("database is locked"), 503, "log-failed"),
+                                                  (RuntimeError("a bug of ours"), 500, "internal")])
+def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatch, fault, status, kind):
     from closure_policy.serve import decision_log
 
     def unwritable(record: dict[str, Any]) -> tuple[Any, ...]:
-        raise OSError("disk full")
+        raise fault
 
     log = tmp_path / "decisions.db"
     with _client(decision_log=str(log)) as c:
         with monkeypatch.context() as patched:
             patched.setattr(decision_log, "_row", unwritable)
-            refused = c.post("/v1/decisions/gate/batch", json=[document(), document()])
-            assert refused.status_code == 500 and refused.json()["type"].endswith("/internal")
-            assert "decision_id" not in refused.text
+            for refused in (c.post("/v1/decisions/gate/batch", json=[document(), document()]),
+                            c.post("/v1/decisions/gate", json=document())):
+                assert refused.status_code == status and refused.json()["type"].endswith("/" + kind)
+                assert "decision_id" not in refused.text
+            if kind == "log-failed":  # each document of an NDJSON group is told; none is acknowledged
+                streamed = c.post("/v1/decisions/gate/batch", headers={"content-type": "application/x-ndjson"},
+                                  content=b"\n".join(dump(document()) for _ in range(3)))
+                lines = [json.loads(line) for line in streamed.text.splitlines()]
+                assert [(x["index"], x["status"], x["type"].rsplit("/", 1)[1]) for x in lines] == \
+                    [(i, 503, kind) for i in range(3)]
         answered = c.post("/v1/decisions/gate", json=document()).json()  # the log goes on after the fault
     assert [r["decision_id"] for r in read_records(str(log))] == [answered["decision_id"]]
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
 from .. import limits
@@ -78,14 +79,16 @@ def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], part
 
     def submit() -> None:
         while len(numbers) + len(held) < window and (part := next(queue, None)) is not None:
-            future = client.submit(work, *shipped, part, pure=False)
+            future = client.submit(_refusing, work, *shipped, part, pure=False)
             numbers[future.key] = (part.number, part.rows)
             running.add(future)
 
     submit()
     for finished, future in enumerate(running, start=1):
         number, rows = numbers.pop(future.key)
-        held[number] = future.result()  # a worker's exception is raised here, as it was
+        held[number] = result = future.result()  # a worker's exception (a bug) is raised here, as it was
+        if isinstance(result, _Refusal):
+            raise ClosurePolicyError(result.text)
         future.release()
         if progress is not None:
             progress.set_postfix_str(f"partitions {finished}/{count or '?'}", refresh=False)
@@ -94,3 +97,19 @@ def run_ordered(client: Any, work: Callable[..., Any], args: Sequence[Any], part
             yield held.pop(following)
             following += 1
         submit()
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A user's mistake a worker met (a corrupt input file): the client raises it, with no worker traceback."""
+
+    text: str
+
+
+def _refusing(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)`` on a worker; a :class:`ClosurePolicyError` comes back as a value, not as a failed task
+    (which Dask would log with its traceback before the client reports the one line)."""
+    try:
+        return work(*args)
+    except ClosurePolicyError as exc:
+        return _Refusal(str(exc))

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator
 from .. import limits
 from ..errors import ClosurePolicyError
 from ..jsondoc import dump, lines, overlong
+from ..paths import output_file, writing
 
 PARQUET = (".parquet", ".pq")
 JSON_LINES = (".jsonl", ".ndjson", ".json")
@@ -109,7 +110,7 @@ def _parquet_partitions(path: Path, rows: int, first: int, number: int) -> Itera
     try:
         metadata = pq.ParquetFile(path).metadata
     except Exception as exc:  # pyarrow.ArrowInvalid and kin: not a Parquet file
-        raise ClosurePolicyError(f"{path}: not a Parquet file ({exc})") from None
+        raise ClosurePolicyError(f"--input {path}: not a Parquet file ({exc})") from None
     for group in range(metadata.num_row_groups):
         size = metadata.row_group(group).num_rows
         for start in range(0, size, rows):  # a row group larger than a partition is cut too: memory stays bounded
@@ -135,7 +136,14 @@ def _parquet_rows(path: str, group: int, start: int, end: int) -> Iterator[Any]:
     from .arrow import from_row
 
     at = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1000, row_groups=[group]):
+    batches = pq.ParquetFile(path).iter_batches(batch_size=1000, row_groups=[group])
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception as exc:  # pyarrow.ArrowInvalid and kin: the file is corrupt here
+            raise ClosurePolicyError(f"--input {path}: row group {group} cannot be read ({exc})") from None
+        if batch is None:
+            return
         wanted = batch.slice(max(0, start - at), max(0, min(end, at + batch.num_rows) - max(start, at)))
         at += batch.num_rows
         yield from (from_row(row) for row in wanted.to_pylist())
@@ -146,15 +154,21 @@ def _parquet_rows(path: str, group: int, start: int, end: int) -> Iterator[Any]:
 def write_corpus(documents: Iterable[Any], path: str) -> None:
     """Documents as JSON Lines, or as Parquet typed from the facts schema (by the file's suffix): a corpus
     ``batch`` reads back, one Parquet row group to a partition."""
-    suffix = Path(path).suffix.lower()
-    if suffix in PARQUET:
-        _write_parquet(documents, path)
-    elif suffix in JSON_LINES:
-        with open(path, "wb") as fh:
-            for document in documents:
-                fh.write(dump(document) + b"\n")
-    else:
+    check_corpus_name(path)
+    with writing(path):
+        if Path(path).suffix.lower() in PARQUET:
+            _write_parquet(documents, path)
+        else:
+            with open(path, "wb") as fh:
+                for document in documents:
+                    fh.write(dump(document) + b"\n")
+
+
+def check_corpus_name(path: str) -> None:
+    """A corpus file ``write_corpus`` can write: named .jsonl or .parquet, in a folder that takes it."""
+    if Path(path).suffix.lower() not in PARQUET + JSON_LINES:
         raise ClosurePolicyError(f"--output {path}: name a .jsonl or .parquet file")
+    output_file(path)
 
 
 def _write_parquet(documents: Iterable[Any], path: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import ClosurePolicyError
 from ..jsondoc import dump
+from ..paths import output_file, writing
 from .corpus import JSON_LINES, PARQUET
 
 COLUMNS = ("row", "account_id", "outcome", "violations", "decision", "error")
@@ -45,6 +46,7 @@ class Output:
         suffix = self.path.suffix.lower()
         if suffix not in PARQUET + JSON_LINES:
             raise ClosurePolicyError(f"--output {path}: name a .parquet or .jsonl file")
+        output_file(path)  # before the work, not after it
         self.parquet = suffix in PARQUET
         self._partial = self.path.with_name(f".{self.path.name}.partial")
         self._fh: Any = None
@@ -52,6 +54,10 @@ class Output:
 
     def write(self, payload: Any) -> None:
         """Rows as :func:`encode` made them (on a worker, so the client only writes)."""
+        with writing(self.path):
+            self._write(payload)
+
+    def _write(self, payload: Any) -> None:
         if self.parquet:
             import pyarrow.parquet as pq
 
@@ -66,11 +72,12 @@ class Output:
         self._fh.write(payload)
 
     def commit(self) -> None:
-        self._close()
-        if not self._partial.exists():  # no rows at all: still a valid, empty result
-            self.write(encode([], self.parquet))
+        with writing(self.path):
             self._close()
-        os.replace(self._partial, self.path)
+            if not self._partial.exists():  # no rows at all: still a valid, empty result
+                self._write(encode([], self.parquet))
+                self._close()
+            os.replace(self._partial, self.path)
 
     def discard(self) -> None:
         self._close()

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ClosurePolicyError
 from ..jsondoc import dump_text
+from ..paths import output_file, writing
 from ..policy import Policy
 from .summary import DiffSummary
 
@@ -35,13 +36,15 @@ def check_name(path: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ClosurePolicyError(f"--output {path}: name a {', '.join(FORMATS)} file")
+    output_file(path)
     return suffix
 
 
 def write(report: dict[str, Any], path: str) -> None:
     suffix = check_name(path)
     text = {".json": lambda r: dump_text(r, indent=2) + "\n", ".md": markdown, ".html": html_page}[suffix](report)
-    Path(path).write_text(text, encoding="utf-8")
+    with writing(path):
+        Path(path).write_text(text, encoding="utf-8")
 
 
 def _name(outcome: str | None) -> str:

@@ -1,7 +1,8 @@
 """Entry point: parse the command line, run one subcommand, turn errors into exit codes.
 
 Exit codes: 0 any decision or clean check; 2 a user's mistake (bad facts, bad
-rules, bad arguments), reported on stderr; 1 an internal fault.
+rules, bad arguments, an output that cannot be written), reported on stderr;
+1 a fault: of the machine mid-run (one line, e.g. a full disk) or a bug (with its trace).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import traceback
 from typing import Sequence
 
 from .. import __version__
-from ..errors import ClosurePolicyError, EngineLimit
+from ..errors import ClosurePolicyError, EngineLimit, MachineFault
 from .commands import batch, check, compile, diff, fmt, log, reference, sample, serve, stream, test
 from .commands import eval as eval_cmd
 
@@ -53,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except BrokenPipeError:
         return EXIT_OK
+    except MachineFault as exc:
+        print(exc.report(), file=sys.stderr)
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         return 130
     except Exception:  # a bug of ours, not the user's: say so, with the trace

@@ -9,11 +9,12 @@ zones the database knows, unique ids).
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from ..clock import now_text
 from ..errors import FactProblem, InvalidFacts, json_pointer
 from ..jsondoc import scan
+from ..limits import MAX_PROBLEMS
 from ..validate.instances import InstanceValidator
 from .normalize import build_normalizer
 from .types import FactType, fact_types
@@ -35,8 +36,7 @@ class FactsChecker:
         refused there pays for :meth:`check`'s full walk and readable report.
         """
         if not self._validator.is_valid(facts):
-            raise InvalidFacts(scan(facts) or self._validator.problems(facts) or
-                               [FactProblem("", "not a JSON document")])
+            raise InvalidFacts(self._refused(facts))
         missing = [FactProblem(json_pointer([k]), f"{k!r} is required by this query")
                    for k in required if k not in facts]
         if missing:
@@ -55,5 +55,9 @@ class FactsChecker:
         return dict(result)
 
     def problems(self, facts: Any) -> list[FactProblem]:
-        """Every schema problem, for reporting (slow path)."""
-        return scan(facts) or self._validator.detailed(facts)
+        """The limits' and the schema's problems of ``facts``, the first ``MAX_PROBLEMS`` (none when valid)."""
+        return scan(facts)[:MAX_PROBLEMS] or self._validator.problems(facts)
+
+    def _refused(self, facts: Any) -> Iterator[FactProblem]:
+        """The problems of facts the fast validator refused, lazily (the limits' first, then the schema's)."""
+        yield from scan(facts) or self._validator.each_problem(facts)

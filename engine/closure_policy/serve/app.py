@@ -33,11 +33,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import limits
 from ..decision import Decision
-from ..errors import ClosurePolicyError, EngineLimit
+from ..errors import ClosurePolicyError, EngineLimit, UnreadableDocument
 from ..jsondoc import dump, dump_text, items, load_trusted, parse
 from ..policy import Policy
 from . import openapi
-from .decision_log import DecisionLog, Masking, decision_id, open_log, record_of
+from .decision_log import DecisionLog, LogFailed, Masking, decision_id, open_log, record_of
 from .holder import PolicyHolder
 from .metrics import CONTENT_TYPE, Metrics
 from .problems import body, of_error, problem
@@ -78,20 +78,25 @@ class _Streamed(Response):
     Starlette's ``StreamingResponse`` listens for a disconnect on the same
     channel the request body comes in on, so it cannot read a body while it
     streams; this response sends its lines itself as the generator makes them.
+    The request's deadline stops the reading (:meth:`Service.lines`); the
+    answer itself must be sent by ``cutoff`` (a client that stops reading it
+    holds nothing past then: the connection is dropped).
     """
 
     media_type = _NDJSON
 
-    def __init__(self, lines: AsyncIterator[bytes]):
+    def __init__(self, lines: AsyncIterator[bytes], cutoff: float):
         super().__init__(media_type=_NDJSON)
-        self._lines = lines
+        self._lines, self._cutoff = lines, cutoff
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [
-            (b"content-type", _NDJSON.encode())]})
-        async for chunk in self._lines:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        with contextlib.suppress(TimeoutError):  # past the cutoff: returning unfinished drops the connection
+            async with asyncio.timeout_at(self._cutoff):
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-type", _NDJSON.encode())]})
+                async for chunk in self._lines:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 class Service:
@@ -150,12 +155,32 @@ class Service:
         answer["decision_id"] = did = decision_id()
         if self.log is None:
             return answer, None
-        return answer, record_of(decision, did, facts, policy.backend_name, seconds * 1000, self.masking)
+        return answer, record_of(decision, did, facts, policy.backend_name, seconds * 1000, self.masking,
+                                 bool(self.masking.pointers) and self.masking.hides(policy.subject_pointer))
 
     async def commit(self, records: list[Record | None]) -> None:
+        """Keep the records; a log that cannot keep them refuses the request (``log-failed``): never an
+        acknowledged decision that was not recorded."""
         kept = [r for r in records if r is not None]
         if self.log is not None and kept:
-            await self.log.record(kept)
+            try:
+                await self.log.record(kept)
+            except LogFailed as exc:
+                print(f"closure-policy serve: {exc}", file=sys.stderr, flush=True)
+                raise _Refused("log-failed", "the decision log could not record the decision, so it is not "
+                                             "given; try again") from None
+
+    async def off_loop(self, size: int, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)``: on the event loop for a small input, on a thread for a large one.
+
+        Deciding is CPU work that holds the event loop; past
+        ``INLINE_DECISION_BYTES`` it runs on a thread, so ``/health`` and small
+        requests are still answered meanwhile (the loop waits at most for one
+        small input's work, or a thread's turn at the GIL).
+        """
+        if size <= limits.INLINE_DECISION_BYTES:
+            return work(*args)
+        return await anyio.to_thread.run_sync(work, *args)
 
     def refused(self, kind: str, detail: str, headers: dict[str, str] | None = None, **extensions: Any) -> Response:
         self.metrics.invalid.labels(kind).inc()
@@ -166,36 +191,57 @@ class Service:
     async def single(self, request: Request) -> Response:
         policy = self.holder.policy
         query, lang, explain = self.options(request, policy)
-        facts, problems = parse(await self.read_body(request))
-        if problems:
-            return self.refused("malformed-json", "the body is not a JSON document the service can read",
-                                problems=[p.to_dict() for p in problems])
-        try:
-            answer, record = self.decide(policy, query, facts, lang, explain)
-        except (ClosurePolicyError, EngineLimit) as exc:
-            kind, detail, extensions = of_error(exc)
-            return self.refused(kind, detail, **extensions)
+        data = await self.read_body(request)
+        outcome = await self.off_loop(len(data), self.decide_text, policy, query, data, lang, explain)
+        if isinstance(outcome, Response):
+            return outcome
+        answer, record = outcome
         await self.commit([record])
         return Response(dump(answer), media_type="application/json")
+
+    def decide_text(self, policy: Policy, query: str, data: bytes, lang: str,
+                    explain: bool) -> tuple[dict[str, Any], Record | None] | Response:
+        """The answer and log record of one document's text, or the problem that refuses it."""
+        try:
+            facts, problems = parse(data)
+            if problems:
+                raise UnreadableDocument(problems)
+            return self.decide(policy, query, facts, lang, explain)
+        except (ClosurePolicyError, EngineLimit) as exc:
+            kind, detail, extensions = of_error(exc)
+            if kind == "malformed-json":
+                detail = "the body is not a JSON document the service can read"
+            return self.refused(kind, detail, **extensions)
 
     async def batch(self, request: Request) -> Response:
         policy = self.holder.policy  # one revision for every document of the batch
         query, lang, explain = self.options(request, policy)
         media = request.headers.get("content-type", "application/json").split(";")[0].strip()
         if media == _NDJSON:
-            return _Streamed(self.lines(request, policy, query, lang, explain))
+            deadline = asyncio.get_running_loop().time() + self.config.timeout
+            return _Streamed(self.lines(request, policy, query, lang, explain, deadline),
+                             deadline + self.config.timeout)
         if media != "application/json":
             return self.refused("unsupported-media-type", f"send application/json or {_NDJSON}, not {media[:60]}")
-        documents, problems = items(await self.read_body(request))  # each document read on its own
+        data = await self.read_body(request)
+        outcome = await self.off_loop(len(data), self.decide_array, policy, query, data, lang, explain)
+        if isinstance(outcome, Response):
+            return outcome
+        answers, records = outcome
+        await self.commit(records)
+        return Response(dump(answers), media_type="application/json")
+
+    def decide_array(self, policy: Policy, query: str, data: bytes, lang: str,
+                     explain: bool) -> tuple[list[dict[str, Any]], list[Record | None]] | Response:
+        """Answers and log records of a JSON array's documents, or the problem that refuses the array."""
+        documents, problems = items(data)  # each document read on its own
         if documents is None:
-            return self.refused("malformed-json", "the body must be a JSON array of facts documents",
-                                problems=[p.to_dict() for p in problems])
+            kind, _, extensions = of_error(UnreadableDocument(problems))
+            return self.refused(kind, "the body must be a JSON array of facts documents", **extensions)
         if len(documents) > self.config.max_batch:
             return self.refused("batch-too-long", f"{len(documents):,} documents; the limit is "
                                                   f"{self.config.max_batch:,}")
-        answers, records = self.each(policy, query, documents, lang, explain, 0)
-        await self.commit(records)
-        return Response(dump(answers), media_type="application/json")
+        return self.each(policy, query, documents, lang, explain, 0)
 
     def each(self, policy: Policy, query: str, documents: Iterable[Any], lang: str, explain: bool,
              first: int) -> tuple[list[dict[str, Any]], list[Record | None]]:
@@ -215,16 +261,20 @@ class Service:
         return answers, records
 
     async def lines(self, request: Request, policy: Policy, query: str, lang: str,
-                    explain: bool) -> AsyncIterator[bytes]:
+                    explain: bool, deadline: float) -> AsyncIterator[bytes]:
         """NDJSON in, NDJSON out: documents are decided and answered in groups as they arrive.
 
-        A limit met on the way (the body's size, a line's, the batch's length)
-        ends the answer with its problem, after every whole line before it has
-        been answered: one answer per document, in order, up to the refusal.
+        A limit met on the way (the body's size, a line's, the batch's length,
+        the request's deadline) ends the answer with its problem, after every
+        whole line before it has been answered: one answer per document, in
+        order, up to the refusal.
         """
         index, size, lines = 0, 0, _Lines()
         refusal: tuple[str, str] | None = None
-        async for chunk in request.stream():
+        async for chunk in _until(request.stream(), deadline):
+            if chunk is None:
+                refusal = ("timeout", f"the body did not end within {self.config.timeout:g} s")
+                break
             size += len(chunk)
             if size > self.config.max_body:  # the same bound as any other body, even streamed
                 refusal = ("too-large", f"the body is over {self.config.max_body:,} bytes")
@@ -250,8 +300,12 @@ class Service:
 
     async def group(self, policy: Policy, query: str, lines: list[bytes], lang: str, explain: bool,
                     first: int) -> bytes:
-        answers, records = self.each(policy, query, lines, lang, explain, first)
-        await self.commit(records)  # acknowledged only once recorded
+        answers, records = await self.off_loop(sum(map(len, lines)), self.each, policy, query, lines, lang,
+                                               explain, first)
+        try:
+            await self.commit(records)  # acknowledged only once recorded
+        except _Refused as refused:  # none of the group is acknowledged; each line is told why
+            answers = [body(refused.kind, refused.detail, index=first + i) for i in range(len(lines))]
         return b"".join(dump(a) + b"\n" for a in answers)
 
     async def policy(self, request: Request) -> Response:
@@ -296,6 +350,21 @@ class Service:
 
     async def docs(self, request: Request) -> Response:
         return HTMLResponse(openapi.page(openapi.document(self.holder.policy)))
+
+
+async def _until(chunks: AsyncIterator[bytes], deadline: float) -> AsyncIterator[bytes | None]:
+    """The chunks of a body as they arrive, then None if the deadline (loop time) comes first."""
+    iterator = chunks.__aiter__()
+    while True:
+        try:
+            async with asyncio.timeout_at(deadline):
+                chunk = await iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            yield None
+            return
+        yield chunk
 
 
 class _Lines:

@@ -34,7 +34,7 @@ from .. import limits
 from ..clock import now_text
 from ..decision import Decision
 from ..errors import ClosurePolicyError
-from ..jsondoc import canonical, dump_text, load_trusted, parse
+from ..jsondoc import canonical, dump_text, parse
 from ..text import excerpt
 
 _COLUMNS = ("decision_id", "time", "query", "outcome", "violations", "account_id", "lang", "policy_name",
@@ -64,16 +64,29 @@ def decision_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+class LogFailed(Exception):
+    """The log could not keep records (a full or read-only disk, a broken pipe): they are not acknowledged."""
+
+
 @dataclass
 class Masking:
-    """What of the facts the log keeps: all of them, none, or all but the JSON pointers given."""
+    """What of the facts the log keeps: all of them, none, or all but the JSON pointers given.
+
+    A mask covers what is derived from the facts it hides too: the
+    ``account_id`` column when a pointer names the policy's subject (or what
+    holds it), and the hash, which is of the facts as kept.
+    """
 
     keep_facts: bool = True
     pointers: tuple[str, ...] = ()
 
+    def hides(self, pointer: str) -> bool:
+        """Whether a mask covers the fact at ``pointer`` (a pointer naming it, or what holds it)."""
+        parts = _parts(pointer)
+        return any(_covers(_parts(mask), parts) for mask in self.pointers)
+
     def apply(self, facts: Any) -> Any:
-        if not self.keep_facts:
-            return None
+        """The facts with every masked value replaced by ``***`` (the same object when nothing is masked)."""
         if not self.pointers:
             return facts
         masked = copy.deepcopy(facts)
@@ -82,9 +95,19 @@ class Masking:
         return masked
 
 
+def _parts(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
+def _covers(mask: list[str], parts: list[str]) -> bool:
+    """A mask's parts cover a path's when they are a prefix of it (``-`` matching any list index)."""
+    return len(mask) <= len(parts) and all(m == p or (m == "-" and p.isdigit())
+                                           for m, p in zip(mask, parts[:len(mask)], strict=True))
+
+
 def _mask(document: Any, pointer: str) -> None:
     """Replace what ``pointer`` names with ``***``; ``-`` in a list means every item (``/contracts/-/brand``)."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    parts = _parts(pointer)
     targets = [document]
     for i, part in enumerate(parts):
         following = []
@@ -120,16 +143,21 @@ def log_now() -> str:
 
 
 def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
-              masking: Masking) -> dict[str, Any]:
-    """One log record: the decision's summary, a SHA-256 of the canonical facts, and the facts as masked."""
-    text = canonical(facts)
-    kept = masking.apply(facts)
+              masking: Masking, subject_hidden: bool = False) -> dict[str, Any]:
+    """One log record: the decision's summary, a SHA-256 of the canonical facts as masked, and those facts.
+
+    ``subject_hidden``: a mask covers the fact the decision's ``account_id``
+    echoes (:meth:`Masking.hides`), so the column keeps ``***`` too. The hash
+    is of the masked facts: one of the facts as given would confirm a guess
+    of the masked value.
+    """
+    text = canonical(masking.apply(facts))
     return {"decision_id": decision_id_, "time": log_now(),
             "query": decision.query, "outcome": decision.outcome, "violations": decision.rule_ids,
-            "account_id": decision.account_id, "lang": decision.lang, "policy_name": decision.policy["name"],
-            "revision": decision.policy["revision"], "facts_sha256": hashlib.sha256(text).hexdigest(),
-            "backend": backend, "latency_ms": round(latency_ms, 3),
-            "facts": None if kept is None else text if kept is facts else canonical(kept)}  # JSON text, as bytes
+            "account_id": MASK if subject_hidden else decision.account_id, "lang": decision.lang,
+            "policy_name": decision.policy["name"], "revision": decision.policy["revision"],
+            "facts_sha256": hashlib.sha256(text).hexdigest(), "backend": backend,
+            "latency_ms": round(latency_ms, 3), "facts": text if masking.keep_facts else None}  # JSON, as bytes
 
 
 class DecisionLog(Protocol):
@@ -155,6 +183,7 @@ class SqliteLog:
         self._checkpointer.start()
 
     async def record(self, records: list[dict[str, Any]]) -> None:
+        """Return once ``records`` are committed; :class:`LogFailed` if they could not be."""
         # Every caller whose records arrive before the loop comes back round
         # shares one commit (group commit). Committing here, not on a writer
         # thread, spares two thread hand-offs a request and the wait for the
@@ -172,7 +201,9 @@ class SqliteLog:
         error: BaseException | None = None
         try:
             self._commit([r for records, _ in group for r in records])
-        except Exception as exc:  # the callers are told (a 500): their decisions are not acknowledged
+        except (sqlite3.Error, OSError, ValueError, zstandard.ZstdError) as exc:  # the callers are told (503)
+            error = LogFailed(f"{self.path}: the decision log cannot be written ({exc})")
+        except Exception as exc:  # a bug of ours: the callers get a 500, their decisions not acknowledged
             error = exc
         for _, done in group:
             _settle(done, error)
@@ -237,6 +268,14 @@ def _row(record: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(values[c] for c in _COLUMNS)
 
 
+def _violations(stored: Any) -> list[str]:
+    """The violated rule ids as the service writes them (a JSON list of strings), read strictly."""
+    ids, problems = parse(stored if isinstance(stored, (str, bytes)) else str(stored))
+    if problems or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ValueError("violations: " + (problems[0].format() if problems else "not a list of rule ids"))
+    return ids
+
+
 def _facts(stored: bytes | str) -> Any:
     """The logged facts: a Zstandard frame of their JSON, or (logs written before it) the JSON text.
 
@@ -266,9 +305,12 @@ class JsonLinesLog:
         self._lock = threading.Lock()
 
     async def record(self, records: list[dict[str, Any]]) -> None:
-        with self._lock:
-            self._out.write("".join(dump_text(_embedded(r)) + "\n" for r in records))
-            self._out.flush()
+        try:
+            with self._lock:
+                self._out.write("".join(dump_text(_embedded(r)) + "\n" for r in records))
+                self._out.flush()
+        except (OSError, ValueError) as exc:  # a closed or broken standard output
+            raise LogFailed(f"standard output: the decision log cannot be written ({exc})") from None
 
     def close(self) -> None:
         self._out.flush()
@@ -281,9 +323,19 @@ def _embedded(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def open_log(target: str | None) -> DecisionLog | None:
+    """The sink ``--decision-log`` names; one that cannot be opened and written is a user's mistake."""
     if target is None:
         return None
-    return JsonLinesLog() if target == "-" else SqliteLog(target)
+    if target == "-":
+        return JsonLinesLog()
+    if os.path.isdir(target):
+        raise ClosurePolicyError(f"--decision-log {target}: is a folder; name a SQLite file")
+    try:
+        log = SqliteLog(target)
+    except (sqlite3.Error, OSError) as exc:
+        raise ClosurePolicyError(f"--decision-log {target}: cannot be opened for writing "
+                                 f"({getattr(exc, 'strerror', None) or exc})") from None
+    return log
 
 
 def read_records(path: str, *, decision_id_: str | None = None, account: str | None = None,
@@ -291,8 +343,11 @@ def read_records(path: str, *, decision_id_: str | None = None, account: str | N
     """The records of a SQLite decision log, oldest first, filtered."""
     if not os.path.exists(path):
         raise FileNotFoundError(path)
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if not os.path.isfile(path):
+        raise ClosurePolicyError(f"{path}: not a decision log (not a file)")
+    connection: sqlite3.Connection | None = None
     try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         where, args = [], []
         for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
             if value is not None:
@@ -308,16 +363,17 @@ def read_records(path: str, *, decision_id_: str | None = None, account: str | N
     except sqlite3.Error as exc:
         raise ClosurePolicyError(f"{path}: not a decision log ({exc})") from None
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def _record(path: str, row: tuple[Any, ...]) -> dict[str, Any]:
     """A row as a record; a row this service could not have written is an error naming it."""
     record = dict(zip(_COLUMNS, row, strict=True))
     try:
-        record["violations"] = load_trusted(str(record["violations"]).encode("utf-8"))
+        record["violations"] = _violations(record["violations"])
         record["facts"] = _facts(record["facts"]) if record["facts"] is not None else None
-    except (ValueError, zstandard.ZstdError) as exc:  # msgspec.DecodeError is a ValueError
+    except (ValueError, zstandard.ZstdError) as exc:
         raise ClosurePolicyError(f"{path}: decision {excerpt(str(record['decision_id']))}: cannot be read "
                                  f"({exc})") from None
     return record

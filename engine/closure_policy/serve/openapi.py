@@ -46,8 +46,12 @@ _PROBLEM = {
     "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "problems": {"type": "array", "description": "Each problem of the facts at its JSON pointer, or of the "
-                                                     "rules at its file:line:col."},
+        "problems": {"type": "array", "description": "Each problem of the facts at its JSON pointer (the first "
+                                                     "MAX_PROBLEMS), or of the rules at its file:line:col."},
+        "omitted": {"type": "integer", "minimum": 0,
+                    "description": "Problems found beyond those listed (present only when there are)."},
+        "omitted_is_lower_bound": {"type": "boolean",
+                                   "description": "True when counting stopped at MAX_PROBLEMS_COUNTED in all."},
         "queries": {"type": "array", "items": {"type": "string"}},
         "index": {"type": "integer", "description": "In a batch: the document's position (0-based)."},
     },
@@ -92,7 +96,7 @@ def document(policy: Policy) -> dict[str, Any]:
                 "parameters": [query, *options],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": facts}}},
                 "responses": {"200": _json(decision, "The decision, with its decision_id"),
-                              **_errors(400, 404, 413, 415, 422, 503)}}},
+                              **_errors(400, 404, 408, 413, 415, 422, 431, 503)}}},
             "/v1/decisions/{query}/batch": {"post": {
                 "operationId": "decideBatch", "summary": "Decide one query over many facts documents, in order",
                 "description": "A JSON array of facts documents answers a JSON array; `application/x-ndjson` "
@@ -108,7 +112,7 @@ def document(policy: Policy) -> dict[str, Any]:
                 "responses": {"200": {"description": "One item per document, in order", "content": {
                     "application/json": {"schema": {"type": "array", "items": batch_item}},
                     "application/x-ndjson": {"schema": {"type": "string"}}}},
-                    **_errors(400, 404, 413, 415)}}},
+                    **_errors(400, 404, 408, 413, 415, 431, 503)}}},
             "/v1/policy": {"get": {"operationId": "policy", "summary": "The policy served: revision, queries, "
                                    "last reload", "responses": {"200": _json({"type": "object"}, "The policy")}}},
             "/v1/policy/rules": {"get": {"operationId": "rules", "summary": "The loaded rules, for a console",

@@ -32,6 +32,9 @@ KINDS: dict[str, tuple[int, str]] = {
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
     "timeout": (503, "The request took too long"),
+    "request-timeout": (408, "The request line and headers took too long"),
+    "headers-too-large": (431, "The request line and headers are too large"),
+    "overloaded": (503, "Every connection is busy"),
     "not-ready": (503, "No policy is loaded"),
     "engine-limit": (422, "A backend cannot decide these facts"),
     "log-failed": (503, "The decision could not be recorded, so it is not given"),
@@ -54,13 +57,19 @@ def body(kind: str, detail: str, **extensions: Any) -> dict[str, Any]:
 def of_error(exc: Exception) -> tuple[str, str, dict[str, Any]]:
     """(kind, detail, extensions) for a user's mistake the engine raised."""
     if isinstance(exc, UnreadableDocument):
-        return "malformed-json", "this is not a JSON document the service can read", {
-            "problems": [p.to_dict() for p in exc.problems]}
+        return "malformed-json", "this is not a JSON document the service can read", _listed(exc)
     if isinstance(exc, InvalidFacts):
-        return "invalid-facts", f"{len(exc.problems)} problem(s) in the facts", {
-            "problems": [p.to_dict() for p in exc.problems]}
+        return "invalid-facts", f"{exc.count} problem(s) in the facts", _listed(exc)
     if isinstance(exc, UnknownQuery):
         return "unknown-query", str(exc), {"queries": exc.known}
     if isinstance(exc, UnsupportedLanguage):
         return "unsupported-language", str(exc), {}
     return "engine-limit", str(exc), {}
+
+
+def _listed(exc: InvalidFacts) -> dict[str, Any]:
+    """``problems`` (at most ``MAX_PROBLEMS``), and ``omitted``/``omitted_is_lower_bound`` when some are not listed."""
+    listed: dict[str, Any] = {"problems": [p.to_dict() for p in exc.problems]}
+    if exc.omitted or not exc.complete:
+        listed.update(omitted=exc.omitted, omitted_is_lower_bound=not exc.complete)
+    return listed

@@ -7,13 +7,15 @@ problem by JSON pointer with its clearest message (``best_match``).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+import itertools
+from typing import Any, Iterator, Mapping
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..errors import FactProblem, json_pointer
+from ..limits import MAX_PROBLEMS
 from .messages import locate
 
 
@@ -31,24 +33,35 @@ class InstanceValidator:
             return False
 
     def problems(self, instance: Any) -> list[FactProblem]:
-        """Every problem of ``instance``; none when it is valid."""
+        """The first ``MAX_PROBLEMS`` problems of ``instance``; none when it is valid."""
         try:
             if self._fast.is_valid(instance):
                 return []
         except (ValueError, TypeError, OverflowError):  # a value JSON cannot hold
             pass
-        return self.detailed(instance) or self._native(instance)
+        return list(itertools.islice(self.each_problem(instance), MAX_PROBLEMS))
 
-    def detailed(self, instance: Any) -> list[FactProblem]:
+    def each_problem(self, instance: Any) -> Iterator[FactProblem]:
+        """The problems of an invalid ``instance``, found lazily: a caller takes as many as it reports."""
+        found = False
+        for problem in self.detailed(instance):
+            found = True
+            yield problem
+        if not found:
+            yield from self._native(instance)
+
+    def detailed(self, instance: Any) -> Iterator[FactProblem]:
+        """jsonschema's problems, one error at a time (a list of millions is never built)."""
         try:
-            return [p for e in self._detailed.iter_errors(instance) for p in _problems(e)]
+            for error in self._detailed.iter_errors(instance):
+                yield from _problems(error)
         except ArithmeticError:  # Decimal('NaN') cannot be compared with a minimum
-            return []
+            return
 
     def _native(self, instance: Any) -> list[FactProblem]:
         # Fail closed where the two validators disagree: take the native one's word.
         try:
-            errors = list(self._fast.iter_errors(instance))
+            errors = list(itertools.islice(self._fast.iter_errors(instance), MAX_PROBLEMS))
         except (ValueError, TypeError, OverflowError) as exc:
             return [FactProblem("", f"not a JSON document: {exc}")]
         return [FactProblem(json_pointer(e.instance_path), e.message) for e in errors] or \

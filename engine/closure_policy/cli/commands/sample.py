@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ...batch.corpus import write_corpus
+from ...batch.corpus import check_corpus_name, write_corpus
 from ...errors import ClosurePolicyError
 from ...policy import load_policy
 from ...resources import schema, suites_dir
@@ -27,6 +27,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_corpus_name(args.output)  # before the work, not after it
     policy = load_policy(args.rules)
     seeds = case_facts(policy, args.query, args.suites or [str(suites_dir())])
     sampler = Sampler(policy, seeds, schema("facts"), _items(args.items), seed=args.seed)

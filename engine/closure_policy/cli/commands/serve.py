@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -55,9 +56,14 @@ def run(args: argparse.Namespace) -> int:
 def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int = 1) -> int:
     """Serve until SIGTERM or SIGINT; in-flight requests finish and the decision log is flushed."""
     from ...serve.app import CONFIG_VARIABLE, config_for_workers
+    from ...serve.decision_log import open_log
     from ...serve.metrics import SHARED_FOLDER
 
     policy = load_policy(config.rules, backend=config.backend)  # bad rules: exit 2 before binding
+    if config.decision_log not in (None, "-"):
+        log = open_log(config.decision_log)  # a log that cannot be written: exit 2 before binding, too
+        assert log is not None
+        log.close()
     os.environ[CONFIG_VARIABLE] = config_for_workers(config)
     with contextlib.ExitStack() as cleanup:
         if workers > 1 and not os.environ.get(SHARED_FOLDER):  # the workers' metrics in one folder,
@@ -70,6 +76,7 @@ def _run(config: Any, host: str, port: int, workers: int, policy: Any) -> None:
     import uvicorn
 
     from ...serve.app import app_from_environment
+    from ...serve.connections import GuardedProtocol
 
     print(f"closure-policy serve: http://{host}:{port} ({policy.name} {policy.revision[:19]}…, "
           f"{workers} worker{'s' if workers != 1 else ''}; docs at /docs)", file=sys.stderr, flush=True)
@@ -80,7 +87,8 @@ def _run(config: Any, host: str, port: int, workers: int, policy: Any) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, _exit_cleanly)
     uvicorn.run(target, factory=True, host=host, port=port, workers=workers, log_level="warning",
-                timeout_graceful_shutdown=int(config.timeout) + 1, access_log=False)
+                timeout_graceful_shutdown=int(config.timeout) + 1, access_log=False, http=GuardedProtocol,
+                timeout_keep_alive=math.ceil(limits.KEEP_ALIVE_SECONDS))
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any, TextIO
 
 from ... import evaluate
 from ...errors import InvalidRules
+from ...paths import output_file, writing
 from ...policy import load_policy
 from ...tester import report
 from ...tester import session as sessions
@@ -43,6 +45,8 @@ def test(paths: list[str], *, rules: str | None = None, coverage: bool = False, 
          fmt: str = "text", output: str | None = None, keyword: str | None = None,
          backends: list[str] | None = None) -> int:
     """Run the suites at ``paths``; 0 when every case passed (and coverage is at least ``fail_under``)."""
+    if output:
+        output_file(output)  # before the work, not after it
     rules = sessions.rules_folder(rules, paths)
     policies = {name: load_policy(rules, backend=name) for name in backends or _installed()}
     first = next(iter(policies.values()))
@@ -50,12 +54,9 @@ def test(paths: list[str], *, rules: str | None = None, coverage: bool = False, 
     session = sessions.run(paths, policies, keyword, coverage=coverage or fail_under is not None)
     if session.problems:
         raise InvalidRules(session.problems)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
+    with writing(output or "-"), open(output, "w", encoding="utf-8") if output else \
+            contextlib.nullcontext(sys.stdout) as out:
         _write(fmt, session, out)
-    finally:
-        if output:
-            out.close()
     return _exit_code(session, fail_under)
 
 
