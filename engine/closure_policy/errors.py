@@ -28,6 +28,8 @@ class Problem:
     def __post_init__(self) -> None:
         if self.check not in CHECKS:
             raise ValueError(f"{self.check!r} is not a registered check (closure_policy.checks)")
+        if not self.message.isascii():  # as for FactProblem: every writer can write it
+            object.__setattr__(self, "message", writable(self.message))
 
     def format(self) -> str:
         return safe(f"{self.file}:{self.line}:{self.column}: {bounded(self.message)} ({self.check})")

@@ -10,8 +10,23 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
+
+from closure_policy.serve.app import ServeConfig, create_app
 
 from ..conftest import FIXTURE_RULES
+
+
+def app_client(**config: Any) -> TestClient:
+    """The service over the fixture rules (unless ``rules`` is given), through the ASGI interface."""
+    config.setdefault("rules", str(FIXTURE_RULES))
+    return TestClient(create_app(ServeConfig(**config)))
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with app_client() as c:
+        yield c
 
 
 def free_port() -> int:

@@ -23,20 +23,11 @@ from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
 from closure_policy.serve.decision_log import read_records
 
 from ..conftest import FIXTURE_RULES, document
+from .conftest import app_client
 
 UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 PROBLEM = "application/problem+json"
 
-
-def _client(**config: Any) -> TestClient:
-    config.setdefault("rules", str(FIXTURE_RULES))
-    return TestClient(create_app(ServeConfig(**config)))
-
-
-@pytest.fixture(scope="module")
-def client():
-    with _client() as c:
-        yield c
 
 
 def _answer_schema() -> dict[str, Any]:
@@ -98,7 +89,7 @@ def test_an_unknown_path_or_method_is_a_problem_too(client):
 
 
 def test_a_body_over_the_limit_is_refused_unread():
-    with _client(max_body=1000) as c:
+    with app_client(max_body=1000) as c:
         r = c.post("/v1/decisions/gate", content=b"[" + b" " * 2000 + b"]")
         assert r.status_code == 413 and r.json()["type"].endswith("/too-large")
 
@@ -135,7 +126,7 @@ def test_an_ndjson_batch_streams_one_line_per_document(client):
 
 
 def test_a_batch_over_the_limit_is_refused():
-    with _client(max_batch=2) as c:
+    with app_client(max_batch=2) as c:
         r = c.post("/v1/decisions/gate/batch", json=[document()] * 3)
         assert r.status_code == 413 and r.json()["type"].endswith("/batch-too-long")
 
@@ -176,11 +167,11 @@ def test_openapi_references_the_projects_schemas(client):
 
 def test_reload_over_http_needs_a_token(rules, monkeypatch):
     monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
-    with _client(rules=str(rules)) as c:
+    with app_client(rules=str(rules)) as c:
         assert c.post("/v1/policy/reload").status_code == 401
         assert c.post("/v1/policy/reload", headers={"authorization": "Bearer x"}).status_code == 403
     monkeypatch.setenv(TOKEN_VARIABLE, "s3cret")
-    with _client(rules=str(rules)) as c:
+    with app_client(rules=str(rules)) as c:
         assert c.post("/v1/policy/reload").status_code == 401
         assert c.post("/v1/policy/reload", headers={"authorization": "Bearer wrong"}).status_code == 401
         assert c.post("/v1/policy/reload", headers={"authorization": "Bearer s3cret"}).json()["ok"] is True
@@ -189,7 +180,7 @@ def test_reload_over_http_needs_a_token(rules, monkeypatch):
 def test_a_broken_reload_keeps_the_last_good_policy(rules, monkeypatch):
     monkeypatch.setenv(TOKEN_VARIABLE, "t")
     auth = {"authorization": "Bearer t"}
-    with _client(rules=str(rules)) as c:
+    with app_client(rules=str(rules)) as c:
         before = c.get("/v1/policy").json()["revision"]
         gate = rules / "gate.yaml"
         gate.write_text(gate.read_text(encoding="utf-8").replace("op: \">\"", "op: \">>\"", 1), encoding="utf-8")
@@ -209,7 +200,7 @@ def test_a_broken_reload_keeps_the_last_good_policy(rules, monkeypatch):
 
 def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log), mask=("/account/id", "/contracts/-/id")) as c:
+    with app_client(decision_log=str(log), mask=("/account/id", "/contracts/-/id")) as c:
         answers = [c.post("/v1/decisions/gate", json=document(balance={"pending": str(i)})).json()
                    for i in range(5)]
         ids = {a["decision_id"] for a in answers}
@@ -226,7 +217,7 @@ def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):
 
 def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log)) as c:
+    with app_client(decision_log=str(log)) as c:
         c.post("/v1/decisions/gate", json=document(balance={"pending": "1.10"}))
     with sqlite3.connect(log) as db:
         (stored,) = db.execute("SELECT facts FROM decisions").fetchone()
@@ -248,7 +239,7 @@ def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path)
 ])
 def test_a_log_row_the_service_could_not_have_written_is_an_error_naming_it(tmp_path, capsys, stored, reason):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log)) as c:
+    with app_client(decision_log=str(log)) as c:
         answered = c.post("/v1/decisions/gate", json=document()).json()
     with sqlite3.connect(log) as db:
         db.execute("UPDATE decisions SET facts = ?", [stored])
@@ -268,7 +259,7 @@ def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatc
         raise fault
 
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log)) as c:
+    with app_client(decision_log=str(log)) as c:
         with monkeypatch.context() as patched:
             patched.setattr(decision_log, "_row", unwritable)
             for refused in (c.post("/v1/decisions/gate/batch", json=[document(), document()]),
@@ -287,14 +278,14 @@ def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatc
 
 def test_the_log_can_keep_no_facts(tmp_path):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log), log_facts=False) as c:
+    with app_client(decision_log=str(log), log_facts=False) as c:
         c.post("/v1/decisions/gate", json=document())
     assert [r["facts"] for r in read_records(str(log))] == [None]
 
 
 def test_closure_policy_log_reads_it_back(tmp_path, capsys):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log)) as c:
+    with app_client(decision_log=str(log)) as c:
         deny = c.post("/v1/decisions/gate", json=document(balance={"pending": "5"})).json()
         c.post("/v1/decisions/gate", json=document())
     assert main(["log", "--decision-log", str(log), "--outcome", "deny"]) == 0
@@ -333,7 +324,7 @@ def test_both_backends_agree_behind_the_service():
                                                                                 "closed_at": "2026-01-01T00:00:00Z"})]
     answers = {}
     for backend in ("compiled", "rete"):
-        with _client(backend=backend) as c:
+        with app_client(backend=backend) as c:
             answers[backend] = [{k: v for k, v in a.items() if k != "decision_id"}
                                 for q in ("gate", "route")
                                 for a in c.post(f"/v1/decisions/{q}/batch", json=facts).json()]
@@ -346,7 +337,7 @@ def test_the_service_refuses_to_start_on_broken_rules(tmp_path: Path):
 
 
 def test_a_streamed_batch_is_held_to_the_body_limit_too():
-    with _client(max_body=20_000) as c:  # the body in one piece: refused before any line
+    with app_client(max_body=20_000) as c:  # the body in one piece: refused before any line
         lines = "\n".join(json.dumps(document()) for _ in range(40)) + "\n"
         r = c.post("/v1/decisions/gate/batch", content=lines, headers={"content-type": "application/x-ndjson"})
         assert [json.loads(line)["type"].endswith("/too-large") for line in r.text.splitlines()] == [True]
@@ -357,7 +348,7 @@ def test_a_streamed_batch_is_held_to_the_body_limit_too():
 
 
 def test_a_streamed_batch_answers_up_to_its_length_then_says_so():
-    with _client(max_batch=150) as c:
+    with app_client(max_batch=150) as c:
         lines = "\n".join(json.dumps(document()) for _ in range(230))
         r = c.post("/v1/decisions/gate/batch", content=lines, headers={"content-type": "application/x-ndjson"})
         answers = [json.loads(line) for line in r.text.splitlines()]
@@ -398,7 +389,7 @@ def test_a_request_past_its_timeout_is_answered_503_and_not_acknowledged():
         def close(self) -> None:
             pass
 
-    with _client(timeout=0.05) as c:
+    with app_client(timeout=0.05) as c:
         c.app.state.service.log = SlowLog()  # type: ignore[attr-defined]
         r = c.post("/v1/decisions/gate", json=document())
         assert r.status_code == 503 and r.json()["type"].endswith("/timeout") and "decision_id" not in r.json()

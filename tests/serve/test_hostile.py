@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from closure_policy import limits
 from closure_policy.cli.main import main
@@ -20,20 +19,11 @@ from closure_policy.serve.app import ServeConfig, create_app
 from closure_policy.serve.decision_log import read_records
 
 from ..conftest import FIXTURE_RULES, document
+from .conftest import app_client
 
 NDJSON = {"content-type": "application/x-ndjson"}
 SURROGATE_KEY = b'{"\\ud83d": 1, "as_of": "2026-11-26T10:00:00Z"}'  # a lone surrogate escape as a key
 
-
-def _client(**config: Any) -> TestClient:
-    config.setdefault("rules", str(FIXTURE_RULES))
-    return TestClient(create_app(ServeConfig(**config)))
-
-
-@pytest.fixture(scope="module")
-def client():
-    with _client() as c:
-        yield c
 
 
 def _kind(answer: dict[str, Any]) -> str:
@@ -113,7 +103,7 @@ def test_masking_the_subject_masks_the_account_column_and_the_hash(tmp_path, mas
     secret = "acct-SECRET-7731"
     log = tmp_path / "decisions.db"
     facts = document(account={"id": secret})
-    with _client(decision_log=str(log), mask=(mask,)) as c:
+    with app_client(decision_log=str(log), mask=(mask,)) as c:
         answered = c.post("/v1/decisions/gate", json=facts).json()
     assert answered["account_id"] == secret  # the caller is answered in full; only the log keeps less
     [record] = read_records(str(log))
@@ -126,7 +116,7 @@ def test_masking_the_subject_masks_the_account_column_and_the_hash(tmp_path, mas
 
 def test_a_mask_elsewhere_keeps_the_account_column(tmp_path):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log), mask=("/contracts/-/id",)) as c:
+    with app_client(decision_log=str(log), mask=("/contracts/-/id",)) as c:
         c.post("/v1/decisions/gate", json=document())
     [record] = read_records(str(log))
     assert record["account_id"] == "P-1" and record["facts"]["contracts"][0]["id"] == "***"
@@ -175,7 +165,7 @@ def test_log_refuses_a_row_whose_violations_the_service_could_not_have_written(t
     import sqlite3
 
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log)) as c:
+    with app_client(decision_log=str(log)) as c:
         answered = c.post("/v1/decisions/gate", json=document()).json()
     with sqlite3.connect(log) as db:
         db.execute("UPDATE decisions SET violations = ?", [content])
@@ -198,7 +188,7 @@ def test_log_refuses_what_is_not_a_decision_log(tmp_path, capsys, make):
 
 def test_the_log_failing_mid_run_answers_503_log_failed(tmp_path):
     log = tmp_path / "decisions.db"
-    with _client(decision_log=str(log)) as c:
+    with app_client(decision_log=str(log)) as c:
         assert c.post("/v1/decisions/gate", json=document()).status_code == 200
         database = c.app.state.service.log._connection  # type: ignore[attr-defined]
         pages = database.execute("PRAGMA page_count").fetchone()[0]

@@ -1,11 +1,11 @@
 """A decision as a person reads it: the article's checklist, in its step order."""
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence
 
 from ..compile.rules import CompiledQuery
 from ..decision import Decision, Violation
+from ..jsondoc import dump_text
 from ..policy import Policy
 from ..text import safe
 from ..trace import render as render_trace
@@ -28,10 +28,11 @@ def render_decision(policy: Policy, decision: Decision) -> str:
              f"{label['account']} {decision.account_id}: {decision.outcome.upper()}",
              f"{label['policy']}: {decision.policy['name']} {decision.policy['revision'][:19]}", ""]
     lines += _checklist(query, decision, label) if query.steps else _violations(decision.violations)
-    if decision.effects:
-        lines += [f"{label['effects']}:"] + [f"  - {json.dumps(e, ensure_ascii=False)}" for e in decision.effects]
-    if decision.response is not None:
-        lines.append(f"{label['response']}: {json.dumps(decision.response, ensure_ascii=False)}")
+    plain = decision.to_dict()  # JSON-ready: the decision's frozen mappings thawed, amounts exact
+    if plain["effects"]:
+        lines += [f"{label['effects']}:"] + [f"  - {dump_text(e)}" for e in plain["effects"]]
+    if plain["response"] is not None:
+        lines.append(f"{label['response']}: {dump_text(plain['response'])}")
     if decision.track is not None:
         lines.append(f"{label['track']}: {label['yes'] if decision.track else label['no']}")
     if decision.trace:
