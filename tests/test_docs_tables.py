@@ -41,3 +41,13 @@ def test_a_problem_must_name_a_registered_check():
     assert Problem("f", 1, 1, "m", "schema").check == "schema"
     with pytest.raises(ValueError, match="not a registered check"):
         Problem("f", 1, 1, "m", "no-such-check")
+
+
+def test_every_file_the_docs_name_exists():
+    import re
+
+    named = re.compile(r"`((?:tests|engine|docs|benchmarks|schemas|rules|examples|\.ci)/[\w./*-]+)`")
+    missing = [(doc.name, path) for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+               for path in named.findall(doc.read_text(encoding="utf-8"))
+               if not list(ROOT.glob(path.rstrip("/")))]
+    assert missing == []

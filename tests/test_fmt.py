@@ -140,3 +140,10 @@ def test_the_project_root_is_not_needed(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["fmt"]) == 2 and "name the files or folders" in capsys.readouterr().err
     assert Path.cwd() == tmp_path
+
+
+@pytest.mark.parametrize("ending", ["\n\n", "\n\n\n", "\n  \n", "  \n"])
+def test_a_file_ends_in_exactly_one_newline(ending):
+    canonical = "rules:\n  - id: gate.x  # a comment stays\n    query: gate\n"
+    assert format_text(canonical) == canonical
+    assert format_text(canonical.rstrip("\n") + ending) == canonical

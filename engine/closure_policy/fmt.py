@@ -96,9 +96,10 @@ def format_text(text: str) -> str:
     _layout(data, key=None, indent=0, top=True, in_block_list=False)
     out = io.StringIO()
     rt.dump(data, out)
-    if yaml.safe_load(out.getvalue()) != meaning:
+    laid = out.getvalue().rstrip() + "\n"  # one newline ends a file (ruamel keeps trailing blank lines)
+    if yaml.safe_load(laid) != meaning:
         raise Unformattable("the canonical layout would change what the file means")
-    return out.getvalue()
+    return laid
 
 
 def _agree(node: Any, meant: Any) -> Any:

@@ -77,14 +77,16 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 
 
     A choice with the same characters in another order comes first (``=>`` is
     ``>=`` typed backwards, though they share only one character in place),
-    then one the word begins, or that begins with the word (``!==`` meant
-    ``!=``, ``=`` meant ``==``), then the closest by ``difflib``.
+    then one the word begins, or that begins with the word, a character or two
+    apart (``!==`` meant ``!=``, ``=`` meant ``==``), then the closest by
+    ``difflib`` (``balance.pendng`` meant ``balance.pending``, not ``balance``).
     """
     if len(word) > MAX_EXCERPT:  # a slip is short; a long text (a hostile one, say) is not compared
         return ""
     options = [str(c) for c in choices if str(c) != word]
     swapped = [c for c in options if sorted(c) == sorted(word)]
-    prefixed = [c for c in options if c not in swapped and (word.startswith(c) or c.startswith(word))]
+    prefixed = [c for c in options if c not in swapped and abs(len(c) - len(word)) <= 2
+                and (word.startswith(c) or c.startswith(word))]  # a slip, not a parent ('balance' for 'balance.pendng')
     ranked = swapped + sorted(prefixed, key=lambda c: abs(len(c) - len(word)))
     close = ranked + [c for c in difflib.get_close_matches(word, options, n=n, cutoff=cutoff) if c not in ranked]
     return f"; did you mean {' or '.join(repr(c) for c in close[:n])}?" if close else ""

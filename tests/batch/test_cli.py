@@ -79,7 +79,7 @@ def test_a_scheduler_nobody_listens_on_is_a_clear_error(tmp_path, capsys):
     (["-i", "{tmp}/fake.parquet", "-o", "{tmp}/o.jsonl"], "not a Parquet file"),
     (["-i", "{tmp}/in.jsonl", "-o", "{tmp}/o.jsonl", "--lang", "fr"], 'unsupported language "fr"'),
     (["-i", "{tmp}/in.jsonl", "-o", "{tmp}/o.jsonl", "-q", "nope"], 'unknown query "nope"'),
-    (["-i", "{tmp}/in.jsonl", "-o", "{tmp}/o.jsonl", "--rules", "{tmp}/no-rules"], "not a folder of rule files"),
+    (["-i", "{tmp}/in.jsonl", "-o", "{tmp}/o.jsonl", "--rules", "{tmp}/no-rules"], "argument --rules: no folder"),
 ])
 def test_a_mistake_is_exit_2_with_a_reason_before_any_work(tmp_path, capsys, args, message):
     write_jsonl(tmp_path / "in.jsonl", corpus(2))

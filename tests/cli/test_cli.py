@@ -202,7 +202,8 @@ def test_the_examples_are_decided(capsys):
 
 @pytest.mark.parametrize(("argv", "said"), [
     (["batch", "-q", "gate", "-i", "x.jsonl", "-o", "y.jsonl", "--workers", "-1"], "'-1': give a whole number of 1"),
-    (["diff", "-q", "gate", "-i", "x.jsonl", "--base-rules", "r", "--workers", "0"], "'0': give a whole number of 1"),
+    (["diff", "-q", "gate", "-i", "x.jsonl", "--base-rules", "rules", "--workers", "0"],
+     "'0': give a whole number of 1"),
     (["serve", "--workers", "0"], "'0': give a whole number of 1"),
     (["serve", "--port", "70000"], "'70000': give a whole number from 0 to 65,535"),
     (["serve", "--max-body", "-5"], "'-5': give a whole number of 1"),

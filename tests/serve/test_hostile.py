@@ -253,3 +253,56 @@ def test_output_paths_are_checked_before_the_work(tmp_path, capsys):
             err = capsys.readouterr().err.strip().splitlines()[-1]
             assert err == f"--output {target}: " + err.split(": ", 1)[1] and reason in err, (name, err)
             assert time.perf_counter() - start < 5  # refused before any cluster started
+
+
+def test_serve_on_a_busy_port_is_one_line_exit_2_and_creates_nothing(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        log = tmp_path / "decisions.db"
+        assert main(["serve", "--rules", str(FIXTURE_RULES), "--port", str(port), "--decision-log", str(log)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"--port {port}: cannot listen on 127.0.0.1:{port} (Address already in use)\n"
+    assert list(tmp_path.iterdir()) == []  # no log, no lock file, nothing announced
+
+
+def test_a_failed_reload_is_told_on_stderr_with_its_problems(tmp_path, capsys):
+    import shutil
+
+    from closure_policy.serve.holder import PolicyHolder
+
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURE_RULES, rules)
+    holder = PolicyHolder(str(rules))
+    (rules / "gate.yaml").write_text("rules: [", encoding="utf-8")
+    assert holder.reload()["ok"] is False
+    err = capsys.readouterr().err
+    assert err.startswith(f"closure-policy serve: reload failed; still serving {holder.policy.revision[:19]}")
+    assert "gate.yaml:1:" in err
+
+
+def test_the_log_table_has_a_header_row(tmp_path, capsys):
+    log = tmp_path / "decisions.db"
+    with app_client(decision_log=str(log)) as c:
+        answered = c.post("/v1/decisions/gate", json=document()).json()
+    assert main(["log", "--decision-log", str(log), "--format", "table"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split() == ["time", "decision_id", "query", "outcome", "account", "violations"]
+    assert row.split()[1:5] == [answered["decision_id"], "gate", "allow", "P-1"]
+    assert row.index(answered["decision_id"]) == header.index("decision_id")  # the columns line up
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["diff", "-q", "gate", "-i", "x.jsonl", "--base-rules", "{missing}"], "--base-rules"),
+    (["diff", "-q", "gate", "-i", "x.jsonl", "--base-rules", "{rules}", "--rules", "{missing}"], "--rules"),
+    (["eval", "-q", "gate", "-f", "x.json", "--rules", "{missing}"], "--rules"),
+    (["serve", "--rules", "{missing}"], "--rules"),
+])
+def test_a_missing_rule_folder_names_its_option(tmp_path, capsys, argv, option):
+    missing = str(tmp_path / "my-rulez")
+    argv = [a.format(missing=missing, rules=FIXTURE_RULES) for a in argv]
+    assert main(argv) == 2
+    assert f"argument {option}: no folder '{missing}'" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, TextIO
 
+from .. import progress
 from ..errors import UnsupportedLanguage
 from ..policy import Policy
 from .bundle import PolicyBundle
@@ -39,10 +40,7 @@ def _checked(bundle: PolicyBundle, query: str, lang: str = "en") -> Policy:
 
 
 def _progress(rows: int | None, log: TextIO | None, what: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=rows, unit="rows", unit_scale=True, desc=what, file=log,
-                disable=log is None, mininterval=0.5, smoothing=0.1)
+    return progress.bar(rows, what, "rows", log)
 
 
 def run_batch(query: str, source: str, output: str, rules: str | None = None, lang: str = "en",

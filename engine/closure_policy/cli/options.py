@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from typing import Callable
 
 from ..policy import BACKENDS
@@ -12,7 +13,15 @@ def add_rules(p: argparse.ArgumentParser, found: bool = False) -> None:
     """``--rules``; ``found``: the default is looked for (a suite's ``rules:``, then ``./rules``)."""
     default = ("the suites' rules:, else ./rules when there is one, else the bundled rules" if found
                else "the bundled rules")
-    p.add_argument("--rules", metavar="DIR", help=f"rule folder (default: {default})")
+    p.add_argument("--rules", metavar="DIR", type=folder, help=f"rule folder (default: {default})")
+
+
+def folder(text: str) -> str:
+    """An argparse type: a folder that exists (a rule folder), else a usage error naming the option."""
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder" if os.path.exists(text) else
+                                         f"no folder {text!r}")
+    return text
 
 
 def add_backend(p: argparse.ArgumentParser, repeatable: bool = False) -> None:

@@ -8,6 +8,7 @@ for ``GET /v1/policy``.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,5 +48,8 @@ class PolicyHolder:
             else:
                 self.policy = fresh
                 self.last_reload = {"ok": True, "at": _now(), "revision": fresh.revision, "problems": []}
+            if not self.last_reload["ok"]:  # said where an operator looks, not only at GET /v1/policy
+                print(f"closure-policy serve: reload failed; still serving {self.policy.revision[:19]}…\n"
+                      + "\n".join(f"  {p}" for p in self.last_reload["problems"]), file=sys.stderr, flush=True)
             self.on_reload(self.last_reload["ok"], self.policy)
             return self.last_reload

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from .. import limits
+from .. import limits, progress
 from ..compile import compile_policy
 from ..compile.scope import Scope
 from ..facts.types import FactType
@@ -262,9 +262,9 @@ def run(policy: Policy, cases: Sequence[Case], workers: int | None = None,
     count = workers or os.cpu_count() or 1
     if count == 1:
         _start(*args)
-        return [_judge(m) for m in found]
+        return list(progress.counted(map(_judge, found), len(found), "mutants"))
     with ProcessPoolExecutor(max_workers=count, initializer=_start, initargs=args) as pool:
-        return list(pool.map(_judge, found, chunksize=4))
+        return list(progress.counted(pool.map(_judge, found, chunksize=4), len(found), "mutants"))
 
 
 def score(results: Sequence[Result]) -> float:

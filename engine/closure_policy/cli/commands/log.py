@@ -35,6 +35,8 @@ def show_log(path: str, *, decision_id: str | None = None, account: str | None =
     try:
         records = read_records(path, decision_id_=decision_id, account=account, since=_utc(since),
                                outcome=outcome)
+        if fmt == "table":
+            sys.stdout.write(_row("time", "decision_id", "query", "outcome", "account", "violations"))
         for record in records:
             sys.stdout.write(dump_text(record) + "\n" if fmt == "json" else _line(record))
     except FileNotFoundError:
@@ -55,5 +57,10 @@ def _utc(since: str | None) -> str | None:
 
 
 def _line(record: dict[str, Any]) -> str:
-    return safe(f"{record['time']}  {record['decision_id']}  {record['query']:<18} {record['outcome']:<14} "
-                f"{record['account_id'] or '-':<12} {','.join(record['violations']) or '-'}") + "\n"
+    return _row(record["time"], record["decision_id"], record["query"], record["outcome"],
+                record["account_id"] or "-", ",".join(record["violations"]) or "-")
+
+
+def _row(time: str, decision_id: str, query: str, outcome: str, account: str, violations: str) -> str:
+    """One line of the table (the header too), in fixed columns."""
+    return safe(f"{time:<24}  {decision_id:<36}  {query:<18} {outcome:<14} {account:<12} {violations}") + "\n"

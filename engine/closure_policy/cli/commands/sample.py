@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ... import progress
 from ...batch.corpus import check_corpus_name, write_corpus
 from ...errors import ClosurePolicyError
 from ...policy import load_policy
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.rules)
     seeds = case_facts(policy, args.query, args.suites or [str(suites_dir())])
     sampler = Sampler(policy, seeds, schema("facts"), _items(args.items), seed=args.seed)
-    write_corpus(sampler.take(args.count), args.output)
+    write_corpus(progress.counted(sampler.take(args.count), args.count, "sample", "docs"), args.output)
     return 0
 
 

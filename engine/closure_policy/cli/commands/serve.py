@@ -12,11 +12,13 @@ import contextlib
 import math
 import os
 import signal
+import socket
 import sys
 import tempfile
 from typing import Any
 
 from ... import limits
+from ...errors import ClosurePolicyError
 from ...policy import load_policy
 from .. import options
 
@@ -59,6 +61,7 @@ def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int =
     from ...serve.decision_log import open_log
     from ...serve.metrics import SHARED_FOLDER
 
+    _check_address(host, port)  # a busy port: exit 2 before anything is announced or created
     policy = load_policy(config.rules, backend=config.backend)  # bad rules: exit 2 before binding
     if config.decision_log not in (None, "-"):
         log = open_log(config.decision_log)  # a log that cannot be written: exit 2 before binding, too
@@ -70,6 +73,25 @@ def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int =
             os.environ[SHARED_FOLDER] = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="closure-policy-"))
         _run(config, host, port, workers, policy)  # added up by whichever worker answers /metrics
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind ``host:port`` once, as uvicorn will, and let go: a port in use is one line, exit 2.
+
+    (uvicorn would report it after the service had announced itself and
+    created its log, and exit 3.)
+    """
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ClosurePolicyError(f"--host {host}: {exc.strerror}") from None
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ClosurePolicyError(f"--port {port}: cannot listen on {host}:{port} "
+                                     f"({exc.strerror or exc})") from None
 
 
 def _run(config: Any, host: str, port: int, workers: int, policy: Any) -> None:
