@@ -62,3 +62,12 @@ def test_installed_sample_varies_the_bundled_suites(installed: Path, tmp_path: P
     assert done.returncode == 0, done.stderr
     documents = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(documents) == 20 and len({d["account"]["id"] for d in documents}) == 20
+
+
+@pytest.mark.slow
+def test_installed_test_command_runs_the_bundled_suites_from_any_folder(installed: Path, tmp_path: Path):
+    done = _run(installed / "closure-policy", "test", "--coverage", "--fail-under", "100", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    cases = sum(1 for path in (ROOT / "tests/policy").glob("*.yaml")
+                for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("  - name:"))
+    assert f"{cases} passed, 0 failed" in done.stdout and "testing the bundled rules" in done.stderr

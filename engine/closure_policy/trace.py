@@ -13,8 +13,6 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from .jsonvalues import to_json
 
-TRACE_KEY = "$trace"
-
 
 @dataclass(frozen=True)
 class Leaf:

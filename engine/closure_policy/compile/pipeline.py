@@ -188,8 +188,12 @@ def compile_policy(directory: Path, facts: FactType, strict: bool = True,
     ``sources`` compiles files already loaded without reading them again.
     """
     c = Compilation(directory=directory, facts=facts, sources=list(sources or []))
-    for _name, stage in STAGES:
-        stage(c)
+    for name, stage in STAGES:
+        try:
+            stage(c)
+        except Exception as exc:  # a bug of ours: its trace names the stage it happened in
+            exc.add_note(f"closure_policy: in the compile stage {name!r} of {directory}")
+            raise
     c.problems = sorted(set(c.problems))
     if strict and c.problems:
         raise InvalidRules(c.problems)

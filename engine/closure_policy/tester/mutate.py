@@ -61,7 +61,6 @@ class Mutant:
 class Result:
     mutant: Mutant
     status: str  # killed, survived, stillborn, timeout
-    killed_by: str | None = None
 
 
 def mutants(policy: Policy) -> list[Mutant]:
@@ -250,7 +249,7 @@ def _verdict(mutant: Mutant) -> Result:
     runner = Runner({"compiled": Policy(compilation, checker)})
     for case in _state["cases"]:
         if not all(result.passed for result in runner.run(case)):
-            return Result(mutant, "killed", case.node_id)
+            return Result(mutant, "killed")
     return Result(mutant, "survived")
 
 

@@ -8,6 +8,7 @@ from ..cover import Coverage
 from ..errors import ClosurePolicyError, Problem
 from ..load import display_name, load_yaml_file
 from ..policy import Policy
+from ..resources import suites_dir
 from .keyword import keyword_matcher
 from .runner import CaseResult, Runner
 from .suite import Case, load_suite
@@ -30,9 +31,16 @@ class Session:
         return len(self.results) - self.passed
 
 
+def default_paths() -> list[str]:
+    """The suites a run takes when none are named: ``./tests/policy`` when there is one (a policy's own
+    checkout), else the bundled rules' suites (an installed package, run from any folder)."""
+    here = [p for p in DEFAULT_PATHS if Path(p).is_dir()]
+    return here or [str(suites_dir())]
+
+
 def find_suites(paths: list[str]) -> list[Path]:
     found: list[Path] = []
-    for given in paths or list(DEFAULT_PATHS):
+    for given in paths or default_paths():
         path = Path(given)
         if path.is_dir():
             found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())

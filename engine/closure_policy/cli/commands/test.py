@@ -17,7 +17,8 @@ from .. import options
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("test", help="run YAML rule test suites")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: tests/policy)")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="test files or folders (default: ./tests/policy when there is one, else the bundled suites)")
     options.add_rules(p, found=True)
     p.add_argument("--coverage", action="store_true", help="report rule and condition coverage")
     p.add_argument("--fail-under", type=float, metavar="PCT",
