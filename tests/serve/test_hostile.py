@@ -99,7 +99,7 @@ def test_the_cli_reports_the_same_bounded_list(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("mask", ["/account/id", "/account"])
-def test_masking_the_subject_masks_the_account_column_and_the_hash(tmp_path, mask):
+def test_masking_the_subject_masks_the_account_column_and_the_hash(tmp_path, capsys, mask):
     secret = "acct-SECRET-7731"
     log = tmp_path / "decisions.db"
     facts = document(account={"id": secret})
@@ -111,7 +111,12 @@ def test_masking_the_subject_masks_the_account_column_and_the_hash(tmp_path, mas
     assert record["facts_sha256"] == hashlib.sha256(canonical(record["facts"])).hexdigest()
     for path in tmp_path.iterdir():  # the database, its -wal and -shm files, the lock
         assert secret.encode() not in path.read_bytes(), path.name
-    assert main(["log", "--decision-log", str(log), "--account", secret]) == 0  # nothing found by the plain id
+    capsys.readouterr()
+    assert main(["log", "--decision-log", str(log), "--account", secret]) == 0
+    assert capsys.readouterr().out == ""  # nothing found by the plain id
+    assert main(["log", "--decision-log", str(log)]) == 0
+    shown = capsys.readouterr().out
+    assert secret not in shown and json.loads(shown)["account_id"] == "***"
 
 
 def test_a_mask_elsewhere_keeps_the_account_column(tmp_path):
