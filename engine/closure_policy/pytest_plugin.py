@@ -103,7 +103,7 @@ class PolicySuiteFile(pytest.File):
 class CaseFailed(Exception):
     def __init__(self, results: list[Any]):
         self.results = results
-        super().__init__(f"{len(results)} backend(s) failed")
+        super().__init__(f"{sum(not r.passed for r in results)} backend(s) failed")
 
 
 class PolicyCaseItem(pytest.Item):
@@ -116,15 +116,14 @@ class PolicyCaseItem(pytest.Item):
         from .tester import Runner
 
         results = Runner(_policies(self.config, self.folder)).run(self.case)
-        failed = [r for r in results if not r.passed]
-        if failed:
-            raise CaseFailed(failed)
+        if not all(r.passed for r in results):
+            raise CaseFailed(results)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, CaseFailed):
-            from .tester.report import format_failure
+            from .tester.report import format_failures
 
-            return "\n\n".join(format_failure(r) for r in excinfo.value.results)
+            return format_failures(excinfo.value.results)
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:

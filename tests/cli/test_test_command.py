@@ -38,11 +38,25 @@ def test_a_failing_case_shows_file_line_diff_and_trace(capsys, tmp_path):
     path = _suite(tmp_path, PASSING + FAILING)
     assert main(["test", path, *RULES]) == 1
     out = capsys.readouterr().out
-    assert f"FAIL {path}:5: wrong [compiled]" in out
+    assert f"FAIL {path}:5: wrong\n" in out and out.count("FAIL") == 1  # both backends failed alike: once, unnamed
     assert 'expected: "allow"' in out and 'actual:   "deny"' in out
     assert re.search(r"gate\.no-pending \(\S*gate\.yaml:\d+:\d+\): fired", out)
     assert "✓ balance.pending > 0" in out
+    assert "did not fire" not in out  # the outcome differs: only the rules that fired are traced
     assert out.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_backends_that_fail_differently_are_each_named(tmp_path):
+    from closure_policy.tester.report import format_failures
+    from closure_policy.tester.runner import CaseResult, Mismatch
+    from closure_policy.tester.suite import Case
+
+    case = Case("c", "s.yaml", 3, "gate", {}, {"outcome": "allow"})
+    alike = [CaseResult(case, b, [Mismatch("outcome", "allow", "deny")]) for b in ("compiled", "rete")]
+    assert format_failures(alike).count("FAIL") == 1 and "[" not in format_failures(alike).splitlines()[0]
+    apart = [CaseResult(case, "compiled", [Mismatch("outcome", "allow", "deny")]), CaseResult(case, "rete")]
+    assert format_failures(apart).splitlines()[0] == "FAIL s.yaml:3: c [compiled]"
+    assert "rete" not in format_failures(apart)  # the backend that passed is not shown
 
 
 def test_no_case_run_is_a_failure(capsys, tmp_path):

@@ -45,13 +45,25 @@ def format_trace(result: CaseResult) -> list[str]:
         for side in (m.expected, m.actual):
             if m.field.startswith("violations") and isinstance(side, list):
                 involved |= set(side)
+    if not involved:  # the outcome differs: the rules that decided it, those that fired
+        involved = {t["rule"] for t in result.trace if t["fired"]}
     entries = [t for t in result.trace if t["rule"] in involved] or result.trace
     return ["  trace:"] + render_trace(entries, indent=4)
 
 
-def format_failure(result: CaseResult) -> str:
+def format_failures(results: list[CaseResult]) -> str:
+    """The failures of one case across its backends: once when every backend failed alike (no backend
+    named), else each failing backend's own, named."""
+    failed = [r for r in results if not r.passed]
+    if len(failed) > 1 and len(failed) == len(results) and all(r.mismatches == failed[0].mismatches
+                                                               for r in failed):
+        return format_failure(failed[0], named=False)
+    return "\n\n".join(format_failure(r) for r in failed)
+
+
+def format_failure(result: CaseResult, named: bool = True) -> str:
     case = result.case
-    lines = [f"FAIL {case.file}:{case.line}: {case.name} [{result.backend}]"]
+    lines = [f"FAIL {case.file}:{case.line}: {case.name}" + (f" [{result.backend}]" if named else "")]
     if result.error and not any(m.field == "error" for m in result.mismatches):
         lines.append(f"  invalid facts: {result.error}")
     for m in result.mismatches:
@@ -114,7 +126,7 @@ def to_junit(session: Session) -> str:
         if failures:
             failure = ET.SubElement(node, "failure", message=", ".join(
                 f"{m.field} differs [{r.backend}]" for r in failures for m in r.mismatches))
-            failure.text = "\n\n".join(format_failure(r) for r in failures)
+            failure.text = format_failures(results)
     for suite in by_file.values():
         cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))
@@ -132,9 +144,8 @@ class TextReporter:
 
     def write(self, session: Session, out: TextIO) -> None:
         for results in session.results:
-            for result in results:
-                if not result.passed:
-                    out.write(format_failure(result) + "\n\n")
+            if not all(result.passed for result in results):
+                out.write(format_failures(results) + "\n\n")
         if session.coverage is not None:
             out.write(format_coverage(session.coverage) + "\n")
         out.write(summary(session) + "\n")
