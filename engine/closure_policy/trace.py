@@ -30,6 +30,7 @@ class LeafEvent:
     left: Any
     right: Any
     result: bool
+    negated: bool = False  # inside an odd number of `not`s: the comparison holding counts against the rule
 
 
 @dataclass
@@ -62,9 +63,9 @@ class Trace:
         self._current = max(i for i, event in enumerate(self.rules) if event.rule == rule)
         self.phase = "then"
 
-    def leaf(self, leaf: Leaf, left: Any, right: Any, result: bool) -> None:
+    def leaf(self, leaf: Leaf, left: Any, right: Any, result: bool, negated: bool = False) -> None:
         if self.rules:
-            self.rules[self._current].leaves.append(LeafEvent(leaf, self.phase, left, right, result))
+            self.rules[self._current].leaves.append(LeafEvent(leaf, self.phase, left, right, result, negated))
 
     def explanation(self) -> list[dict[str, Any]]:
         """Each rule with the comparisons its condition tested, then those made once it fired, in order."""
@@ -75,8 +76,11 @@ class Trace:
 
 
 def _comparison(event: LeafEvent) -> dict[str, Any]:
-    return {"at": event.leaf.at, "condition": event.leaf.text, "left": to_json(event.left),
-            "right": to_json(event.right), "result": event.result}
+    shown = {"at": event.leaf.at, "condition": event.leaf.text, "left": to_json(event.left),
+             "right": to_json(event.right), "result": event.result}
+    if event.negated:
+        shown["negated"] = True
+    return shown
 
 
 def render(explanation: Sequence[Mapping[str, Any]], indent: int = 0) -> list[str]:
@@ -94,7 +98,10 @@ def render(explanation: Sequence[Mapping[str, Any]], indent: int = 0) -> list[st
 
 def _line(c: Mapping[str, Any], pad: str) -> str:
     shown = " vs ".join(json.dumps(c[side], ensure_ascii=False) for side in ("left", "right"))
-    return f"{pad}{'✓' if c['result'] else '✗'} {c['condition']}   [{shown}]   {c['at']}"
+    # Inside a `not`, a comparison that held counts against the condition: said, or every ✓ of a rule that
+    # did not fire would read as a contradiction.
+    inside = "   (inside not)" if c.get("negated") else ""
+    return f"{pad}{'✓' if c['result'] else '✗'} {c['condition']}   [{shown}]   {c['at']}{inside}"
 
 
 class Tracer(Protocol):

@@ -154,7 +154,7 @@ def _constant(value: Any, op: str, left_t: FactType | None, here: Here) -> ir.Co
             here.error(f"'in' needs a list on the right, not {value!r}", "type-mismatch")
             return ir.Const(())
         items = [_literal(v, left_t, here.at(i)) for i, v in enumerate(value)]
-        return ir.Const(frozenset(items) if all(v is not None for v in items) else tuple(items))
+        return ir.Const(frozenset(items) if all(v is not None for v in items) else tuple(items), tuple(items))
     if isinstance(value, list):
         here.error(f"a list can only be compared with 'in', not {op!r}", "type-mismatch")
     elif left_t is not None and op in ORDERING and left_t.kind not in ORDERED_KINDS:

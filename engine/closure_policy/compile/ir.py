@@ -32,6 +32,7 @@ class Ref:
 @dataclass(frozen=True)
 class Const:
     value: Any  # already in the engine's type: Decimal, datetime, frozenset for 'in'...
+    shown: Any = None  # for an 'in' list: its items as written, in order (a trace shows these)
 
 
 @dataclass(frozen=True)

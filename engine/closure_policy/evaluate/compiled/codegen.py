@@ -102,6 +102,7 @@ class _Generator:
         self.bound: dict[str, str] = {}  # a quantifier's name -> the local holding the item
         self.count = 0
         self._needs: dict[int, bool] = {}
+        self._negations = 0  # how many `not`s the condition being generated is inside
 
     # --- names and literals -------------------------------------------------------
 
@@ -210,7 +211,11 @@ class _Generator:
 
     @cond.register
     def _not(self, node: ir.Not) -> str:
-        return f"(not {self.cond(node.inner)})"
+        self._negations += 1  # a traced comparison inside says so: its ✓ then counts against the rule
+        try:
+            return f"(not {self.cond(node.inner)})"
+        finally:
+            self._negations -= 1
 
     @cond.register
     def _all(self, node: ir.All) -> str:
@@ -248,7 +253,10 @@ class _Generator:
             self.out.emit(f"{a} = {left}")
             self.out.emit(f"{b} = {right}")
             self.out.emit(f"{result} = {self.test(node.op, a, b, left_none, right_none)}")
-            self.out.emit(f"trace.leaf({self.const(node.leaf)}, {a}, {b}, {result})")
+            shown = self.const(node.right.shown) if isinstance(node.right, ir.Const) and \
+                node.right.shown is not None else b  # an 'in' list as written, not as a set
+            negated = ", True" if self._negations % 2 else ""
+            self.out.emit(f"trace.leaf({self.const(node.leaf)}, {a}, {shown}, {result}{negated})")
             return result
         return self.test(node.op, left, right, left_none, right_none)
 
