@@ -45,6 +45,8 @@ CHECKS: dict[str, str] = {
     "fixture": "a fixture file that cannot be read as facts",
     "unknown-fixture": "a case based on a fixture that is not defined",
     "unknown-rule": "a rule id that is not a rule of the case's query",
+    "unknown-event": "a stream case with an event the policy's stream does not declare (or no stream at all)",
+    "unknown-state": "a stream case expecting a lifecycle state the stream does not have",
     "duplicate-case": "two cases of one file with the same name",
 }
 

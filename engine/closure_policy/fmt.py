@@ -40,6 +40,8 @@ KEY_ORDER = [
     "outcomes", "default", "on_violation", "steps",
     # a test case's facts
     "base", "facts", "file", "patch", "lang", "backend",
+    # a stream case's account and events
+    "account", "events",
     # a rule's condition and what it says
     "when", "details", "message", "remediation", "outcome", "emit", "for_each", "over", "effect",
     # conditions
@@ -60,9 +62,10 @@ ITEMS_IN_BLOCK = {"rules", "cases", "remediation", "outcome", "steps"}
 OPERATOR_KEYS = {"op"}
 # Data: facts, patches and expectations are laid out by size alone, their keys kept in order (an expectation's
 # in the order the docs list them).
-DATA = {"facts", "patch", "expect", "value"}
+DATA = {"facts", "patch", "expect", "value", "events"}
 EXPECT_ORDER = ["outcome", "violations", "violations_include", "violations_exclude", "details", "message_contains",
-                "remediation_contains", "remediation_excludes", "effects", "response", "track", "error"]
+                "remediation_contains", "remediation_excludes", "effects", "response", "track", "error",
+                "emitted", "refused", "state", "facts"]  # a stream case's
 EXPECT_RANK = {key: i for i, key in enumerate(EXPECT_ORDER)}
 # The stream declaration has a vocabulary of its own (events, transitions): laid out as written.
 UNTOUCHED = {"stream"}

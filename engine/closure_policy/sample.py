@@ -39,8 +39,10 @@ def case_facts(policy: Policy, query: str, suites: list[Path]) -> list[dict[str,
     cases, problems = collect([str(p) for p in suites], policy)
     if problems:
         raise InvalidRules(problems)
-    seeds = [case.facts for case in cases
-             if case.query == query and "error" not in case.expect and isinstance(case.facts, dict)]
+    from .tester.suite import Case
+
+    seeds = [case.facts for case in cases if isinstance(case, Case)  # a stream case decides no one document
+             and case.query == query and "error" not in case.expect and isinstance(case.facts, dict)]
     if not seeds:
         raise ClosurePolicyError(f"no case of query {query!r} decides anything in {', '.join(map(str, suites))}")
     return seeds

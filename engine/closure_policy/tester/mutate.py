@@ -34,7 +34,7 @@ from ..load import SourceFile
 from ..policy import Policy, facts_checker
 from ..text import safe
 from .runner import Runner
-from .suite import Case
+from .suite import Case, StreamCase
 
 PathT = tuple[Any, ...]
 BOUNDARY = {">": ">=", ">=": ">", "<": "<=", "<=": "<"}
@@ -214,7 +214,7 @@ class _Overrun(Exception):
     pass
 
 
-def _start(directory: Path, sources: Sequence[SourceFile], cases: Sequence[Case], seconds: float) -> None:
+def _start(directory: Path, sources: Sequence[SourceFile], cases: Sequence[Case | StreamCase], seconds: float) -> None:
     _state.update(directory=directory, sources=sources, cases=cases, seconds=seconds)
 
 
@@ -253,7 +253,7 @@ def _verdict(mutant: Mutant) -> Result:
     return Result(mutant, "survived")
 
 
-def run(policy: Policy, cases: Sequence[Case], workers: int | None = None,
+def run(policy: Policy, cases: Sequence[Case | StreamCase], workers: int | None = None,
         seconds: float = limits.MUTANT_SECONDS) -> list[Result]:
     """Every mutant of ``policy`` judged by ``cases``, over ``workers`` processes (default: one a core)."""
     found = mutants(policy)

@@ -13,7 +13,7 @@ from ..errors import ClosurePolicyError, EngineLimit, InvalidFacts
 from ..policy import BACKENDS, Policy
 from ..resources import schema
 from ..trace import Tracer
-from .suite import Case
+from .suite import Case, StreamCase
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Mismatch:
 
 @dataclass
 class CaseResult:
-    case: Case
+    case: Case | StreamCase
     backend: str
     mismatches: list[Mismatch] = field(default_factory=list)
     decision: Decision | None = None
@@ -44,19 +44,24 @@ class Runner:
         self.policies = policies
         self.tracer = tracer
 
-    def backends_for(self, case: Case) -> list[str]:
+    def backends_for(self, case: Case | StreamCase) -> list[str]:
         return list(case.backends) if case.backends else list(self.policies)
 
-    def run(self, case: Case) -> list[CaseResult]:
+    def run(self, case: Case | StreamCase) -> list[CaseResult]:
         return [self._run_on(case, backend) for backend in self.backends_for(case)]
 
-    def _run_on(self, case: Case, backend: str) -> CaseResult:
+    def _run_on(self, case: Case | StreamCase, backend: str) -> CaseResult:
         result = CaseResult(case, backend)
         policy = self.policies.get(backend)
         if policy is None:
             known = ", ".join(self.policies) or "none"
             result.mismatches.append(Mismatch("backend", backend, f"not available here (available: {known}; "
                                               f"backends: {', '.join(BACKENDS)})"))
+            return result
+        if isinstance(case, StreamCase):
+            from .stream_cases import run_stream_case
+
+            result.mismatches = run_stream_case(case, policy)
             return result
         try:
             result.decision = policy.decide(case.query, case.facts, lang=case.lang, tracer=self.tracer)

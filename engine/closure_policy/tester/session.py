@@ -11,7 +11,7 @@ from ..policy import Policy
 from ..resources import suites_dir
 from .keyword import keyword_matcher
 from .runner import CaseResult, Runner
-from .suite import Case, load_suite
+from .suite import Case, StreamCase, load_suite
 
 DEFAULT_PATHS = ("tests/policy",)
 
@@ -75,9 +75,10 @@ def declared_rules(path: Path) -> str | None:
     return folder if isinstance(folder, str) and folder else None
 
 
-def collect(paths: list[str], policy: Policy, keyword: str | None = None) -> tuple[list[Case], list[Problem]]:
+def collect(paths: list[str], policy: Policy, keyword: str | None = None) -> tuple[list[Case | StreamCase],
+                                                                                 list[Problem]]:
     match = keyword_matcher(keyword or "")
-    cases: list[Case] = []
+    cases: list[Case | StreamCase] = []
     problems: list[Problem] = []
     for path in find_suites(paths):
         suite = load_suite(path, policy, display_name(path))

@@ -42,9 +42,31 @@ class Case:
 
 
 @dataclass
+class StreamCase:
+    """Events through the policy's stream about one account, and what the stream must emit and keep.
+
+    ``events`` are whole stream lines (``account_id``, ``type``, ``payload``),
+    numbered from 0 when ``base`` gives a starting snapshot, else from 1.
+    """
+
+    name: str
+    file: str
+    line: int
+    account: str
+    events: list[dict[str, Any]]
+    first: int  # the number of events[0]: 0 with a starting snapshot, else 1
+    expect: dict[str, Any]
+    backends: list[str] | None = None
+
+    @property
+    def node_id(self) -> str:
+        return f"{self.file}::{self.name}"
+
+
+@dataclass
 class Suite:
     file: str
-    cases: list[Case] = field(default_factory=list)
+    cases: list[Case | StreamCase] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -68,7 +90,8 @@ def load_suite(path: Path, policy: Policy, name: str | None = None) -> Suite:
                                                  f"at line {seen[data['name']]}", "duplicate-case"))
             continue
         seen[data["name"]] = source.marks.at(here)[0]
-        case = _case(source, here, data, fixtures, policy, suite.problems)
+        read = _stream_case if "events" in data else _case
+        case = read(source, here, data, fixtures, policy, suite.problems)
         if case is not None:
             suite.cases.append(case)
     return suite
@@ -132,6 +155,80 @@ def _case(source: SourceFile, here: tuple[Any, ...], data: dict[str, Any], fixtu
                 data.get("lang", "en"), data.get("backend"), "base" in data and bool(data.get("patch")))
 
 
+def _stream_case(source: SourceFile, here: tuple[Any, ...], data: dict[str, Any], fixtures: dict[str, Any],
+                 policy: Policy, problems: list[Problem]) -> StreamCase | None:
+    """A stream case, its names checked against the policy's stream declaration."""
+    before = len(problems)
+
+    def problem(path: tuple[Any, ...], message: str, check: str) -> None:
+        problems.append(source.problem(here + path, message, check))
+
+    spec = policy.stream
+    if spec is None:
+        problem(("events",), f"the rules in {policy.directory} declare no stream (a top-level 'stream:')",
+                "unknown-event")
+        return None
+    events = [{"type": e["type"], "payload": e.get("payload", {})} for e in data["events"]]
+    if "base" in data:
+        snapshot = _snapshot(spec.events)
+        if data["base"] not in fixtures:
+            problem(("base",), f"unknown fixture {data['base']!r} (defined: {', '.join(fixtures) or 'none'})",
+                    "unknown-fixture")
+        elif snapshot is None:
+            problem(("base",), "the stream declares no snapshot event (one that replaces the facts)", "unknown-event")
+        else:
+            kind, key = snapshot
+            events.insert(0, {"type": kind, "payload": {key: merge_patch(fixtures[data["base"]],
+                                                                          data.get("patch") or {})}})
+    for i, event in enumerate(data["events"]):
+        if event["type"] not in spec.events:
+            problem(("events", i, "type"), f"the stream declares no event {event['type']!r} "
+                                           f"({', '.join(spec.events)})", "unknown-event")
+    _check_stream_expect(data["expect"], policy, problem)
+    account = data.get("account") or _subject(policy, events)
+    if account is None:
+        problem(("events",), "name the account (account:), or start from a base whose subject names it",
+                "unknown-event")
+    if len(problems) > before or account is None:
+        return None
+    lines = [{"account_id": account, **event} for event in events]
+    return StreamCase(data["name"], source.name, source.marks.at(here)[0], account, lines,
+                      0 if "base" in data else 1, data["expect"], data.get("backend"))
+
+
+def _snapshot(events: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+    """The event that replaces an account's facts, and its payload's key."""
+    return next(((kind, spec["replace"]) for kind, spec in events.items() if "replace" in spec), None)
+
+
+def _subject(policy: Policy, events: list[dict[str, Any]]) -> str | None:
+    for event in events[:1]:
+        for value in event["payload"].values():
+            named = policy.subject_of(value)
+            if isinstance(named, str):
+                return named
+    return None
+
+
+def _check_stream_expect(expect: dict[str, Any], policy: Policy, problem: Any) -> None:
+    spec = policy.stream
+    assert spec is not None
+    for key, state in [("state", expect.get("state"))] + [(("emitted", i, "state"), e.get("state"))
+                                                           for i, e in enumerate(expect.get("emitted", []))]:
+        if state is not None and state not in spec.states:
+            where = key if isinstance(key, tuple) else (key,)
+            problem(("expect", *where), f"{state!r} is not a state of the stream ({', '.join(spec.states)})",
+                    "unknown-state")
+    for i, emitted in enumerate(expect.get("emitted", [])):
+        query = policy.queries.get(emitted.get("query", ""))
+        if "query" in emitted and query is None:
+            problem(("expect", "emitted", i, "query"), f"unknown query {emitted['query']!r} (the policy "
+                                                       f"answers: {', '.join(policy.queries)})", "unknown-query")
+        if query is not None:
+            _check_expect(emitted, query, lambda path, message, check, key=False, i=i:
+                          problem(("expect", "emitted", i, *path[1:]), message, check))
+
+
 def _check_expect(expect: dict[str, Any], query: Any, problem: Any) -> None:
     known = {r.id for r in query.rules}
     if "outcome" in expect and expect["outcome"] not in query.outcomes:
@@ -168,6 +265,8 @@ def find_case(spec: str, policy: Policy) -> Case:
     if suite.problems:
         raise InvalidRules(suite.problems)
     for case in suite.cases:
-        if case.name == name:
+        if case.name == name and isinstance(case, StreamCase):
+            raise ClosurePolicyError(f"{file}::{name} is a stream case (events): run it with closure-policy test")
+        if case.name == name and isinstance(case, Case):
             return case
     raise ClosurePolicyError(f"{file} has no case {name!r}{did_you_mean(name, [c.name for c in suite.cases], 3, 0.5)}")
