@@ -49,3 +49,13 @@ def _schema(name: str) -> dict[str, Any]:
     with open(schemas_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
         loaded: dict[str, Any] = json.load(fh)
     return loaded
+
+
+LOCAL_RULES = "rules"  # the rule folder every command takes when run where a policy folder's rules are
+
+
+def default_rules() -> str | None:
+    """The rule folder a command takes when none is named: ``./rules`` when there is one, else None (the
+    bundled rules). One rule for every command (``test`` and ``eval --case`` look at the suites' ``rules:``
+    first)."""
+    return LOCAL_RULES if Path(LOCAL_RULES).is_dir() else None

@@ -216,3 +216,31 @@ def test_the_examples_are_decided(capsys):
 def test_a_number_out_of_its_range_is_a_usage_error_before_any_work(argv, said, capsys):
     assert main(argv) == 2
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["compile"], ["reference"], ["sample", "-q", "gate", "-n", "1", "-o", "c.jsonl",
+                                                                  "--suites", "suite.yaml"]])
+def test_every_command_takes_local_rules_else_the_bundled_ones(tmp_path, monkeypatch, capsys, command):
+    import json
+    import shutil
+
+    from tests.conftest import BASE
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ready.json").write_text(json.dumps(BASE), encoding="utf-8")
+    (tmp_path / "suite.yaml").write_text("fixtures:\n  ready: {file: ready.json}\ncases:\n"
+                                         "  - {name: a, query: gate, base: ready, expect: {outcome: allow}}\n")
+    code = main(command)
+    bundled = capsys.readouterr()
+    assert (code == 0) is (command[0] != "sample")  # the bundled rules have no query gate
+    shutil.copytree(FIXTURE_RULES, tmp_path / "rules")
+    assert main(command) == 0
+    local = capsys.readouterr()
+    if command[0] == "sample":
+        assert 'unknown query "gate"' in bundled.err  # the bundled rules have no such query
+        assert (tmp_path / "c.jsonl").read_text().count("\n") == 1
+    else:
+        import re
+
+        word = re.compile(r"\bgate\b")  # the fixture policy's query, a word of its own ("negated" holds it)
+        assert word.search(local.out) and not word.search(bundled.out)

@@ -7,13 +7,20 @@ import os
 from typing import Callable
 
 from ..policy import BACKENDS
+from ..resources import default_rules
 
 
-def add_rules(p: argparse.ArgumentParser, found: bool = False) -> None:
-    """``--rules``; ``found``: the default is looked for (a suite's ``rules:``, then ``./rules``)."""
-    default = ("the suites' rules:, else ./rules when there is one, else the bundled rules" if found
-               else "the bundled rules")
-    p.add_argument("--rules", metavar="DIR", type=folder, help=f"rule folder (default: {default})")
+def add_rules(p: argparse.ArgumentParser, found: bool = False, option: str = "--rules", what: str = "rule folder",
+              required: bool = False) -> None:
+    """A rule folder option, with the one default every command has: ``./rules`` when there is one, else the
+    bundled rules. ``found``: a suite's ``rules:`` comes first (``test``, ``eval --case``), so the default is
+    left to the suites (None here)."""
+    said = "the suites' rules:, else " if found else ""
+    help = f"{what} (default: {said}./rules when there is one, else the bundled rules)"
+    default = None if found or required else default_rules()
+    p.add_argument(option, metavar="DIR", type=folder, default=default, required=required,
+                   help=what if required else help)
+
 
 
 def folder(text: str) -> str:

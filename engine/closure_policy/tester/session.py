@@ -8,7 +8,7 @@ from ..cover import Coverage
 from ..errors import ClosurePolicyError, Problem
 from ..load import display_name, load_yaml_file
 from ..policy import Policy
-from ..resources import suites_dir
+from ..resources import default_rules, suites_dir
 from .keyword import keyword_matcher
 from .runner import CaseResult, Runner
 from .suite import Case, StreamCase, load_suite
@@ -62,7 +62,7 @@ def rules_folder(explicit: str | None, paths: list[str] | None) -> str | None:
                                  "run them separately, or choose one with --rules")
     if named:
         return named.pop()
-    return "rules" if Path("rules").is_dir() else None
+    return default_rules()
 
 
 def declared_rules(path: Path) -> str | None:

@@ -15,9 +15,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--query", "-q", required=True, help="the query to compare")
     p.add_argument("--input", "-i", required=True, metavar="PATH",
                    help="JSON Lines or Parquet corpus (file, folder or glob), or a decision log with --from-log")
-    p.add_argument("--base-rules", required=True, metavar="DIR", type=options.folder, help="the rules as they are")
-    p.add_argument("--rules", metavar="DIR", type=options.folder,
-                   help="the rules as proposed (default: the bundled rules)")
+    options.add_rules(p, option="--base-rules", what="the rules as they are", required=True)
+    options.add_rules(p, what="the rules as proposed")
     p.add_argument("--from-log", action="store_true",
                    help="--input is a decision log of closure-policy serve (SQLite or JSON Lines) with facts")
     p.add_argument("--output", "-o", metavar="PATH", help="write the report: .json, .md or .html")
