@@ -53,6 +53,8 @@ class Policy:
         self.languages = list(compilation.ruleset.languages)
         self.revision = compilation.revision
         self.backend_name = backend
+        #: The JSON pointer of the fact every decision echoes as ``account_id`` (``policy.subject``).
+        self.subject_pointer = json_pointer(compilation.ruleset.subject.split("."))
         info = {"name": self.name, "revision": self.revision}
         self._compiled = CompiledBackend(compilation, info)
         self._backend: evaluate.Backend = (self._compiled if backend == "compiled"
@@ -160,11 +162,6 @@ class Policy:
     def stream(self) -> StreamSpec | None:
         """The rules' ``stream:`` declaration, compiled (None when they declare none)."""
         return self.compilation.stream
-
-    @property
-    def subject_pointer(self) -> str:
-        """The JSON pointer of the fact every decision echoes as ``account_id`` (``policy.subject``)."""
-        return json_pointer(self.compilation.ruleset.subject.split("."))
 
     def subject_of(self, facts: Any) -> Any:
         """The account ``facts`` are about (``policy.subject``), read without trusting their shape."""

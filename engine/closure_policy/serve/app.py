@@ -156,7 +156,7 @@ class Service:
         if self.log is None:
             return answer, None
         return answer, record_of(decision, did, facts, policy.backend_name, seconds * 1000, self.masking,
-                                 bool(self.masking.pointers) and self.masking.hides(policy.subject_pointer))
+                                 policy.subject_pointer)
 
     async def commit(self, records: list[Record | None]) -> None:
         """Keep the records; a log that cannot keep them refuses the request (``log-failed``): never an
@@ -202,15 +202,14 @@ class Service:
     def decide_text(self, policy: Policy, query: str, data: bytes, lang: str,
                     explain: bool) -> tuple[dict[str, Any], Record | None] | Response:
         """The answer and log record of one document's text, or the problem that refuses it."""
+        facts, problems = parse(data)
+        if problems:
+            kind, _, extensions = of_error(UnreadableDocument(problems))
+            return self.refused(kind, "the body is not a JSON document the service can read", **extensions)
         try:
-            facts, problems = parse(data)
-            if problems:
-                raise UnreadableDocument(problems)
             return self.decide(policy, query, facts, lang, explain)
         except (ClosurePolicyError, EngineLimit) as exc:
             kind, detail, extensions = of_error(exc)
-            if kind == "malformed-json":
-                detail = "the body is not a JSON document the service can read"
             return self.refused(kind, detail, **extensions)
 
     async def batch(self, request: Request) -> Response:
@@ -304,8 +303,9 @@ class Service:
                                                explain, first)
         try:
             await self.commit(records)  # acknowledged only once recorded
-        except _Refused as refused:  # none of the group is acknowledged; each line is told why
-            answers = [body(refused.kind, refused.detail, index=first + i) for i in range(len(lines))]
+        except _Refused as refused:  # no decision of the group is acknowledged; each is told why
+            answers = [body(refused.kind, refused.detail, index=first + i) if "decision_id" in answer else answer
+                       for i, answer in enumerate(answers)]
         return b"".join(dump(a) + b"\n" for a in answers)
 
     async def policy(self, request: Request) -> Response:

@@ -143,18 +143,19 @@ def log_now() -> str:
 
 
 def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
-              masking: Masking, subject_hidden: bool = False) -> dict[str, Any]:
+              masking: Masking, subject: str | None = None) -> dict[str, Any]:
     """One log record: the decision's summary, a SHA-256 of the canonical facts as masked, and those facts.
 
-    ``subject_hidden``: a mask covers the fact the decision's ``account_id``
-    echoes (:meth:`Masking.hides`), so the column keeps ``***`` too. The hash
-    is of the masked facts: one of the facts as given would confirm a guess
-    of the masked value.
+    ``subject``: the pointer of the fact the decision's ``account_id`` echoes
+    (``Policy.subject_pointer``); a mask that covers it masks the column too.
+    The hash is of the masked facts: one of the facts as given would confirm
+    a guess of the masked value.
     """
     text = canonical(masking.apply(facts))
     return {"decision_id": decision_id_, "time": log_now(),
             "query": decision.query, "outcome": decision.outcome, "violations": decision.rule_ids,
-            "account_id": MASK if subject_hidden else decision.account_id, "lang": decision.lang,
+            "account_id": MASK if subject is not None and masking.hides(subject) else decision.account_id,
+            "lang": decision.lang,
             "policy_name": decision.policy["name"], "revision": decision.policy["revision"],
             "facts_sha256": hashlib.sha256(text).hexdigest(), "backend": backend,
             "latency_ms": round(latency_ms, 3), "facts": text if masking.keep_facts else None}  # JSON, as bytes

@@ -134,7 +134,7 @@ def _exclude(expect: dict[str, Any], d: Decision) -> Mismatch | None:
 def _equal(key: str) -> Callable[[dict[str, Any], Decision], Mismatch | None]:
     def check(expect: dict[str, Any], d: Decision) -> Mismatch | None:
         actual = d.to_dict()[key]  # compared as the JSON a caller reads
-        return None if _same(expect[key], actual) else Mismatch(key, expect[key], actual)
+        return None if same(expect[key], actual) else Mismatch(key, expect[key], actual)
     return check
 
 
@@ -144,7 +144,7 @@ def _details(expect: dict[str, Any], d: Decision) -> Mismatch | None:
         actual = by_rule.get(rule)
         if actual is None:
             return Mismatch(f"details of {rule}", wanted, "(rule did not fire)")
-        if any(k not in actual or not _same(v, actual[k]) for k, v in wanted.items()):
+        if any(k not in actual or not same(v, actual[k]) for k, v in wanted.items()):
             return Mismatch(f"details of {rule}", wanted, {k: actual.get(k, "(no such detail)") for k in wanted})
     return None
 
@@ -168,7 +168,7 @@ def _texts(key: str, attr: str, present: bool) -> Callable[[dict[str, Any], Deci
     return check
 
 
-def _same(expected: Any, actual: Any) -> bool:
+def same(expected: Any, actual: Any) -> bool:
     """Equal, reading a number written in YAML as the exact amount a decision prints."""
     if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(actual, str):
         try:
@@ -176,9 +176,9 @@ def _same(expected: Any, actual: Any) -> bool:
         except InvalidOperation:
             return False
     if isinstance(expected, dict) and isinstance(actual, dict):
-        return expected.keys() == actual.keys() and all(_same(v, actual[k]) for k, v in expected.items())
+        return expected.keys() == actual.keys() and all(same(v, actual[k]) for k, v in expected.items())
     if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(_same(e, a) for e, a in zip(expected, actual, strict=True))
+        return len(expected) == len(actual) and all(same(e, a) for e, a in zip(expected, actual, strict=True))
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(expected) is type(actual) and expected == actual
     return bool(expected == actual)

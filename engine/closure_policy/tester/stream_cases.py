@@ -12,16 +12,15 @@ from ..jsondoc import dump
 from ..policy import Policy
 from ..stream import StreamError, StreamProcessor
 from ..stream.processor import Output
+from .runner import Mismatch, compare, same
 from .suite import StreamCase
 
 # What an expected output may say about its decision, checked as a decision case checks it.
 DECISION_KEYS = ("outcome", "violations", "violations_include", "effects")
 
 
-def run_stream_case(case: StreamCase, policy: Policy) -> list[Any]:
+def run_stream_case(case: StreamCase, policy: Policy) -> list[Mismatch]:
     """The mismatches between what ``case`` expects and what the stream did (none: it passed)."""
-    from .runner import Mismatch
-
     processor = StreamProcessor(policy)
     outputs: list[Output] = []
     refused: dict[int, str] = {}
@@ -48,8 +47,6 @@ def _all_match(expected: list[dict[str, Any]], outputs: list[Output]) -> bool:
 
 
 def _matches(expected: dict[str, Any], output: Output) -> bool:
-    from .runner import compare
-
     said = {"event": output.line, "state": output.state, "query": output.decision.query}
     if any(expected[key] != said[key] for key in said if key in expected):
         return False
@@ -68,14 +65,12 @@ def _shown(output: Output) -> dict[str, Any]:
 
 def _subset(expected: Any, actual: Any) -> bool:
     """``expected`` is found in ``actual``: objects by key, lists item by item (the same length), else equal."""
-    from .runner import _same
-
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(k in actual and _subset(v, actual[k]) for k, v in expected.items())
     if isinstance(expected, list):
         return isinstance(actual, list) and len(expected) == len(actual) and \
             all(_subset(e, a) for e, a in zip(expected, actual, strict=True))
-    return _same(expected, actual)
+    return same(expected, actual)
 
 
 def _projected(expected: Any, actual: Any) -> Any:

@@ -211,22 +211,27 @@ def _subject(policy: Policy, events: list[dict[str, Any]]) -> str | None:
 
 
 def _check_stream_expect(expect: dict[str, Any], policy: Policy, problem: Any) -> None:
-    spec = policy.stream
-    assert spec is not None
-    for key, state in [("state", expect.get("state"))] + [(("emitted", i, "state"), e.get("state"))
-                                                           for i, e in enumerate(expect.get("emitted", []))]:
-        if state is not None and state not in spec.states:
-            where = key if isinstance(key, tuple) else (key,)
-            problem(("expect", *where), f"{state!r} is not a state of the stream ({', '.join(spec.states)})",
-                    "unknown-state")
+    states = policy.stream.states if policy.stream is not None else []
+
+    def state(at: tuple[Any, ...], name: str) -> None:
+        if name not in states:
+            problem(at, f"{name!r} is not a state of the stream ({', '.join(states)})", "unknown-state")
+
+    if "state" in expect:
+        state(("expect", "state"), expect["state"])
     for i, emitted in enumerate(expect.get("emitted", [])):
-        query = policy.queries.get(emitted.get("query", ""))
-        if "query" in emitted and query is None:
-            problem(("expect", "emitted", i, "query"), f"unknown query {emitted['query']!r} (the policy "
-                                                       f"answers: {', '.join(policy.queries)})", "unknown-query")
-        if query is not None:
-            _check_expect(emitted, query, lambda path, message, check, key=False, i=i:
-                          problem(("expect", "emitted", i, *path[1:]), message, check))
+        at = ("expect", "emitted", i)
+        if "state" in emitted:
+            state(at + ("state",), emitted["state"])
+        if "query" not in emitted:
+            continue
+        query = policy.queries.get(emitted["query"])
+        if query is None:
+            problem(at + ("query",), f"unknown query {emitted['query']!r} (the policy answers: "
+                                     f"{', '.join(policy.queries)})", "unknown-query")
+        else:  # the decision case's check, its places moved under this output
+            _check_expect(emitted, query, lambda path, message, check, key=False, at=at:
+                          problem(at + path[1:], message, check))
 
 
 def _check_expect(expect: dict[str, Any], query: Any, problem: Any) -> None:
