@@ -23,7 +23,7 @@ from typing import Any
 from closure_policy import load_policy
 from closure_policy.batch import Cluster, run_batch
 from closure_policy.jsondoc import dump
-from closure_policy.resources import schema, suites_dir
+from closure_policy.resources import suites_dir
 from closure_policy.sample import Sampler, case_facts
 
 QUERY = "close_account"
@@ -33,7 +33,7 @@ def corpus(path: Path, rows: int) -> None:
     if path.exists() and sum(1 for _ in open(path, "rb")) == rows:
         return
     policy = load_policy()
-    sampler = Sampler(policy, case_facts(policy, QUERY, [suites_dir()]), schema("facts"),
+    sampler = Sampler(policy, case_facts(policy, QUERY, [suites_dir()]),
                       {"contracts": 20, "support_tickets": 5}, seed=11)
     start = time.perf_counter()
     with open(path, "wb") as fh:

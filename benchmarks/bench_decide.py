@@ -27,7 +27,6 @@ from rego_agrees import disagreements, evaluators  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.jsondoc import parse  # noqa: E402
-from closure_policy.resources import schema  # noqa: E402
 
 
 def account(contracts: int = 20, tickets: int = 5) -> dict[str, Any]:
@@ -54,7 +53,7 @@ def validators(facts: dict[str, Any], seconds: float) -> list[tuple[str, float]]
     import fastjsonschema
     from jsonschema import Draft202012Validator
 
-    s = schema("facts")
+    s = load_policy().facts_schema_document()
     detailed = Draft202012Validator(s)
     results = [("jsonschema (Draft 2020-12, pure Python)", rate(lambda: detailed.is_valid(facts), seconds))]
     fast = fastjsonschema.compile(s, use_default=False)

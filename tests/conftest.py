@@ -45,6 +45,19 @@ def document(**sections: Any) -> dict[str, Any]:
     return result
 
 
+def copy_policy(source: Path, target: Path) -> Path:
+    """A copy of the rule folder ``source`` at ``target``, with its facts schema where its policy names it."""
+    import shutil
+
+    shutil.copytree(source, target)
+    named = load_policy(source).compilation.ruleset.facts_schema
+    schema = target / named
+    if not schema.exists():  # a schema outside the folder: put it at the same place relative to the copy
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / named, schema)
+    return target
+
+
 def changed_rules(folder: Path, file: str | None = None, old: str = "", new: str = "") -> Path:
     """A copy of the fixture rules in ``folder``/rules, with ``old`` (there exactly once) replaced in ``file``."""
     import shutil

@@ -11,7 +11,6 @@ import pytest
 from closure_policy.batch.arrow import from_row
 from closure_policy.cli.main import main
 from closure_policy.errors import ClosurePolicyError
-from closure_policy.resources import schema
 from closure_policy.sample import Sampler, case_facts
 from tests.conftest import FIXTURE_RULES, document
 
@@ -39,7 +38,7 @@ def test_only_the_querys_cases_seed_the_corpus(seeds):
 
 
 def test_every_document_is_valid_distinct_and_keeps_its_references(fixture_policy, seeds):
-    sampler = Sampler(fixture_policy, seeds, schema("facts"), {"contracts": 20}, seed=5)
+    sampler = Sampler(fixture_policy, seeds, {"contracts": 20}, seed=5)
     documents = list(sampler.take(300))
     for row, facts in enumerate(documents):
         fixture_policy.validate(facts)  # raises on an invalid document
@@ -54,14 +53,14 @@ def test_every_document_is_valid_distinct_and_keeps_its_references(fixture_polic
 
 def test_the_same_seed_gives_the_same_corpus(fixture_policy, seeds):
     def corpus(seed: int) -> list:
-        return list(Sampler(fixture_policy, seeds, schema("facts"), {"contracts": 5}, seed=seed).take(50))
+        return list(Sampler(fixture_policy, seeds, {"contracts": 5}, seed=seed).take(50))
 
     assert corpus(1) == corpus(1) != corpus(2)
 
 
 def test_only_lists_of_unique_items_can_grow(fixture_policy, seeds):
     with pytest.raises(ClosurePolicyError, match="not a list of unique items"):
-        Sampler(fixture_policy, seeds, schema("facts"), {"balance": 3})
+        Sampler(fixture_policy, seeds, {"balance": 3})
 
 
 def test_a_query_with_no_case_is_refused(fixture_policy, tmp_path):

@@ -23,6 +23,8 @@ CHECKS: dict[str, str] = {
     "stream": "a stream declaration that names what does not exist (a query, a state, a section, a list key)",
     "missing-translation": "a text missing in one of the policy's languages",
     "unknown-language": "a text in a language the policy does not declare",
+    "facts-schema": "the facts schema policy.facts_schema names cannot be read, is not JSON Schema, or gives a fact no "
+                    "type the engine knows",
     # references
     "unknown-query": "a reference to a query that is not declared",
     "unknown-outcome": "a reference to an outcome the query does not have",
@@ -31,7 +33,7 @@ CHECKS: dict[str, str] = {
     "unused-condition": "a named condition no rule uses (so it is never checked)",
     "condition-cycle": "a named condition that uses itself",
     # conditions and values
-    "unknown-fact": "a fact path not in schemas/facts.schema.json",
+    "unknown-fact": "a fact path not in the policy's facts schema",
     "type-mismatch": "a comparison that cannot mean anything (money with text, an ordering of enums...)",
     "unknown-value": "a literal that is not one of the fact's possible values",
     "not-a-list": "a quantifier over something that is not a list",

@@ -44,6 +44,8 @@ MAX_YAML_DEPTH = 48
 MAX_YAML_NODES = 200_000
 #: Most digits of a YAML integer in a rule file.
 MAX_YAML_INTEGER_DIGITS = 40
+#: Deepest nesting of objects and arrays in a policy's facts schema.
+MAX_FACTS_SCHEMA_DEPTH = 64
 #: Deepest nesting of one condition, named conditions expanded.
 MAX_CONDITION_DEPTH = 48
 #: Most comparisons in one condition, named conditions expanded.

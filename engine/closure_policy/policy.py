@@ -1,6 +1,7 @@
 """The public entry point: load a rule folder once, decide many times."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import time
@@ -24,7 +25,8 @@ from .errors import (
 )
 from .evaluate.compiled.backend import CompiledBackend
 from .evaluate.compiled.runtime import Unreadable
-from .facts import FactsChecker
+from .facts import FactType
+from .facts.schema_file import FactsSchema
 from .jsondoc import TEXTS, parse
 from .trace import Trace, Tracer
 
@@ -45,9 +47,11 @@ class Decided:
 class Policy:
     """A compiled rule set. Thread-safe: a decision keeps its state to itself."""
 
-    def __init__(self, compilation: Compilation, checker: FactsChecker, backend: str = "compiled"):
+    def __init__(self, compilation: Compilation, backend: str = "compiled"):
+        assert compilation.schema is not None, "a compilation with problems is never a Policy"
         self.compilation = compilation
-        self._checker = checker
+        self.facts_schema: FactsSchema = compilation.schema  #: the policy's own facts schema, read and checked
+        self._checker = compilation.schema.checker
         self.directory = compilation.directory
         self.name = compilation.ruleset.name
         self.languages = list(compilation.ruleset.languages)
@@ -59,6 +63,20 @@ class Policy:
         self._compiled = CompiledBackend(compilation, info)
         self._backend: evaluate.Backend = (self._compiled if backend == "compiled"
                                            else evaluate.create(backend, compilation, info))
+
+    @property
+    def facts_types(self) -> FactType:
+        """The type of every fact path, from the policy's facts schema."""
+        return self._checker.types
+
+    def facts_schema_document(self) -> dict[str, Any]:
+        """The facts schema as JSON: a copy of its own for each caller, so that none can change the policy's."""
+        return copy.deepcopy(self.facts_schema.document)
+
+    @property
+    def subject_label(self) -> Mapping[str, str]:
+        """What text output calls the subject, by language (``policy.subject_label``; may be empty)."""
+        return self.compilation.ruleset.subject_label
 
     @property
     def queries(self) -> dict[str, CompiledQuery]:
@@ -183,23 +201,11 @@ def available_backends() -> list[str]:
 def load_policy(path: str | os.PathLike[str] | None = None, backend: str = "compiled") -> Policy:
     """Load, validate and compile a rule folder (default: the bundled rules)."""
     evaluate.require(backend)  # unknown or not runnable here: said before any work
-    checker = facts_checker()
     directory = Path(path) if path is not None else resources.rules_dir()
-    return Policy(compile_policy(directory, checker.types), checker, backend)
-
-
-_checker: FactsChecker | None = None
-
-
-def facts_checker() -> FactsChecker:
-    """The checker for the bundled facts schema, built once per process."""
-    global _checker
-    if _checker is None:
-        _checker = FactsChecker(resources.schema("facts"))
-    return _checker
+    return Policy(compile_policy(directory), backend)
 
 
 def check_rules(path: str | os.PathLike[str] | None = None) -> Compilation:
     """Every problem of a rule folder, without raising (what ``check`` prints)."""
     directory = Path(path) if path is not None else resources.rules_dir()
-    return compile_policy(directory, facts_checker().types, strict=False)
+    return compile_policy(directory, strict=False)

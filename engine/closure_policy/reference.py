@@ -17,7 +17,7 @@ from .resources import schema
 
 def render(policy: Policy | None = None) -> str:
     policy = policy or load_policy()
-    parts = [_HEADER, _facts(), _queries(policy), _decision(), _cli(), _api()]
+    parts = [_HEADER, _facts(policy), _queries(policy), _decision(), _cli(), _api()]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -71,10 +71,11 @@ def _table(rows: Iterator[tuple[str, str, str]], header: tuple[str, str, str]) -
     return "\n".join(lines) + "\n"
 
 
-def _facts() -> str:
-    facts = schema("facts")
-    defs = "\n".join(f"- **{name}**: {_cell(d.get('description', ''))}" for name, d in facts["$defs"].items())
-    return (f"## The facts document\n\n{facts['description']} (`schemas/facts.schema.json`)\n\n"
+def _facts(policy: Policy) -> str:
+    facts = policy.facts_schema_document()
+    defs = "\n".join(f"- **{name}**: {_cell(d.get('description', ''))}" for name, d in facts.get("$defs", {}).items())
+    named = policy.compilation.ruleset.facts_schema
+    return (f"## The facts document\n\n{facts.get('description', '')} (`{named}`, relative to the rule folder)\n\n"
             + _table(_properties(facts, ""), ("fact", "type", "meaning")) + f"\nValue types:\n\n{defs}\n")
 
 

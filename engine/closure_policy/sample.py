@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from .errors import ClosurePolicyError
 from .jsondoc import dump, load_trusted
@@ -30,7 +30,7 @@ from .policy import Policy
 CROSSOVER = 0.25  # the chance that one root fact of a document comes from another case
 
 
-def case_facts(policy: Policy, query: str, suites: list[Path]) -> list[dict[str, Any]]:
+def case_facts(policy: Policy, query: str, suites: Sequence[str | Path]) -> list[dict[str, Any]]:
     """The facts of every case of ``query`` in the suites that expects a decision (not an error)."""
     from .errors import InvalidRules
     from .tester.session import collect
@@ -51,12 +51,12 @@ def case_facts(policy: Policy, query: str, suites: list[Path]) -> list[dict[str,
 class Sampler:
     """Documents varied from ``seeds`` (see the module's note); ``items`` maps a list's fact name to a mean size."""
 
-    def __init__(self, policy: Policy, seeds: list[dict[str, Any]], schema: Mapping[str, Any],
+    def __init__(self, policy: Policy, seeds: list[dict[str, Any]],
                  items: Mapping[str, int] | None = None, seed: int = 0):
         self._seeds = [dump(s) for s in seeds]  # copied by decoding: faster than deepcopy, and exact
         self._roots = [load_trusted(s) for s in self._seeds]
         self._subject = policy.compilation.ruleset.subject.split(".")
-        self._unique = _unique_lists(schema)
+        self._unique = _unique_lists(policy.facts_schema.document)
         unknown = sorted(set(items or {}) - set(self._unique))
         if unknown:
             raise ClosurePolicyError(f"--items {', '.join(unknown)}: not a list of unique items in the facts "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from closure_policy import load_policy
 from closure_policy.cli.main import main
 from tests.batch.conftest import corpus, write_jsonl
 from tests.browser import rendered
@@ -140,7 +141,7 @@ def test_a_parquet_file_corrupt_past_its_footer_is_one_line_exit_2_and_no_output
     from closure_policy.batch.corpus import write_corpus
 
     good = tmp_path / "good.parquet"
-    write_corpus(corpus(300), str(good))
+    write_corpus(corpus(300), str(good), load_policy(FIXTURE_RULES).facts_schema.document)
     data = bytearray(good.read_bytes())
     for at in range(64, len(data) // 3, 7):  # the data pages; the footer (metadata, at the end) stays whole
         data[at] ^= 0x5A

@@ -16,6 +16,8 @@ from closure_policy.jsondoc import dump
 from tests.batch.conftest import corpus, write_jsonl
 from tests.conftest import FIXTURE_RULES, changed_rules
 
+FACTS = load_policy(FIXTURE_RULES).facts_schema.document
+
 
 @pytest.fixture(autouse=True)
 def small_partitions(monkeypatch):
@@ -43,7 +45,7 @@ def test_batch_gives_exactly_the_decisions_one_by_one(tmp_path, cluster, fixture
         path = write_jsonl(tmp_path / "in.jsonl", documents)
     else:
         path = tmp_path / "in.parquet"
-        write_corpus(iter(documents), str(path))
+        write_corpus(iter(documents), str(path), FACTS)
     summary, _ = run_batch("gate", str(path), str(tmp_path / output), str(FIXTURE_RULES), "zh", cluster)
     got = _jsonl(tmp_path / output) if output.endswith("jsonl") else pq.read_table(tmp_path / output).to_pylist()
     assert got == _expected(fixture_policy, documents, "zh")
@@ -104,7 +106,7 @@ def test_a_folder_of_files_is_one_corpus_in_name_order(tmp_path, cluster, fixtur
     folder = tmp_path / "in"
     folder.mkdir()
     write_jsonl(folder / "a.jsonl", documents[:11])
-    write_corpus(iter(documents[11:]), str(folder / "b.parquet"))
+    write_corpus(iter(documents[11:]), str(folder / "b.parquet"), FACTS)
     run_batch("gate", str(folder), str(tmp_path / "out.jsonl"), str(FIXTURE_RULES), cluster=cluster)
     assert _jsonl(tmp_path / "out.jsonl") == _expected(fixture_policy, documents)
 
@@ -160,10 +162,8 @@ def test_a_row_group_larger_than_a_partition_is_cut_and_read_whole(tmp_path, clu
     import pyarrow as pa
 
     from closure_policy.batch.arrow import facts_type, to_row
-    from closure_policy.resources import schema
-
     documents = corpus(30)
-    kind = facts_type(schema("facts"))
+    kind = facts_type(load_policy(FIXTURE_RULES).facts_schema.document)
     table = pa.Table.from_pylist([to_row(d, kind) for d in documents], schema=pa.schema(list(kind)))
     pq.write_table(table, tmp_path / "one-group.parquet", row_group_size=30)
     parts = list(partitions(str(tmp_path / "one-group.parquet")))

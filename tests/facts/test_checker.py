@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 
-from closure_policy import InvalidFacts
-from closure_policy.policy import facts_checker
+from closure_policy import InvalidFacts, load_policy
+from closure_policy.facts import FactsChecker
 from closure_policy.scalars import Instant, to_instant
-from tests.conftest import facts
+from tests.conftest import FIXTURE_RULES, facts
+
+
+def facts_checker_schema() -> dict:
+    return load_policy(FIXTURE_RULES).facts_schema_document()
+
+
+@functools.cache
+def facts_checker() -> FactsChecker:
+    """The fixture policy's facts checker (its own facts schema)."""
+    return load_policy(FIXTURE_RULES).facts_schema.checker
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +131,6 @@ def test_fast_and_detailed_validators_agree_on_the_ready_account():
 
 def test_a_disagreement_between_validators_fails_closed():
     from closure_policy.errors import FactProblem
-    from closure_policy.resources import schema
     from closure_policy.validate.instances import InstanceValidator
 
     class Stricter:
@@ -130,7 +140,7 @@ def test_a_disagreement_between_validators_fails_closed():
         def iter_errors(self, facts):
             return []
 
-    validator = InstanceValidator(schema("facts"), fast=Stricter())
+    validator = InstanceValidator(facts_checker_schema(), fast=Stricter())
     assert validator.problems(facts()) == [FactProblem("", "invalid document")]
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,14 @@ from closure_policy import load_policy
 from closure_policy.cli.main import main
 from closure_policy.limits import MAX_CONDITION_SIZE, MAX_YAML_DEPTH
 from closure_policy.policy import check_rules
+from tests.conftest import copy_policy
 from tests.hostile.conftest import RULES, document
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     target = tmp_path / "rules"
-    shutil.copytree(RULES, target)
-    return target
+    return copy_policy(RULES, target)
 
 
 def _problems(folder: Path) -> list[tuple[str, int, int, str]]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from typing import Any
@@ -14,7 +13,7 @@ from closure_policy import load_policy
 from closure_policy.stream import StreamError, StreamProcessor
 from closure_policy.stream.lifecycle import ChartLifecycle, PlainLifecycle
 from closure_policy.stream.replay import replay
-from tests.conftest import READY, ROOT
+from tests.conftest import READY, ROOT, copy_policy
 
 pytest.importorskip("durable_rules_engine", reason="the stream's lifecycle runs on durable_rules")
 
@@ -95,7 +94,7 @@ def test_the_lifecycle_follows_the_checklist(kind):
 def test_a_rule_folder_changes_the_lifecycle_without_python(tmp_path):
     """Another lifecycle, declared in YAML only: closing needs an approved review first."""
     rules = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", rules)
+    copy_policy(ROOT / "rules", rules)
     policy_file = rules / "policy.yaml"
     text = policy_file.read_text(encoding="utf-8")
     start, end = text.index("  lifecycle:\n"), text.index("    final:\n")

@@ -1,8 +1,9 @@
-"""A policy shipped to workers as the contents of its rule files, loaded once per worker process.
+"""A policy shipped to workers as the contents of its files, loaded once per worker process.
 
 A remote worker needs nothing but the installed package: it gets the rule
-files' texts, not a path on the client's disk, and the revision it computes is
-the client's (a revision depends on the rules, not on where they lie).
+files' texts and the facts schema's, not a path on the client's disk, and the
+revision it computes is the client's (a revision depends on the contents, not
+on where they lie).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _lock = threading.Lock()
 @dataclass(frozen=True)
 class PolicyBundle:
     files: tuple[tuple[str, str], ...]  #: (file name, text) of each rule file
+    facts_schema: tuple[str, bytes]  #: (the path policy.facts_schema names, the file's bytes)
     backend: str = "compiled"
 
     @classmethod
@@ -35,7 +37,9 @@ class PolicyBundle:
         """
         folder = Path(directory) if directory is not None else rules_dir()
         policy = load_policy(folder, backend=backend)
-        bundle = cls(tuple(sorted((s.path.name, s.text) for s in policy.compilation.sources)), backend)
+        named = policy.compilation.ruleset.facts_schema
+        bundle = cls(tuple(sorted((s.path.name, s.text) for s in policy.compilation.sources)),
+                     (named, policy.facts_schema.data), backend)
         with _lock:  # the client's own copy: what it checked is what it ships, compiled once here
             _loaded.setdefault(bundle.digest, policy)
         return bundle
@@ -45,6 +49,7 @@ class PolicyBundle:
         h = hashlib.sha256(self.backend.encode())
         for name, text in self.files:
             h.update(b"\0" + name.encode("utf-8") + b"\0" + text.encode("utf-8"))
+        h.update(b"\0" + self.facts_schema[0].encode("utf-8") + b"\0" + self.facts_schema[1])
         return h.hexdigest()
 
     def load(self) -> Policy:
@@ -52,8 +57,23 @@ class PolicyBundle:
         key = self.digest
         with _lock:
             if key not in _loaded:
-                with tempfile.TemporaryDirectory(prefix="closure-policy-rules-") as folder:
-                    for name, text in self.files:
-                        (Path(folder) / name).write_text(text, encoding="utf-8")
-                    _loaded[key] = load_policy(folder, backend=self.backend)
+                with tempfile.TemporaryDirectory(prefix="closure-policy-rules-") as root:
+                    _loaded[key] = load_policy(self._unpacked(Path(root)), backend=self.backend)
             return _loaded[key]
+
+    def _unpacked(self, root: Path) -> Path:
+        """The files laid out under ``root`` as they lay on the client: the schema where the rules name it.
+
+        The rule folder sits as many levels down as the schema's path climbs (``../``), so that the
+        schema stays inside ``root``.
+        """
+        named, data = self.facts_schema
+        climbs = Path(named).parts.count("..")
+        folder = root.joinpath(*(f"up{i}" for i in range(climbs)), "rules")
+        folder.mkdir(parents=True)
+        for name, text in self.files:
+            (folder / name).write_text(text, encoding="utf-8")
+        schema = folder / named
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        schema.write_bytes(data)
+        return folder

@@ -16,7 +16,7 @@ import glob
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from .. import limits
 from ..errors import ClosurePolicyError
@@ -151,13 +151,13 @@ def _parquet_rows(path: str, group: int, start: int, end: int) -> Iterator[Any]:
             return
 
 
-def write_corpus(documents: Iterable[Any], path: str) -> None:
-    """Documents as JSON Lines, or as Parquet typed from the facts schema (by the file's suffix): a corpus
-    ``batch`` reads back, one Parquet row group to a partition."""
+def write_corpus(documents: Iterable[Any], path: str, facts_schema: Mapping[str, Any]) -> None:
+    """Documents as JSON Lines, or as Parquet typed from ``facts_schema`` (the policy's; by the file's suffix):
+    a corpus ``batch`` reads back, one Parquet row group to a partition."""
     check_corpus_name(path)
     with writing(path):
         if Path(path).suffix.lower() in PARQUET:
-            _write_parquet(documents, path)
+            _write_parquet(documents, path, facts_schema)
         else:
             with open(path, "wb") as fh:
                 for document in documents:
@@ -171,14 +171,13 @@ def check_corpus_name(path: str) -> None:
     output_file(path)
 
 
-def _write_parquet(documents: Iterable[Any], path: str) -> None:
+def _write_parquet(documents: Iterable[Any], path: str, facts_schema: Mapping[str, Any]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ..resources import schema
     from .arrow import facts_type, to_row
 
-    kind = facts_type(schema("facts"))
+    kind = facts_type(facts_schema)
     arrow = pa.schema(list(kind))
     with pq.ParquetWriter(path, arrow) as writer:
         iterator = iter(documents)

@@ -11,21 +11,27 @@ from ..text import safe
 from ..trace import render as render_trace
 
 _LABELS = {
-    "en": {"account": "Account", "outcome": "Outcome", "policy": "Policy", "effects": "Effects",
+    "en": {"outcome": "Outcome", "policy": "Policy", "effects": "Effects",
            "response": "Response", "track": "Tracked", "other": "Other rules", "yes": "yes", "no": "no",
            "trace": "Trace (each rule, each comparison with the values read)"},
-    "zh": {"account": "账户", "outcome": "结果", "policy": "策略", "effects": "影响",
+    "zh": {"outcome": "结果", "policy": "策略", "effects": "影响",
            "response": "响应", "track": "追踪", "other": "其他规则", "yes": "是", "no": "否",
            "trace": "求值过程（每条规则、每个比较及读取的值）"},
 }
 DONE, NOT_DONE = "[x]", "[ ]"
 
 
+def _subject(policy: Policy, decision: Decision) -> str:
+    """The subject as the policy names it (``policy.subject_label``), e.g. "Account M-7"; else its id alone."""
+    name = policy.subject_label.get(decision.lang) or policy.subject_label.get(policy.languages[0], "")
+    return f"{name} {decision.account_id}" if name else str(decision.account_id)
+
+
 def render_decision(policy: Policy, decision: Decision) -> str:
     query = policy.query(decision.query)
     label = _LABELS.get(decision.lang, _LABELS["en"])
     lines = [f"{query.title.get(decision.lang, decision.query)}  ({decision.query})",
-             f"{label['account']} {decision.account_id}: {decision.outcome.upper()}",
+             f"{_subject(policy, decision)}: {decision.outcome.upper()}",
              f"{label['policy']}: {decision.policy['name']} {decision.policy['revision'][:19]}", ""]
     lines += _checklist(query, decision, label) if query.steps else _violations(decision.violations)
     plain = decision.to_dict()  # JSON-ready: the decision's frozen mappings thawed, amounts exact

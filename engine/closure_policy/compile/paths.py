@@ -11,7 +11,7 @@ def resolve(path: str, here: Here, scope: Scope) -> Ref:
     """The path as a typed reference; an unknown path is a problem."""
     t = scope.type_of(path)
     if t is None:
-        here.error(f"unknown fact path {path!r} (not in facts.schema.json){did_you_mean(path, scope.known_paths())}",
+        here.error(f"unknown fact path {path!r} (not in the facts schema){did_you_mean(path, scope.known_paths())}",
                    "unknown-fact")
     root = scope.root_fact(path)
     if root is not None:

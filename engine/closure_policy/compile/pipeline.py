@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InvalidRules, Problem
+from ..facts.schema_file import FactsSchema, read_facts_schema
 from ..facts.types import FactType
 from ..load import SourceFile, load_rule_dir
 from ..validate.against_schema import validate_file
@@ -28,7 +29,6 @@ from .stream import StreamSpec, compile_stream
 @dataclass
 class Compilation:
     directory: Path
-    facts: FactType
     sources: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)
@@ -36,6 +36,12 @@ class Compilation:
     ctx: Context | None = None
     queries: dict[str, CompiledQuery] = field(default_factory=dict)
     stream: StreamSpec | None = None
+    schema: FactsSchema | None = None  #: the policy's facts schema, once read and usable
+
+    @property
+    def facts(self) -> FactType:
+        """The type of every fact path (an object with no facts until the schema is read)."""
+        return self.schema.checker.types if self.schema is not None else FactType("object")
 
     @property
     def leaves(self) -> dict[str, dict[str, Any]]:
@@ -44,7 +50,8 @@ class Compilation:
 
     @property
     def revision(self) -> str:
-        canonical = json.dumps(self.ruleset.canonical(), sort_keys=True, ensure_ascii=False,
+        content = {**self.ruleset.canonical(), "facts_schema": self.schema.digest if self.schema else None}
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False,
                                separators=(",", ":"), default=str)
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -79,12 +86,26 @@ def _gather(c: Compilation) -> None:
     c.ctx.conditions = {name: NamedCondition(name, *entry) for name, entry in c.ruleset.conditions.items()}
 
 
+def _facts(c: Compilation) -> None:
+    """The facts schema ``policy.facts_schema`` names; without a usable one, no fact path can be checked."""
+    assert c.ctx is not None
+    source = c.ruleset.policy_source
+    if source is None:
+        return
+    c.schema, found = read_facts_schema(c.directory, c.ruleset.facts_schema, source)
+    c.problems += found
+    if c.schema is not None:
+        c.ctx.facts = c.schema.checker.types
+
+
 def _translations(c: Compilation) -> None:
     c.problems += check_translations(c.ruleset)
 
 
 def _queries(c: Compilation) -> None:
     assert c.ctx is not None
+    if c.schema is None:  # the facts' shape is unknown: every fact path would be a problem of its own
+        return
     c.queries = {name: compile_query(name, entry, c.ctx) for name, entry in c.ruleset.queries.items()}
     subject = _subject(c)
     for query in c.queries.values():
@@ -106,12 +127,16 @@ def _subject(c: Compilation) -> Ref | None:
 
 def _stream(c: Compilation) -> None:
     assert c.ctx is not None
+    if c.schema is None:  # the facts' shape is unknown: every fact path would be a problem of its own
+        return
     if c.ruleset.stream is not None:
         c.stream = compile_stream(c.ruleset.stream, c.ctx, c.queries)
 
 
 def _rules(c: Compilation) -> None:
     assert c.ctx is not None
+    if c.schema is None:  # the facts' shape is unknown: every fact path would be a problem of its own
+        return
     for entry in c.ruleset.rules:
         source, path, data = entry
         query = c.queries.get(data["query"])
@@ -135,7 +160,7 @@ def _unused(c: Compilation) -> None:
     # When a file could not be read its rules are missing, and the conditions
     # they use would look unused: one problem, not a cascade.
     assert c.ctx is not None
-    if any(p.check in _UNREADABLE for p in c.problems):
+    if c.schema is None or any(p.check in _UNREADABLE for p in c.problems):
         return
     used = _named_by(c.ctx.used, c.ctx.conditions)
     for name, named in c.ctx.conditions.items():
@@ -172,6 +197,7 @@ STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
     ("load", _load),
     ("schema", _schema),
     ("gather", _gather),
+    ("facts", _facts),
     ("translations", _translations),
     ("queries", _queries),
     ("rules", _rules),
@@ -181,13 +207,13 @@ STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
 ]
 
 
-def compile_policy(directory: Path, facts: FactType, strict: bool = True,
+def compile_policy(directory: Path, strict: bool = True,
                    sources: list[SourceFile] | None = None) -> Compilation:
     """Run every stage; with ``strict``, any problem raises :class:`InvalidRules`.
 
     ``sources`` compiles files already loaded without reading them again.
     """
-    c = Compilation(directory=directory, facts=facts, sources=list(sources or []))
+    c = Compilation(directory=directory, sources=list(sources or []))
     for name, stage in STAGES:
         try:
             stage(c)

@@ -1,4 +1,4 @@
-"""Validate facts against facts.schema.json, then normalise them.
+"""Validate facts against the policy's facts schema, then normalise them.
 
 Facts are checked on every decision, so the check is on the hot path; see
 ``validate/instances.py`` for how it stays fast and still names every problem.
@@ -19,12 +19,19 @@ from ..validate.instances import InstanceValidator
 from .normalize import build_normalizer
 from .types import FactType, fact_types
 
+#: The top-level timestamp fact that, left out, is the moment of the decision (docs/facts-schema.md).
+CLOCK_FACT = "as_of"
+
 
 class FactsChecker:
     def __init__(self, schema: dict[str, Any]):
         self.types: FactType = fact_types(schema)
         self._validator = InstanceValidator(schema)
         self._normalize = build_normalizer(self.types)
+        # "as_of defaults to now": a moment no schema default can express. Only a
+        # schema that declares a top-level timestamp named so gets one.
+        clock = self.types.properties.get(CLOCK_FACT)
+        self._clocked = clock is not None and clock.kind == "timestamp"
 
     def admit(self, facts: Any, required: Iterable[str] = ()) -> Mapping[str, Any]:
         """The facts, as given, once JSON Schema accepts them; else :class:`InvalidFacts` naming every problem.
@@ -41,9 +48,8 @@ class FactsChecker:
                    for k in required if k not in facts]
         if missing:
             raise InvalidFacts(missing)
-        # "as_of defaults to now": a moment no schema default can express (as
-        # RFC 3339 text, so the facts stay a JSON document).
-        return facts if "as_of" in facts else {**facts, "as_of": now_text(6)}
+        # As RFC 3339 text, so that the facts stay a JSON document.
+        return facts if not self._clocked or CLOCK_FACT in facts else {**facts, CLOCK_FACT: now_text(6)}
 
     def check(self, facts: Any, required: Iterable[str] = ()) -> dict[str, Any]:
         """Every fact checked and normalised, or :class:`InvalidFacts` naming every problem."""

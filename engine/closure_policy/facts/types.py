@@ -1,16 +1,18 @@
-"""The type of every fact path, read off ``facts.schema.json``.
+"""The type of every fact path, read off the policy's facts schema.
 
 The schema is the one description of the facts: the semantic checks use these
 types to catch unknown paths and mismatched comparisons, and the normaliser uses
 them to turn money into ``Decimal`` and timestamps into exact instants (``scalars.Instant``).
+A schema gives a value one of those meanings with the keyword ``x-kind``
+(``money``, ``timestamp``, ``timezone``; see docs/facts-schema.md).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-# $defs whose name gives a value a meaning beyond its JSON type.
-_NAMED_KINDS = {"money": "money", "timestamp": "timestamp", "timezone": "timezone"}
+#: The values of ``x-kind``: a meaning beyond the JSON type, which the engine checks and compares exactly.
+KINDS = ("money", "timestamp", "timezone")
 _NO_DEFAULT = object()
 
 
@@ -46,49 +48,87 @@ class FactType:
         return base + (" or null" if self.nullable else "")
 
 
+class UnsupportedSchema(ValueError):
+    """A facts schema the engine cannot type: where (a JSON pointer into the schema) and why."""
+
+    def __init__(self, pointer: str, reason: str):
+        super().__init__(f"{pointer}: {reason}")
+        self.pointer, self.reason = pointer, reason
+
+
 def fact_types(schema: dict[str, Any]) -> FactType:
-    return _Reader(schema).read(schema)
+    return _Reader(schema).read(schema, "")
+
+
+_REF = "#/$defs/"
+_TYPES = ("object", "array", "string", "boolean", "integer", "number", "null")
 
 
 class _Reader:
     def __init__(self, root: dict[str, Any]):
         self.defs = root.get("$defs", {})
+        self.following: list[str] = []  # the $refs being read: one that comes round again is a cycle
 
-    def read(self, node: dict[str, Any]) -> FactType:
+    def read(self, node: Any, at: str) -> FactType:
+        if not isinstance(node, dict):
+            raise UnsupportedSchema(at, "a boolean schema (true/false) gives a fact no type; write an object")
         if "$ref" in node:
-            name = node["$ref"].rsplit("/", 1)[-1]
-            target = self.read(self.defs[name])
-            if name in _NAMED_KINDS:
-                target.kind = _NAMED_KINDS[name]
+            result = self._ref(node["$ref"], at)
             if "default" in node:
-                target.default = node["default"]
-            return target
-        if "anyOf" in node and "type" not in node:
-            return self._any_of(node["anyOf"])
-        return self._typed(node)
+                result.default = node["default"]
+        elif "anyOf" in node and "type" not in node:
+            result = self._any_of(node["anyOf"], at)
+        else:
+            result = self._typed(node, at)
+        kind = node.get("x-kind")
+        if kind is not None:
+            if kind not in KINDS:
+                raise UnsupportedSchema(at + "/x-kind", f"x-kind is one of {', '.join(KINDS)}, not {kind!r}")
+            result.kind = kind
+        return result
 
-    def _any_of(self, options: list[dict[str, Any]]) -> FactType:
-        non_null = [o for o in options if o.get("type") != "null"]
+    def _ref(self, ref: Any, at: str) -> FactType:
+        name = ref[len(_REF):] if isinstance(ref, str) and ref.startswith(_REF) else None
+        if name is None or name not in self.defs:
+            raise UnsupportedSchema(at + "/$ref", f"a $ref names an entry of this schema's $defs ({_REF}NAME), "
+                                                  f"not {ref!r}")
+        if name in self.following:
+            raise UnsupportedSchema(at + "/$ref", f"$defs/{name} refers to itself: a fact has a finite shape")
+        self.following.append(name)
+        try:
+            return self.read(self.defs[name], f"/$defs/{name}")
+        finally:
+            self.following.pop()
+
+    def _any_of(self, options: list[dict[str, Any]], at: str) -> FactType:
+        non_null = [o for o in options if not (isinstance(o, dict) and o.get("type") == "null")]
         nullable = len(non_null) < len(options)
         if len(non_null) == 1:
-            result = self.read(non_null[0])
+            result = self.read(non_null[0], f"{at}/anyOf/{options.index(non_null[0])}")
         else:
             result = FactType("any")
         result.nullable = result.nullable or nullable
         return result
 
-    def _typed(self, node: dict[str, Any]) -> FactType:
+    def _typed(self, node: dict[str, Any], at: str) -> FactType:
         kind = node.get("type", "string" if "enum" in node else "any")
+        if kind not in _TYPES and kind != "any":
+            raise UnsupportedSchema(at + "/type", "give each fact one type (use anyOf for alternatives)")
         result = FactType(kind=kind, enum=tuple(node["enum"]) if "enum" in node else None)
         result.free_text = kind == "string" and "enum" not in node and "pattern" not in node
         if "default" in node:
             result.default = node["default"]
         if kind == "object":
-            result.properties = {k: self.read(v) for k, v in node.get("properties", {}).items()}
+            result.properties = {k: self.read(v, f"{at}/properties/{_escaped(k)}")
+                                 for k, v in node.get("properties", {}).items()}
             result.required = frozenset(node.get("required", ()))
             for name, prop in result.properties.items():
                 prop.optional = name not in result.required and not prop.has_default
         elif kind == "array" and "items" in node:
-            result.item = self.read(node["items"])
+            result.item = self.read(node["items"], f"{at}/items")
             result.unique_by = node.get("x-unique-by")
         return result
+
+
+def _escaped(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")

@@ -71,7 +71,7 @@ def _json(ref: dict[str, Any], description: str) -> dict[str, Any]:
 
 def document(policy: Policy) -> dict[str, Any]:
     components: dict[str, Any] = {"Problem": _PROBLEM}
-    facts = _imported("Facts", schema("facts"), components)
+    facts = _imported("Facts", policy.facts_schema_document(), components)
     answer = schema("decision")  # a copy of its own
     answer["properties"]["decision_id"] = {"type": "string", "format": "uuid",
                                            "description": "The decision's id in the decision log (a UUIDv7)."}

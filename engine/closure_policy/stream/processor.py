@@ -56,11 +56,12 @@ def declaration(policy: Policy) -> StreamSpec:
 class StreamProcessor:
     policy: Policy
     lifecycle: Any = None  # PlainLifecycle (compiled backend) or ChartLifecycle (rete): same declaration
-    store: AccountStore = field(default_factory=AccountStore)
+    store: AccountStore = field(init=False)  # made from the policy's facts schema
     _events: InstanceValidator = field(default_factory=lambda: InstanceValidator(schema("events")))
 
     def __post_init__(self) -> None:
         self.spec = declaration(self.policy)
+        self.store = AccountStore(self.policy.facts_schema.document)
         if self.lifecycle is None:
             kind = ChartLifecycle if self.policy.backend_name == "rete" else PlainLifecycle
             self.lifecycle = kind(self.spec)

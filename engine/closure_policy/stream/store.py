@@ -18,7 +18,6 @@ import zstandard
 from .. import limits
 from ..errors import ClosurePolicyError
 from ..jsondoc import dump, load_trusted
-from ..resources import schema
 
 
 class StateLimit(ClosurePolicyError):
@@ -38,17 +37,18 @@ def _words(node: Any) -> Iterator[str]:
             yield from _words(value)
 
 
-def _preset() -> bytes:
-    words = sorted(set(_words(schema("facts"))))
+def _preset(facts_schema: Any) -> bytes:
+    words = sorted(set(_words(facts_schema)))
     return " ".join(f'"{w}": "{w}"' for w in words).encode("utf-8")
 
 
 class AccountStore:
     """account id -> a JSON-able state, stored compressed."""
 
-    def __init__(self) -> None:
+    def __init__(self, facts_schema: Any) -> None:
+        """``facts_schema``: the policy's, whose keys and values make the compressor's preset dictionary."""
         self._states: dict[str, bytes] = {}
-        preset = zstandard.ZstdCompressionDict(_preset(), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+        preset = zstandard.ZstdCompressionDict(_preset(facts_schema), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
         self._deflate = zstandard.ZstdCompressor(level=1, dict_data=preset, write_checksum=False)
         self._inflate = zstandard.ZstdDecompressor(dict_data=preset)
 

@@ -31,7 +31,7 @@ from ..compile import compile_policy
 from ..compile.scope import Scope
 from ..facts.types import FactType
 from ..load import SourceFile
-from ..policy import Policy, facts_checker
+from ..policy import Policy
 from ..text import safe
 from .runner import Runner
 from .suite import Case, StreamCase
@@ -66,7 +66,7 @@ class Result:
 def mutants(policy: Policy) -> list[Mutant]:
     """Every mutant of the policy's rule files, in file and position order."""
     found: list[Mutant] = []
-    types = _Types(policy.compilation.sources)
+    types = _Types(policy.facts_types, policy.compilation.sources)
     for source in policy.compilation.sources:
         for path, node, parent in _walk(source.data):
             if path[:1] == ("stream",):  # the lifecycle is tested by its own replay checks
@@ -155,8 +155,8 @@ def _one_unit_up(value: Any) -> Any:
 class _Types:
     """The types the compiler gives fact paths, quantifier names bound as the rule files bind them."""
 
-    def __init__(self, sources: Sequence[SourceFile]):
-        self.root: FactType = facts_checker().types
+    def __init__(self, root: FactType, sources: Sequence[SourceFile]):
+        self.root = root
         bound = {}
         for source in sources:
             for _path, node, _ in _walk(source.data):
@@ -240,13 +240,11 @@ def _judge(mutant: Mutant) -> Result:
 
 
 def _verdict(mutant: Mutant) -> Result:
-    checker = facts_checker()
-    compilation = compile_policy(_state["directory"], checker.types, strict=False,
-                                 sources=apply(_state["sources"], mutant))
+    compilation = compile_policy(_state["directory"], strict=False, sources=apply(_state["sources"], mutant))
     # A dropped use can leave its condition unused: a finding of check, not a reason to refuse the mutant.
     if any(problem.check != "unused-condition" for problem in compilation.problems):
         return Result(mutant, "stillborn")
-    runner = Runner({"compiled": Policy(compilation, checker)})
+    runner = Runner({"compiled": Policy(compilation)})
     for case in _state["cases"]:
         if not all(result.passed for result in runner.run(case)):
             return Result(mutant, "killed")

@@ -21,7 +21,10 @@ class RuleSet:
     """Rule files gathered into one policy, each entry with where it came from."""
 
     name: str = ""
-    subject: str = ""  # policy.subject: the fact naming the account a decision is about
+    subject: str = ""  # policy.subject: the fact naming what a decision is about
+    subject_label: dict[str, str] = field(default_factory=dict)  # what text output calls the subject, by language
+    facts_schema: str = ""  # policy.facts_schema: the facts schema's file, relative to the rule folder
+    policy_source: SourceFile | None = None  # the file that declares the policy (where its problems are)
     title: dict[str, str] = field(default_factory=dict)
     languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     queries: dict[str, Entry] = field(default_factory=dict)
@@ -32,7 +35,8 @@ class RuleSet:
     def canonical(self) -> dict[str, Any]:
         """The rule set's content, independent of file layout and formatting."""
         return {
-            "policy": {"name": self.name, "title": self.title, "languages": self.languages, "subject": self.subject},
+            "policy": {"name": self.name, "title": self.title, "languages": self.languages, "subject": self.subject,
+                       "subject_label": self.subject_label},
             "stream": self.stream[2] if self.stream is not None else None,
             "queries": {k: v[2] for k, v in sorted(self.queries.items())},
             "conditions": {k: v[2] for k, v in sorted(self.conditions.items())},
@@ -95,7 +99,8 @@ def _one_policy(rs: RuleSet, policies: list[tuple[SourceFile, Any]], sources: li
         return []
     source, policy = policies[0]
     rs.name, rs.title, rs.languages = policy["name"], policy.get("title", {}), list(policy["languages"])
-    rs.subject = policy["subject"]
+    rs.subject, rs.subject_label = policy["subject"], policy.get("subject_label", {})
+    rs.facts_schema, rs.policy_source = policy["facts_schema"], source
     return [s.problem(("policy",), f"the policy is already declared in {source.name}", "duplicate-policy", key=True)
             for s, _ in policies[1:]]
 

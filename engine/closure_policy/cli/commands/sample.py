@@ -8,8 +8,8 @@ from ... import progress
 from ...batch.corpus import check_corpus_name, write_corpus
 from ...errors import ClosurePolicyError
 from ...policy import load_policy
-from ...resources import schema, suites_dir
 from ...sample import Sampler, case_facts
+from ...tester.session import default_paths
 from .. import options
 
 
@@ -22,7 +22,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--items", action="append", default=[], metavar="LIST=N",
                    help="grow a list fact to about N items on average, e.g. contracts=20 (repeatable)")
     p.add_argument("--suites", action="append", metavar="PATH",
-                   help="YAML test suites whose cases seed the corpus (default: the bundled rules' suites)")
+                   help="YAML test suites whose cases seed the corpus (default: as for test: ./tests/policy, "
+                        "else the bundled suites)")
     options.add_rules(p)
     p.set_defaults(run=run)
 
@@ -30,9 +31,10 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     check_corpus_name(args.output)  # before the work, not after it
     policy = load_policy(args.rules)
-    seeds = case_facts(policy, args.query, args.suites or [str(suites_dir())])
-    sampler = Sampler(policy, seeds, schema("facts"), _items(args.items), seed=args.seed)
-    write_corpus(progress.counted(sampler.take(args.count), args.count, "sample", "docs"), args.output)
+    seeds = case_facts(policy, args.query, args.suites or default_paths())
+    sampler = Sampler(policy, seeds, _items(args.items), seed=args.seed)
+    write_corpus(progress.counted(sampler.take(args.count), args.count, "sample", "docs"), args.output,
+                 policy.facts_schema.document)
     return 0
 
 
