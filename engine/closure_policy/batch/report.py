@@ -56,7 +56,7 @@ def markdown(report: dict[str, Any]) -> str:
              f"{report['rows']:,} documents; {report['changed']:,} decisions change.", "",
              f"- base: `{report['base']['revision']}` ({report['base']['rules']})",
              f"- new: `{report['new']['revision']}` ({report['new']['rules']})", "",
-             "| from | to | documents | sample accounts |", "|---|---|---:|---|"]
+             "| from | to | documents | sample subjects |", "|---|---|---:|---|"]
     lines += [f"| {_name(t['from'])} | {_name(t['to'])} | {t['count']:,} | {', '.join(map(str, t['accounts']))} |"
               for t in report["transitions"]]
     lines += ["", "| rule | newly fires | stops firing |", "|---|---:|---:|"]
@@ -102,6 +102,6 @@ def html_page(report: dict[str, Any]) -> str:
             f"Base <code>{e(report['base']['revision'])}</code>, new <code>{e(report['new']['revision'])}</code>.</p>"
             f"<figure>{chart_svg(report)}<figcaption>Drawn with <a href=https://vega.github.io/vega-lite/>"
             f"Vega-Lite</a> (altair, vl-convert); each bar is labelled with its numbers.</figcaption></figure>"
-            f"<h2>Transitions</h2><table><tr><th>from</th><th>to</th><th>documents</th><th>sample accounts</th></tr>"
+            f"<h2>Transitions</h2><table><tr><th>from</th><th>to</th><th>documents</th><th>sample subjects</th></tr>"
             f"{table}</table><h2>Rules</h2><table><tr><th>rule</th><th>newly fires</th><th>stops firing</th></tr>"
             f"{rules}</table><h2>Samples</h2>{samples}</html>\n")

@@ -32,6 +32,8 @@ class FactsChecker:
         # schema that declares a top-level timestamp named so gets one.
         clock = self.types.properties.get(CLOCK_FACT)
         self._clocked = clock is not None and clock.kind == "timestamp"
+        if clock is not None and self._clocked:
+            clock.optional = False  # never missing from the facts a rule reads: rules compare with it freely
 
     def admit(self, facts: Any, required: Iterable[str] = ()) -> Mapping[str, Any]:
         """The facts, as given, once JSON Schema accepts them; else :class:`InvalidFacts` naming every problem.

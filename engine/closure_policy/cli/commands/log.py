@@ -36,7 +36,7 @@ def show_log(path: str, *, decision_id: str | None = None, account: str | None =
         records = read_records(path, decision_id_=decision_id, account=account, since=_utc(since),
                                outcome=outcome)
         if fmt == "table":
-            sys.stdout.write(_row("time", "decision_id", "query", "outcome", "account", "violations"))
+            sys.stdout.write(_row("time", "decision_id", "query", "outcome", "subject", "violations"))
         for record in records:
             sys.stdout.write(dump_text(record) + "\n" if fmt == "json" else _line(record))
     except FileNotFoundError:
