@@ -2,7 +2,10 @@
 
 A rule is covered when some decision made it fire and some decision evaluated
 it without firing; a comparison (a condition leaf) when it was seen true and
-seen false. The percentage counts those four kinds of fact alike.
+seen false. The ``stream:`` declaration's parts count too: each event handled,
+each effect applied, each lifecycle transition taken and the reopen ask made,
+once (the stream processor reports them, as evaluation reports traces). The
+percentage counts all of these alike.
 """
 from __future__ import annotations
 
@@ -55,6 +58,14 @@ class Coverage:
                 leaves = traced.leaves.get(rule.id, {})
                 self.rules[rule.id] = RuleCoverage(rule.id, query.name, rule.location,
                                                    leaves={at: LeafCoverage(leaf) for at, leaf in leaves.items()})
+        #: Each part of the stream declaration (see ``compile.stream``): its place, and whether a case reached it.
+        self.stream: dict[str, tuple[str, bool]] = {
+            part: (place, False) for part, place in (traced.stream.parts.items() if traced.stream else ())}
+
+    def reached(self, part: str) -> None:
+        """A stream case reached ``part`` of the declaration (the stream processor's observer)."""
+        if part in self.stream:
+            self.stream[part] = (self.stream[part][0], True)
 
     def observe(self, trace: Trace) -> None:
         for event in trace.rules:
@@ -73,12 +84,16 @@ class Coverage:
 
     @property
     def percent(self) -> float:
-        covered = sum(r.items[0] for r in self.rules.values())
-        total = sum(r.items[1] for r in self.rules.values())
+        covered = sum(r.items[0] for r in self.rules.values()) + sum(seen for _, seen in self.stream.values())
+        total = sum(r.items[1] for r in self.rules.values()) + len(self.stream)
         return 100.0 * covered / total if total else 100.0
 
     def untested(self) -> list[str]:
         return sorted(r.id for r in self.rules.values() if not r.reached)
+
+    def unreached(self) -> list[tuple[str, str]]:
+        """(part, place) of each part of the stream declaration no case reached, in declaration order."""
+        return [(part, place) for part, (place, seen) in self.stream.items() if not seen]
 
     def report(self) -> dict[str, Any]:
         rows = []
@@ -91,4 +106,5 @@ class Coverage:
                                       "seen": [v for v, s in ((True, lc.seen_true), (False, lc.seen_false)) if s]}
                                      for lc in rule.leaves.values() if not lc.covered],
             })
-        return {"percent": round(self.percent, 2), "rules": rows, "untested": self.untested()}
+        stream = [{"part": part, "at": place, "reached": seen} for part, (place, seen) in self.stream.items()]
+        return {"percent": round(self.percent, 2), "rules": rows, "untested": self.untested(), "stream": stream}

@@ -91,3 +91,42 @@ def test_the_command_lists_survivors_and_fails_under_the_score(tmp_path, capsys)
     assert "(survived)" in captured.out and "score " in captured.out.splitlines()[-1]
     assert "mutation score" in captured.err and "is below 100%" in captured.err
     assert main(["test", "--mutate", suite, "--rules", str(FIXTURE_RULES), "-j", "1", "--fail-under", "0"]) == 0
+
+
+def test_the_stream_declaration_has_mutants_of_its_own(policy):
+    found = {(m.path[:3], m.description) for m in mutate.mutants(policy) if m.path[:1] == ("stream",)}
+    descriptions = {d for _, d in found}
+    assert {"start blocked -> clear", "to clear -> blocked", "from blocked dropped", "keep links dropped",
+            "set status 'expired' -> 'active'", "set account.status 'closed' -> 'active'"} <= descriptions
+    assert any(d == "== -> !=" for p, d in found if p == ("stream", "lifecycle", "transitions"))  # conditions too
+
+
+def test_a_stream_mutant_is_killed_by_a_stream_case_and_survives_without_one(policy, tmp_path):
+    closing = ("  - name: closing\n    base: ready\n    events:\n"
+               "      - {type: account.closed, payload: {closed_at: \"2026-11-26T09:30:00Z\"}}\n"
+               "    expect: {state: closed, facts: {account: {status: closed}}}\n")
+    cases, _ = collect([_suite(tmp_path, ALLOW + closing)], policy)
+    results = {r.mutant.description: r.status for r in mutate.run(policy, cases, workers=1)}
+    assert results["set account.status 'closed' -> 'active'"] == "killed"
+    cases, _ = collect([_suite(tmp_path, ALLOW)], policy)
+    results = {r.mutant.description: r.status for r in mutate.run(policy, cases, workers=1)}
+    assert results["set account.status 'closed' -> 'active'"] == "survived"
+
+
+def test_a_mutant_marked_equivalent_on_its_line_is_listed_not_judged(tmp_path):
+    rules = tmp_path / "rules"
+    import shutil
+
+    shutil.copytree(FIXTURE_RULES, rules)
+    stream = rules / "stream.yaml"
+    text = stream.read_text(encoding="utf-8")
+    marked_line = "    start: blocked  # mutate: equivalent: start blocked -> clear\n"
+    stream.write_text(text.replace("    start: blocked\n", marked_line), encoding="utf-8")
+    marked = load_policy(rules)
+    cases, _ = collect([_suite(tmp_path, ALLOW)], marked)
+    results = mutate.run(marked, cases, workers=1)
+    status = {r.mutant.description: r.status for r in results}
+    assert status["start blocked -> clear"] == "equivalent"
+    assert status["start blocked -> closed"] != "equivalent"  # only the mutant named, not its line
+    text = mutate.report(results)
+    assert "start blocked -> clear (equivalent, as marked: not judged)" in text and "1 marked equivalent" in text

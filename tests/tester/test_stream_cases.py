@@ -122,3 +122,17 @@ def test_the_pytest_plugin_collects_stream_cases(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*FAIL tests/policy/stream.yaml:5: pending funds block*", "*emitted:*"])
+
+
+def test_coverage_counts_the_parts_of_the_stream_a_case_reaches(tmp_path, capsys):
+    assert main(["test", _suite(tmp_path, GOOD), *RULES, "--coverage", "--format", "json"]) == 0
+    stream = {part["part"]: part["reached"] for part in json.loads(capsys.readouterr().out)["coverage"]["stream"]}
+    reached = {part for part, seen in stream.items() if seen}
+    assert {"event account.snapshot", "event balance.updated", "event link.clicked", "event account.closed",
+            "transition 1: blocked, clear -> closed", "transition 2: blocked -> clear"} <= reached
+    assert "event contract.expired" in stream and "event contract.expired" not in reached
+    assert "reopen" in stream and "reopen" not in reached
+    assert main(["test", _suite(tmp_path, GOOD), *RULES, "--coverage"]) == 0
+    out = capsys.readouterr().out
+    assert f"stream: {len(reached)}/{len(stream)} parts reached" in out
+    assert "  event contract.expired at " in out and "stream.yaml:8: no case reaches it" in out

@@ -7,7 +7,7 @@ compiled like a rule's, so the stream's Python names nothing of the policy.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..facts.types import FactType
@@ -46,6 +46,23 @@ class StreamSpec:
     finals: frozenset[str]
     keep: frozenset[str] | None
     reopen: Reopen | None
+    #: What coverage counts, each with its place (file:line): every event, effect, transition and the reopen ask.
+    parts: dict[str, str] = field(default_factory=dict)
+
+
+def event_part(kind: str) -> str:
+    return f"event {kind}"
+
+
+def effect_part(kind: str) -> str:
+    return f"effect {kind}"
+
+
+def transition_part(index: int, transition: Transition) -> str:
+    return f"transition {index + 1}: {', '.join(sorted(transition.sources))} -> {transition.target}"
+
+
+REOPEN_PART = "reopen"
 
 
 def compile_stream(entry: Entry, ctx: Context, queries: dict[str, CompiledQuery]) -> StreamSpec:
@@ -64,7 +81,7 @@ def compile_stream(entry: Entry, ctx: Context, queries: dict[str, CompiledQuery]
         check.change(change, here.at("effects", "apply", kind))
     life = data["lifecycle"]
     states = list(life["states"])
-    return StreamSpec(
+    spec = StreamSpec(
         assess=data["assess"], events=dict(data["events"]), effect_key=effects.get("by"),
         effects=dict(effects.get("apply", {})), start=check.state(life["start"], states, here.at("lifecycle", "start")),
         states=states, transitions=_transitions(life, states, check, here.at("lifecycle")),
@@ -73,6 +90,19 @@ def compile_stream(entry: Entry, ctx: Context, queries: dict[str, CompiledQuery]
         keep=_keep(life.get("final", {}), check, here.at("lifecycle", "final")),
         reopen=_reopen(life.get("final", {}), check, here.at("lifecycle", "final", "reopen")),
     )
+    spec.parts = _parts(spec, here)
+    return spec
+
+
+def _parts(spec: StreamSpec, here: Here) -> dict[str, str]:
+    def place(*path: Any) -> str:
+        return f"{here.source.name}:{here.source.marks.at(here.path + path, key=True)[0]}"
+    parts = {event_part(kind): place("events", kind) for kind in spec.events}
+    parts.update({effect_part(kind): place("effects", "apply", kind) for kind in spec.effects})
+    parts.update({transition_part(i, t): place("lifecycle", "transitions", i) for i, t in enumerate(spec.transitions)})
+    if spec.reopen is not None:
+        parts[REOPEN_PART] = place("lifecycle", "final", "reopen")
+    return parts
 
 
 def _transitions(life: dict[str, Any], states: list[str], check: _Checker, here: Here) -> list[Transition]:

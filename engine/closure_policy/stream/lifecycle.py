@@ -34,13 +34,20 @@ class LifecycleError(ClosurePolicyError):
 
 def settle(spec: StreamSpec, state: str | None, flags: list[bool]) -> str:
     """Where an account in ``state`` (None: a new account) ends up, given which transitions hold."""
+    return moves(spec, state, flags)[0]
+
+
+def moves(spec: StreamSpec, state: str | None, flags: list[bool]) -> tuple[str, list[int]]:
+    """Where an account in ``state`` ends up, and the transitions (by index) it takes on the way."""
     current = spec.start if state is None else state
+    taken: list[int] = []
     for _ in range(len(spec.states) + 1):
-        move = next((t.target for t, on in zip(spec.transitions, flags, strict=True)
+        move = next((i for i, (t, on) in enumerate(zip(spec.transitions, flags, strict=True))
                      if on and current in t.sources), None)
-        if move is None or move == current:
-            return current
-        current = move
+        if move is None or spec.transitions[move].target == current:
+            return current, taken
+        taken.append(move)
+        current = spec.transitions[move].target
     raise LifecycleError(f"the lifecycle does not settle: its transitions cycle from {state or spec.start!r}")
 
 

@@ -14,9 +14,9 @@ raises :class:`StreamError` and changes nothing; the stream goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
-from ..compile.stream import StreamSpec
+from ..compile.stream import REOPEN_PART, StreamSpec, effect_part, event_part, transition_part
 from ..decision import Decision
 from ..errors import ClosurePolicyError, EngineLimit
 from ..jsondoc import parse
@@ -25,7 +25,7 @@ from ..resources import schema
 from ..text import excerpt
 from ..validate.instances import InstanceValidator
 from . import apply
-from .lifecycle import ChartLifecycle, PlainLifecycle, settle
+from .lifecycle import ChartLifecycle, PlainLifecycle, moves
 from .store import AccountStore
 
 AFTER, BEFORE, ASKED = "after", "before", "asked"  # which facts an output's decision was made over
@@ -52,11 +52,17 @@ def declaration(policy: Policy) -> StreamSpec:
     return policy.stream
 
 
+class Observer(Protocol):
+    def reached(self, part: str) -> None: ...
+
+
 @dataclass
 class StreamProcessor:
     policy: Policy
     lifecycle: Any = None  # PlainLifecycle (compiled backend) or ChartLifecycle (rete): same declaration
     store: AccountStore = field(init=False)  # made from the policy's facts schema
+    #: Told each part of the declaration an event reached (coverage, as a tracer is told of decisions).
+    observer: Observer | None = None
     _events: InstanceValidator = field(default_factory=lambda: InstanceValidator(schema("events")))
 
     def __post_init__(self) -> None:
@@ -75,7 +81,9 @@ class StreamProcessor:
             raise StreamError(f"line {line}: " + "; ".join(p.format() if p.pointer else p.message
                                                            for p in problems[:5]))
         try:
-            return list(self.process(event, line))
+            outputs = list(self.process(event, line))
+            self._reached(event_part(event["type"]))
+            return outputs
         except (ClosurePolicyError, EngineLimit, apply.ApplyError) as exc:
             where = f"{event['type']} for account {excerpt(event['account_id'])}"
             text = exc.report() if isinstance(exc, (ClosurePolicyError, EngineLimit)) else str(exc)
@@ -115,12 +123,17 @@ class StreamProcessor:
         self._check_subject(account, facts)
         reopen = self.spec.reopen
         if reopen is not None and self.policy.holds(reopen.when, facts):
+            self._reached(REOPEN_PART)
             yield self._decide(account, reopen.ask, known, line, BEFORE)
 
     def _effects(self, account: str, spec: dict[str, Any], known: dict[str, Any], payload: dict[str, Any],
                  line: int) -> Iterator[Output]:
         effects = self.policy.decide(spec["effects"], known)
         facts = apply.apply_effects(known, effects.effects, self.spec.effect_key, self.spec.effects)
+        for effect in effects.effects:
+            kind = effect.get(self.spec.effect_key) if self.spec.effect_key else None
+            if isinstance(kind, str):
+                self._reached(effect_part(kind))
         facts = apply.change(facts, spec, payload)
         state, _ = self._settle(account, facts)
         yield Output(line, state, effects, BEFORE)
@@ -139,12 +152,19 @@ class StreamProcessor:
         flags = [self.policy.holds(t.when, env) for t in self.spec.transitions]
         # Where the lifecycle goes is known before anything is kept: a change that
         # cannot be taken (a cycle, a state limit) changes nothing.
-        ahead = settle(self.spec, self.lifecycle.state(account), flags)
+        ahead, taken = moves(self.spec, self.lifecycle.state(account), flags)
         if ahead in self.spec.finals:
             self.store.put(account, {"facts": apply.kept(facts, self.spec.keep), "last": None})
         else:
             self.store.put(account, {"facts": facts, "last": [decision.outcome, decision.rule_ids]})
-        return self.lifecycle.step(account, flags, ahead), decision
+        state = self.lifecycle.step(account, flags, ahead)
+        for index in taken:
+            self._reached(transition_part(index, self.spec.transitions[index]))
+        return state, decision
+
+    def _reached(self, part: str) -> None:
+        if self.observer is not None:
+            self.observer.reached(part)
 
     def _check_subject(self, account: str, facts: dict[str, Any]) -> None:
         named = self.policy.subject_of(facts)

@@ -13,11 +13,20 @@ compiled (one the compiler refuses is *stillborn*, not counted) and every case
 of the suites runs against it: it is *killed* when a case fails, *survives*
 when all pass. Mutants run in parallel over the cores, each within a time
 limit (one that overruns counts as killed: something noticed).
+
+``stream:`` is mutated as well: its conditions like a rule's, and where a
+transition leads or starts, the state the lifecycle starts in, a section kept,
+each value an event or effect sets. A mutant no case could ever notice (the
+declaration says the same thing another way) is *equivalent*: an author marks
+its line with the comment ``# mutate: equivalent: DESCRIPTION`` (the mutant's
+description as the report prints it; the reason in a comment beside it), like
+mutmut's ``# pragma: no mutate`` but for that one mutant, and it is listed, not judged.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +46,7 @@ from .runner import Runner
 from .suite import Case, StreamCase
 
 PathT = tuple[Any, ...]
+EQUIVALENT = "# mutate: equivalent"  #: the comment that marks a line's mutants as equivalent
 BOUNDARY = {">": ">=", ">=": ">", "<": "<=", "<=": "<"}
 NEGATION = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
 QUANTIFIERS = ("some", "every", "none")
@@ -60,20 +70,31 @@ class Mutant:
 @dataclass
 class Result:
     mutant: Mutant
-    status: str  # killed, survived, stillborn, timeout
+    status: str  # killed, survived, stillborn, timeout, equivalent
 
 
 def mutants(policy: Policy) -> list[Mutant]:
     """Every mutant of the policy's rule files, in file and position order."""
     found: list[Mutant] = []
     types = _Types(policy.facts_types, policy.compilation.sources)
+    states = policy.stream.states if policy.stream is not None else []
     for source in policy.compilation.sources:
         for path, node, parent in _walk(source.data):
-            if path[:1] == ("stream",):  # the lifecycle is tested by its own replay checks
-                continue
+            changes = _of(path, node, parent, types)
+            if path[:1] == ("stream",):
+                changes = itertools.chain(changes, _stream_of(path, node, types, states))
             found += [Mutant(source.name, *source.marks.at(where), text, path, new, new is _REMOVE)
-                      for where, text, new in _of(path, node, parent, types)]
+                      for where, text, new in changes]
     return sorted(found, key=lambda m: (m.file, m.line, m.column, m.description))
+
+
+def equivalent(policy: Policy, mutant: Mutant) -> bool:
+    """Whether the author marked the mutant, on its line, ``# mutate: equivalent: DESCRIPTION``."""
+    source = next((s for s in policy.compilation.sources if s.name == mutant.file), None)
+    lines = source.text.splitlines() if source is not None else []
+    line = lines[mutant.line - 1] if 0 < mutant.line <= len(lines) else ""
+    _, marked, named = line.partition(EQUIVALENT)
+    return bool(marked) and named.lstrip(": ").rstrip() == mutant.description
 
 
 def _walk(data: Any, path: PathT = (), parent: Any = None) -> Iterator[tuple[PathT, Any, Any]]:
@@ -99,6 +120,9 @@ def _of(path: PathT, node: Any, parent: Any, types: _Types) -> Iterator[tuple[Pa
             if moved >= 0:
                 yield path + ("count", "value"), f"count {node['count']['op']} {bound} -> {moved}", \
                     {"count": {**node["count"], "value": moved}}
+    for kind, other in (("all", "any"), ("any", "all")):
+        if isinstance(node.get(kind), list) and len(node[kind]) > 1:
+            yield path + (kind,), f"{kind} -> {other}", {other: node[kind]}
     if set(node) == {"not"}:
         yield path + ("not",), "not dropped", node["not"]
     if set(node) == {"use"} and isinstance(parent, list) and len(parent) > 1:
@@ -106,6 +130,32 @@ def _of(path: PathT, node: Any, parent: Any, types: _Types) -> Iterator[tuple[Pa
     if "when" in node and len(path) >= 2 and path[-2] in ("remediation", "outcome"):
         yield path + ("when",), "guard dropped", {k: v for k, v in node.items() if k != "when"}
         yield path + ("when",), "guard negated", {**node, "when": {"not": node["when"]}}
+
+
+def _stream_of(path: PathT, node: Any, types: _Types, states: Sequence[str]) -> Iterator[tuple[PathT, str, Any]]:
+    """The mutants of a part of ``stream:``: where a transition leads or starts, the state the lifecycle starts
+    in, a section kept, a value an event or effect sets (each other value of its enum)."""
+    end = path[-2:]
+    if end == ("lifecycle", "start") and isinstance(node, str):
+        yield from ((path, f"start {node} -> {s}", s) for s in states if s != node)
+    if len(path) >= 2 and path[-2] == "transitions" and isinstance(node, dict):
+        for state in (s for s in states if s != node.get("to")):
+            yield path + ("to",), f"to {node.get('to')} -> {state}", {**node, "to": state}
+        sources = node.get("from")
+        if isinstance(sources, list) and len(sources) > 1:
+            for i, state in enumerate(sources):
+                yield path + ("from", i), f"from {state} dropped", {**node, "from": sources[:i] + sources[i + 1:]}
+    if end[:1] == ("keep",) and isinstance(node, str):
+        yield path, f"keep {node} dropped", _REMOVE
+    if isinstance(node, dict) and isinstance(node.get("set"), dict):
+        items = node.get("in")  # an update's set changes a list's items; a plain set, fact paths
+        for name, value in node["set"].items():
+            if not (isinstance(value, dict) and isinstance(value.get("value"), str)):
+                continue
+            enum = types.item_enum(items, name) if isinstance(items, str) else types.enum(name)
+            for other in (v for v in enum if v != value["value"]):
+                yield path + ("set", name), f"set {name} {value['value']!r} -> {other!r}", \
+                    {**node, "set": {**node["set"], name: {"value": other}}}
 
 
 def _comparison(path: PathT, cmp: dict[str, Any], types: _Types) -> Iterator[tuple[PathT, str, Any]]:
@@ -173,6 +223,12 @@ class _Types:
     def enum(self, path: Any) -> list[str]:
         found = self.scope.type_of(path) if isinstance(path, str) else None
         return [str(v) for v in (found.enum or [])] if found is not None else []
+
+    def item_enum(self, items: str, name: str) -> list[str]:
+        """The values of the enum ``name`` of the items of the list fact ``items``."""
+        found = self.root.lookup(items.split("."))
+        item = found.item.lookup([name]) if found is not None and found.item is not None else None
+        return [str(v) for v in (item.enum or [])] if item is not None else []
 
     def siblings(self, path: str) -> list[str]:
         """The other facts beside ``path`` of the same kind (an amount for an amount), to compare instead."""
@@ -254,7 +310,14 @@ def _verdict(mutant: Mutant) -> Result:
 def run(policy: Policy, cases: Sequence[Case | StreamCase], workers: int | None = None,
         seconds: float = limits.MUTANT_SECONDS) -> list[Result]:
     """Every mutant of ``policy`` judged by ``cases``, over ``workers`` processes (default: one a core)."""
-    found = mutants(policy)
+    every = mutants(policy)
+    marked = [Result(m, "equivalent") for m in every if equivalent(policy, m)]
+    found = [m for m in every if not equivalent(policy, m)]
+    return marked + _judged(policy, found, cases, workers, seconds)
+
+
+def _judged(policy: Policy, found: list[Mutant], cases: Sequence[Case | StreamCase], workers: int | None,
+            seconds: float) -> list[Result]:
     args = (policy.compilation.directory, policy.compilation.sources, list(cases), seconds)
     count = workers or os.cpu_count() or 1
     if count == 1:
@@ -266,16 +329,18 @@ def run(policy: Policy, cases: Sequence[Case | StreamCase], workers: int | None 
 
 def score(results: Sequence[Result]) -> float:
     """Killed (or timed out) as a percentage of the mutants that compiled; 100 when none did."""
-    judged = [r for r in results if r.status != "stillborn"]
+    judged = [r for r in results if r.status not in ("stillborn", "equivalent")]
     return 100.0 * sum(r.status != "survived" for r in judged) / len(judged) if judged else 100.0
 
 
 def report(results: Sequence[Result]) -> str:
     lines = [r.mutant.format() for r in results if r.status == "survived"]
     lines += [r.mutant.format("timed out: counted as killed") for r in results if r.status == "timeout"]
+    lines += [r.mutant.format("equivalent, as marked: not judged") for r in results if r.status == "equivalent"]
     counts = {status: sum(r.status == status for r in results) for status in ("killed", "survived", "timeout",
-                                                                               "stillborn")}
-    lines.append(f"mutants: {len(results)} ({counts['stillborn']} stillborn: the compiler refused them); "
+                                                                               "stillborn", "equivalent")}
+    lines.append(f"mutants: {len(results)} ({counts['stillborn']} stillborn: the compiler refused them; "
+                 f"{counts['equivalent']} marked equivalent); "
                  f"killed {counts['killed'] + counts['timeout']}, survived {counts['survived']}; "
                  f"score {score(results):.2f}%")
     return "\n".join(safe(line) for line in lines) + "\n"

@@ -86,6 +86,11 @@ def format_coverage(cov: Coverage) -> str:
             lines.append(f"  {r['rule']}: {leaf['condition']} at {leaf['at']} seen {seen}")
     if report["untested"]:
         lines.append("untested rules: " + ", ".join(report["untested"]))
+    if report["stream"]:
+        reached = sum(part["reached"] for part in report["stream"])
+        lines.append(f"stream: {reached}/{len(report['stream'])} parts reached (events, effects, transitions, reopen)")
+        lines += [f"  {part['part']} at {part['at']}: no case reaches it" for part in report["stream"]
+                  if not part["reached"]]
     lines.append(f"coverage: {report['percent']:.2f}%")
     return "\n".join(safe(line) for line in lines)
 

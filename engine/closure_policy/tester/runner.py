@@ -61,7 +61,7 @@ class Runner:
         if isinstance(case, StreamCase):
             from .stream_cases import run_stream_case
 
-            result.mismatches = run_stream_case(case, policy)
+            result.mismatches = run_stream_case(case, policy, self.tracer)
             return result
         try:
             result.decision = policy.decide(case.query, case.facts, lang=case.lang, tracer=self.tracer)

@@ -19,9 +19,12 @@ from .suite import StreamCase
 DECISION_KEYS = ("outcome", "violations", "violations_include", "effects")
 
 
-def run_stream_case(case: StreamCase, policy: Policy) -> list[Mismatch]:
-    """The mismatches between what ``case`` expects and what the stream did (none: it passed)."""
-    processor = StreamProcessor(policy)
+def run_stream_case(case: StreamCase, policy: Policy, observer: Any = None) -> list[Mismatch]:
+    """The mismatches between what ``case`` expects and what the stream did (none: it passed).
+
+    ``observer`` (coverage) is told each part of the stream declaration the case reached.
+    """
+    processor = StreamProcessor(policy, observer=observer if hasattr(observer, "reached") else None)
     outputs: list[Output] = []
     refused: dict[int, str] = {}
     for number, event in enumerate(case.events, start=case.first):
