@@ -67,3 +67,13 @@ def test_each_caller_gets_a_schema_of_its_own():
     first = schema("decision")
     first["properties"]["changed"] = {}
     assert "changed" not in schema("decision")["properties"]
+
+
+def test_the_rules_schema_lists_the_operators_of_the_one_operator_table():
+    from closure_policy.resources import schema
+    from closure_policy.semantics import OPERATORS
+
+    assert schema("rules")["$defs"]["operator"]["enum"] == list(OPERATORS)
+    for op in OPERATORS.values():  # negation and flipping are involutions, where they exist
+        assert op.negation is None or OPERATORS[op.negation].negation == op.symbol
+        assert op.flipped is None or OPERATORS[op.flipped].flipped == op.symbol

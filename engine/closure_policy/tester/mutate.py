@@ -41,14 +41,13 @@ from ..compile.scope import Scope
 from ..facts.types import FactType
 from ..load import SourceFile
 from ..policy import Policy
+from ..semantics import OPERATORS
 from ..text import safe
 from .runner import Runner
 from .suite import Case, StreamCase
 
 PathT = tuple[Any, ...]
 EQUIVALENT = "# mutate: equivalent"  #: the comment that marks a line's mutants as equivalent
-BOUNDARY = {">": ">=", ">=": ">", "<": "<=", "<=": "<"}
-NEGATION = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
 QUANTIFIERS = ("some", "every", "none")
 _REMOVE = "<removed>"  # the replacement that removes a list item (a string: it crosses to worker processes)
 
@@ -160,10 +159,11 @@ def _stream_of(path: PathT, node: Any, types: _Types, states: Sequence[str]) -> 
 
 def _comparison(path: PathT, cmp: dict[str, Any], types: _Types) -> Iterator[tuple[PathT, str, Any]]:
     op = cmp["op"]
-    if op in BOUNDARY:
-        yield path + ("op",), f"{op} -> {BOUNDARY[op]}", {**cmp, "op": BOUNDARY[op]}
-    if op in NEGATION:
-        yield path + ("op",), f"{op} -> {NEGATION[op]}", {**cmp, "op": NEGATION[op]}
+    meaning = OPERATORS.get(op) if isinstance(op, str) else None
+    if meaning is not None and meaning.boundary is not None:
+        yield path + ("op",), f"{op} -> {meaning.boundary}", {**cmp, "op": meaning.boundary}
+    if meaning is not None and meaning.negation is not None:
+        yield path + ("op",), f"{op} -> {meaning.negation}", {**cmp, "op": meaning.negation}
     else:  # there is no "not in": the comparison negated instead
         yield path + ("op",), f"{op} negated", {"not": dict(cmp)}
     yield from _values(path, cmp, types)
