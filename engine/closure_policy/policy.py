@@ -25,6 +25,7 @@ from .errors import (
 )
 from .evaluate.compiled.backend import CompiledBackend
 from .evaluate.compiled.runtime import Unreadable
+from .evaluate.lifecycle import Lifecycle
 from .facts import FactType
 from .facts.schema_file import FactsSchema
 from .jsondoc import TEXTS, parse
@@ -180,6 +181,12 @@ class Policy:
     def stream(self) -> StreamSpec | None:
         """The rules' ``stream:`` declaration, compiled (None when they declare none)."""
         return self.compilation.stream
+
+    def lifecycle(self) -> Lifecycle:
+        """A new run of the stream's lifecycle, the policy's backend's way (its one choice of backend)."""
+        if self.stream is None:
+            raise ClosurePolicyError(f"the rules in {self.directory} declare no stream (a top-level 'stream:')")
+        return self._backend.lifecycle(self.stream)
 
     def subject_of(self, facts: Any) -> Any:
         """The account ``facts`` are about (``policy.subject``), read without trusting their shape."""

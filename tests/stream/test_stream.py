@@ -10,8 +10,9 @@ import pytest
 from benchmarks.synthetic import events
 
 from closure_policy import load_policy
+from closure_policy.evaluate.lifecycle import PlainLifecycle
+from closure_policy.evaluate.rete.lifecycle import ChartLifecycle
 from closure_policy.stream import StreamError, StreamProcessor
-from closure_policy.stream.lifecycle import ChartLifecycle, PlainLifecycle
 from closure_policy.stream.replay import replay
 from tests.conftest import READY, ROOT, copy_policy
 

@@ -16,11 +16,13 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
     from ..compile.pipeline import Compilation
+    from ..compile.stream import StreamSpec
     from ..decision import Decision
+    from .lifecycle import Lifecycle
 
 
 class Backend(Protocol):
-    """Decides a query over facts JSON Schema accepted.
+    """Decides a query over facts JSON Schema accepted, and runs the stream's lifecycle.
 
     A scalar it cannot read (see ``compiled/runtime.py``) raises ``Unreadable``;
     the policy then reports every problem of the facts.
@@ -29,6 +31,10 @@ class Backend(Protocol):
     name: str
 
     def decide(self, query: str, facts: Mapping[str, Any], lang: str) -> Decision: ...
+
+    def lifecycle(self, spec: StreamSpec) -> Lifecycle:
+        """A new lifecycle of ``spec`` (``stream:``), run this backend's way; every way ends where
+        ``lifecycle.settle`` says."""
 
 
 @dataclass(frozen=True)

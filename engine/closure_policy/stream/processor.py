@@ -13,19 +13,19 @@ raises :class:`StreamError` and changes nothing; the stream goes on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Protocol
 
 from ..compile.stream import REOPEN_PART, StreamSpec, effect_part, event_part, transition_part
 from ..decision import Decision
 from ..errors import ClosurePolicyError, EngineLimit
+from ..evaluate.lifecycle import Lifecycle, moves
 from ..jsondoc import parse
 from ..policy import Policy
 from ..resources import schema
 from ..text import excerpt
 from ..validate.instances import InstanceValidator
 from . import apply
-from .lifecycle import ChartLifecycle, PlainLifecycle, moves
 from .store import AccountStore
 
 AFTER, BEFORE, ASKED = "after", "before", "asked"  # which facts an output's decision was made over
@@ -56,21 +56,18 @@ class Observer(Protocol):
     def reached(self, part: str) -> None: ...
 
 
-@dataclass
 class StreamProcessor:
-    policy: Policy
-    lifecycle: Any = None  # PlainLifecycle (compiled backend) or ChartLifecycle (rete): same declaration
-    store: AccountStore = field(init=False)  # made from the policy's facts schema
-    #: Told each part of the declaration an event reached (coverage, as a tracer is told of decisions).
-    observer: Observer | None = None
-    _events: InstanceValidator = field(default_factory=lambda: InstanceValidator(schema("events")))
+    """One stream: each account's facts (``store``, compact), where it is in the lifecycle, what was emitted."""
 
-    def __post_init__(self) -> None:
-        self.spec = declaration(self.policy)
-        self.store = AccountStore(self.policy.facts_schema.document)
-        if self.lifecycle is None:
-            kind = ChartLifecycle if self.policy.backend_name == "rete" else PlainLifecycle
-            self.lifecycle = kind(self.spec)
+    def __init__(self, policy: Policy, lifecycle: Lifecycle | None = None, observer: Observer | None = None):
+        """``lifecycle``: default, the policy's backend's; ``observer`` is told each part of the declaration an
+        event reached (coverage, as a tracer is told of decisions)."""
+        self.policy = policy
+        self.spec = declaration(policy)
+        self.lifecycle: Lifecycle = lifecycle or policy.lifecycle()
+        self.store = AccountStore(policy.facts_schema.document)  # compressed with the policy's own words
+        self.observer = observer
+        self._events = InstanceValidator(schema("events"))
 
     def feed(self, text: str | bytes, line: int) -> list[Output]:
         """One line of JSON Lines input."""

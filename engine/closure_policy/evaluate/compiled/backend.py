@@ -11,8 +11,10 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ...compile.pipeline import Compilation
+from ...compile.stream import StreamSpec
 from ...decision import Decision
 from ...trace import Trace
+from ..lifecycle import Lifecycle, PlainLifecycle
 from .codegen import Generated, generate_query
 
 
@@ -45,6 +47,10 @@ class CompiledBackend:
         self._plain: dict[tuple[str, str], Any] = {
             (q, lang): self.functions.get(q, lang, "plain").function
             for q in compilation.queries for lang in compilation.ruleset.languages}
+
+    def lifecycle(self, spec: StreamSpec) -> Lifecycle:
+        """The stream's lifecycle, followed in Python."""
+        return PlainLifecycle(spec)
 
     def decide(self, query: str, facts: Mapping[str, Any], lang: str, trace: Trace | None = None) -> Decision:
         """Decide over facts JSON Schema accepted; with a ``trace``, every test is recorded in it."""

@@ -23,14 +23,17 @@ from typing import Any, Mapping
 from ... import limits
 from ...compile.pipeline import Compilation
 from ...compile.rules import CompiledQuery
+from ...compile.stream import StreamSpec
 from ...decision import Decision
 from ...errors import EngineLimit
 from ...facts.normalize import build_normalizer
 from ..compiled.backend import Functions
 from ..compiled.codegen import OUTCOME, REMEDY, WHEN
 from ..compiled.runtime import Unreadable
+from ..lifecycle import Lifecycle
 from .availability import engine
 from .codegen import Atoms, Formula, generate
+from .lifecycle import ChartLifecycle
 from .project import project
 
 _names = itertools.count()
@@ -49,6 +52,10 @@ class _Ruleset:
 
 class ReteBackend:
     name = "rete"
+
+    def lifecycle(self, spec: StreamSpec) -> Lifecycle:
+        """The stream's lifecycle as a durable_rules statechart."""
+        return ChartLifecycle(spec)
 
     def __init__(self, compilation: Compilation, policy_info: dict[str, str]):
         self._engine = engine()
