@@ -446,3 +446,16 @@ def _ndjson_in_chunks(app: Any, text: bytes, size: int) -> list[dict[str, Any]]:
     asyncio.run(app(scope, receive, send))
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return [json.loads(line) for line in body.splitlines()]
+
+
+def test_the_route_table_is_the_served_surface_and_the_documented_one(client):
+    from closure_policy.serve.routes import ENDPOINTS
+
+    doc = client.get("/openapi.json").json()
+    documented = {(path, method.upper()) for path, operations in doc["paths"].items() for method in operations}
+    assert documented == {(e.path, e.method) for e in ENDPOINTS if e.operation is not None}
+    served = {(r.path, m) for r in client.app.routes for m in r.methods if m != "HEAD"}
+    assert served == {(e.path, e.method) for e in ENDPOINTS}
+    fast = [e for e in ENDPOINTS if e.fast]
+    assert fast and all(e.pattern().fullmatch(e.path.replace("{query}", "gate")) for e in fast)
+    assert not fast[0].pattern().fullmatch("/v1/decisions/gate/extra")

@@ -41,6 +41,7 @@ from .decision_log import DecisionLog, LogFailed, Masking, decision_id, open_log
 from .holder import PolicyHolder
 from .metrics import CONTENT_TYPE, Metrics
 from .problems import body, of_error, problem
+from .routes import ENDPOINTS
 
 Record = dict[str, Any]  # a decision log record (decision_log.record_of)
 Handler = Callable[[Request], Awaitable[Response]]
@@ -414,30 +415,27 @@ def _guarded(service: Service, handler: Callable[[Request], Awaitable[Response]]
     return run
 
 
-class _DecisionRoutes:
-    """``POST /v1/decisions/{query}`` and ``…/batch`` straight to their handlers.
+class _FastRoutes:
+    """The ``fast`` endpoints (the decision routes) straight to their handlers.
 
-    The two routes every caller hits skip Starlette's router and exception
+    The routes every caller hits skip Starlette's router and exception
     layers (a tenth of a single decision's cost, measured); any other request,
     and a decision route under a root path, goes through Starlette as before.
     The handlers are the same guarded ones, so the answers are too.
     """
 
-    def __init__(self, app: ASGIApp, single: Handler, batch: Handler):
-        self.app, self.single, self.batch = app, single, batch
+    def __init__(self, app: ASGIApp, routes: list[tuple[str, re.Pattern[str], Handler]]):
+        self.app, self.routes = app, routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path") and \
-            _DECISIONS.fullmatch(scope["path"])
-        if not route:
-            return await self.app(scope, receive, send)
-        scope["path_params"] = {"query": route["query"]}
-        request = Request(scope, receive, send)
-        response = await (self.batch if route["batch"] else self.single)(request)
-        await response(scope, receive, send)
-
-
-_DECISIONS = re.compile(r"/v1/decisions/(?P<query>[^/]+)(?P<batch>/batch)?")
+        if scope["type"] == "http" and not scope.get("root_path"):
+            for method, pattern, handler in self.routes:
+                found = pattern.fullmatch(scope["path"]) if scope["method"] == method else None
+                if found:
+                    scope["path_params"] = found.groupdict()
+                    response = await handler(Request(scope, receive, send))
+                    return await response(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 def create_app(config: ServeConfig | None = None) -> Starlette:
@@ -460,19 +458,9 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
     def g(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         return _guarded(service, handler)
 
-    single, batch = g(service.single), g(service.batch)
-    routes = [
-        Route("/v1/decisions/{query}", single, methods=["POST"]),
-        Route("/v1/decisions/{query}/batch", batch, methods=["POST"]),
-        Route("/v1/policy", g(service.policy), methods=["GET"]),
-        Route("/v1/policy/rules", g(service.rules), methods=["GET"]),
-        Route("/v1/policy/reload", g(service.reload), methods=["POST"]),
-        Route("/health", g(service.health), methods=["GET"]),
-        Route("/ready", g(service.ready), methods=["GET"]),
-        Route("/metrics", g(service.metrics_text), methods=["GET"]),
-        Route("/openapi.json", g(service.openapi_json), methods=["GET"]),
-        Route("/docs", g(service.docs), methods=["GET"]),
-    ]
+    handlers = {e: g(getattr(service, e.handler)) for e in ENDPOINTS}
+    routes = [Route(e.path, handler, methods=[e.method]) for e, handler in handlers.items()]
+    fast = [(e.method, e.pattern(), handler) for e, handler in handlers.items() if e.fast]
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -480,7 +468,7 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
         return service.refused(kind, str(exc.detail), headers=dict(exc.headers or {}))  # Allow, for a 405
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error},
-                    middleware=[Middleware(_DecisionRoutes, single=single, batch=batch)])
+                    middleware=[Middleware(_FastRoutes, routes=fast)])
     app.state.service = service
     return app
 

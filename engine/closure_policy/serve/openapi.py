@@ -16,6 +16,7 @@ from .. import __version__
 from ..policy import Policy
 from ..resources import schema
 from .problems import KINDS, MEDIA_TYPE
+from .routes import ENDPOINTS
 
 _COMPONENTS = "#/components/schemas/"
 
@@ -90,15 +91,13 @@ def document(policy: Policy) -> dict[str, Any]:
                  "description": "Decisions of the rules in `rules/` over facts documents. The body of a decision "
                                 "request is the facts document itself; `?lang=` and `?explain=` carry the "
                                 "options. Errors are RFC 9457 problem details."},
-        "paths": {
-            "/v1/decisions/{query}": {"post": {
-                "operationId": "decide", "summary": "Decide one query over one facts document",
+        "paths": _paths({
+            "decide": {
                 "parameters": [query, *options],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": facts}}},
                 "responses": {"200": _json(decision, "The decision, with its decision_id"),
-                              **_errors(400, 404, 408, 413, 415, 422, 431, 503)}}},
-            "/v1/decisions/{query}/batch": {"post": {
-                "operationId": "decideBatch", "summary": "Decide one query over many facts documents, in order",
+                              **_errors(400, 404, 408, 413, 415, 422, 431, 503)}},
+            "decideBatch": {
                 "description": "A JSON array of facts documents answers a JSON array; `application/x-ndjson` "
                                "(one document a line) answers one line per document as it goes. Each item is a "
                                "decision or a problem (with its `index`): one bad document never fails the others.",
@@ -112,26 +111,30 @@ def document(policy: Policy) -> dict[str, Any]:
                 "responses": {"200": {"description": "One item per document, in order", "content": {
                     "application/json": {"schema": {"type": "array", "items": batch_item}},
                     "application/x-ndjson": {"schema": {"type": "string"}}}},
-                    **_errors(400, 404, 408, 413, 415, 431, 503)}}},
-            "/v1/policy": {"get": {"operationId": "policy", "summary": "The policy served: revision, queries, "
-                                   "last reload", "responses": {"200": _json({"type": "object"}, "The policy")}}},
-            "/v1/policy/rules": {"get": {"operationId": "rules", "summary": "The loaded rules, for a console",
-                                         "responses": {"200": _json({"type": "object"}, "The rules")}}},
-            "/v1/policy/reload": {"post": {
-                "operationId": "reload", "summary": "Load the rules again; keep the old ones if the new have problems",
-                "security": [{"bearer": []}],
-                "responses": {"200": _json({"type": "object"}, "What the reload did"), **_errors(401, 403)}}},
-            "/health": {"get": {"operationId": "health", "summary": "Liveness",
-                                "responses": {"200": _json({"type": "object"}, "Alive")}}},
-            "/ready": {"get": {"operationId": "ready", "summary": "Readiness: a policy is loaded",
-                               "responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}}},
-            "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics",
-                                 "responses": {"200": {"description": "Prometheus text format",
-                                                       "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-        },
+                    **_errors(400, 404, 408, 413, 415, 431, 503)}},
+            "policy": {"responses": {"200": _json({"type": "object"}, "The policy")}},
+            "rules": {"responses": {"200": _json({"type": "object"}, "The rules")}},
+            "reload": {"security": [{"bearer": []}],
+                       "responses": {"200": _json({"type": "object"}, "What the reload did"), **_errors(401, 403)}},
+            "health": {"responses": {"200": _json({"type": "object"}, "Alive")}},
+            "ready": {"responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}},
+            "metrics": {"responses": {"200": {"description": "Prometheus text format",
+                                              "content": {"text/plain": {"schema": {"type": "string"}}}}}},
+        }),
         "components": {"schemas": components,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+def _paths(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The OpenAPI paths of the route table's operations, each with its ``details`` (by operationId)."""
+    paths: dict[str, Any] = {}
+    for endpoint in ENDPOINTS:
+        if endpoint.operation is None:
+            continue
+        operation = {"operationId": endpoint.operation, "summary": endpoint.summary, **details[endpoint.operation]}
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
+    return paths
 
 
 def page(doc: dict[str, Any]) -> str:

@@ -1,0 +1,37 @@
+"""The service's HTTP surface, declared once: the Starlette routes, the fast dispatch of the decision
+routes and the OpenAPI document's paths are all made from this table."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str  #: with ``{name}`` for a path parameter, as Starlette and OpenAPI both write it
+    method: str
+    handler: str  #: the name of the ``Service`` method that answers it
+    operation: str | None  #: its OpenAPI operationId (None: not an operation of the API, e.g. the docs page)
+    summary: str
+    fast: bool = False  #: dispatched before Starlette's router: the routes every caller hits
+
+    def pattern(self) -> re.Pattern[str]:
+        """The path as a regular expression, a ``{name}`` matching one segment as the group ``name``."""
+        return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)))
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("/v1/decisions/{query}", "POST", "single", "decide", "Decide one query over one facts document",
+             fast=True),
+    Endpoint("/v1/decisions/{query}/batch", "POST", "batch", "decideBatch",
+             "Decide one query over many facts documents, in order", fast=True),
+    Endpoint("/v1/policy", "GET", "policy", "policy", "The policy served: revision, queries, last reload"),
+    Endpoint("/v1/policy/rules", "GET", "rules", "rules", "The loaded rules, for a console"),
+    Endpoint("/v1/policy/reload", "POST", "reload", "reload",
+             "Load the rules again; keep the old ones if the new have problems"),
+    Endpoint("/health", "GET", "health", "health", "Liveness"),
+    Endpoint("/ready", "GET", "ready", "ready", "Readiness: a policy is loaded"),
+    Endpoint("/metrics", "GET", "metrics_text", "metrics", "Prometheus metrics"),
+    Endpoint("/openapi.json", "GET", "openapi_json", None, "This document"),
+    Endpoint("/docs", "GET", "docs", None, "The operations, for people"),
+)
