@@ -138,7 +138,7 @@ def test_diff_reports_exactly_the_accounts_the_change_affects(tmp_path, cluster,
 
 
 def test_diff_reads_a_decision_log_of_the_service(tmp_path, cluster, fixture_policy):
-    from closure_policy.serve.decision_log import Masking, SqliteLog, record_of
+    from closure_policy.decisionlog import Masking, SqliteLog, record_of
 
     documents = corpus(25)
     log = SqliteLog(str(tmp_path / "decisions.db"))
@@ -173,11 +173,21 @@ def test_a_row_group_larger_than_a_partition_is_cut_and_read_whole(tmp_path, clu
     assert _jsonl(tmp_path / "out.jsonl") == _expected(fixture_policy, documents)
 
 
-def test_a_json_lines_log_with_a_broken_record_is_refused_at_its_line(tmp_path, cluster):
+def test_a_json_lines_log_with_a_broken_record_is_refused_at_its_line(tmp_path, cluster, fixture_policy):
+    import io
+
+    from closure_policy.decisionlog import JsonLinesLog, Masking, record_of
     from closure_policy.errors import ClosurePolicyError
 
+    written = io.StringIO()
+    facts = corpus(1)[0]
+    asyncio.run(JsonLinesLog(written).record([record_of(fixture_policy.decide("gate", facts), "id-0", facts,
+                                                        "compiled", 0.1, Masking())]))
     log = tmp_path / "decisions.jsonl"
-    record = {"query": "gate", "facts": corpus(1)[0]}
-    log.write_text(json.dumps(record) + "\n\n" + "{not json\n", encoding="utf-8")
+    log.write_text(written.getvalue() + "\n" + "{not json\n", encoding="utf-8")
     with pytest.raises(ClosurePolicyError, match=r"decisions.jsonl:3: not a decision log record \(.*invalid JSON"):
+        run_diff("gate", str(log), str(FIXTURE_RULES), str(FIXTURE_RULES), cluster, from_log=True)
+    partial = {"query": "gate", "facts": facts}  # not a record the service writes: refused, not guessed at
+    log.write_text(json.dumps(partial) + "\n", encoding="utf-8")
+    with pytest.raises(ClosurePolicyError, match=r"decisions.jsonl:1: not a decision log record"):
         run_diff("gate", str(log), str(FIXTURE_RULES), str(FIXTURE_RULES), cluster, from_log=True)

@@ -16,11 +16,11 @@ from starlette.testclient import TestClient
 
 from closure_policy import limits
 from closure_policy.cli.main import main
+from closure_policy.decisionlog import read_records
 from closure_policy.errors import ClosurePolicyError
 from closure_policy.jsondoc import canonical, dump, parse
 from closure_policy.resources import schema
 from closure_policy.serve.app import TOKEN_VARIABLE, ServeConfig, create_app
-from closure_policy.serve.decision_log import read_records
 
 from ..conftest import FIXTURE_RULES, document
 from .conftest import app_client
@@ -204,15 +204,15 @@ def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):
         answers = [c.post("/v1/decisions/gate", json=document(balance={"pending": str(i)})).json()
                    for i in range(5)]
         ids = {a["decision_id"] for a in answers}
-        assert {r["decision_id"] for r in read_records(str(log))} == ids  # committed while the app still runs
+        assert {r.decision_id for r in read_records(str(log))} == ids  # committed while the app still runs
         c.post("/v1/decisions/gate/batch", json=[document(), document()])
     records = list(read_records(str(log)))
     assert len(records) == 7
-    first = next(r for r in records if r["decision_id"] == answers[1]["decision_id"])
-    assert first["outcome"] == "deny" and first["violations"] == ["gate.no-pending"]
-    assert first["facts"]["account"]["id"] == "***" and first["facts"]["contracts"][0]["id"] == "***"
-    assert first["facts"]["balance"]["pending"] == "1" and len(first["facts_sha256"]) == 64
-    assert first["revision"].startswith("sha256:") and first["backend"] == "compiled"
+    first = next(r for r in records if r.decision_id == answers[1]["decision_id"])
+    assert first.outcome == "deny" and first.violations == ["gate.no-pending"]
+    assert first.facts["account"]["id"] == "***" and first.facts["contracts"][0]["id"] == "***"
+    assert first.facts["balance"]["pending"] == "1" and len(first.facts_sha256) == 64
+    assert first.revision.startswith("sha256:") and first.backend == "compiled"
 
 
 def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path):
@@ -226,7 +226,7 @@ def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path)
             parse(json.dumps(document(balance={"pending": "1.10"})).encode())[0]))
         db.execute("UPDATE decisions SET facts = ?", [zstandard.ZstdDecompressor().decompress(stored).decode()])
     (record,) = read_records(str(log))  # a log written before the facts were compressed
-    assert record["facts"]["balance"]["pending"] == "1.10"
+    assert record.facts["balance"]["pending"] == "1.10"
 
 
 @pytest.mark.parametrize(("stored", "reason"), [
@@ -253,15 +253,15 @@ def test_a_log_row_the_service_could_not_have_written_is_an_error_naming_it(tmp_
                                                   (sqlite3.OperationalError("database is locked"), 503, "log-failed"),
                                                   (RuntimeError("a bug of ours"), 500, "internal")])
 def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatch, fault, status, kind):
-    from closure_policy.serve import decision_log
+    from closure_policy.decisionlog import sinks
 
-    def unwritable(record: dict[str, Any]) -> tuple[Any, ...]:
+    def unwritable(record: Any) -> tuple[Any, ...]:
         raise fault
 
     log = tmp_path / "decisions.db"
     with app_client(decision_log=str(log)) as c:
         with monkeypatch.context() as patched:
-            patched.setattr(decision_log, "_row", unwritable)
+            patched.setattr(sinks, "_row", unwritable)
             for refused in (c.post("/v1/decisions/gate/batch", json=[document(), document()]),
                             c.post("/v1/decisions/gate", json=document())):
                 assert refused.status_code == status and refused.json()["type"].endswith("/" + kind)
@@ -274,14 +274,14 @@ def test_a_decision_the_log_cannot_keep_is_not_acknowledged(tmp_path, monkeypatc
                 assert [(x["index"], x["status"], x["type"].rsplit("/", 1)[1]) for x in lines] == \
                     [(0, 503, kind), (1, 422, "invalid-facts"), (2, 503, kind)]
         answered = c.post("/v1/decisions/gate", json=document()).json()  # the log goes on after the fault
-    assert [r["decision_id"] for r in read_records(str(log))] == [answered["decision_id"]]
+    assert [r.decision_id for r in read_records(str(log))] == [answered["decision_id"]]
 
 
 def test_the_log_can_keep_no_facts(tmp_path):
     log = tmp_path / "decisions.db"
     with app_client(decision_log=str(log), log_facts=False) as c:
         c.post("/v1/decisions/gate", json=document())
-    assert [r["facts"] for r in read_records(str(log))] == [None]
+    assert [r.facts for r in read_records(str(log))] == [None]
 
 
 def test_closure_policy_log_reads_it_back(tmp_path, capsys):
@@ -362,12 +362,13 @@ def test_a_streamed_batch_answers_up_to_its_length_then_says_so():
 def test_the_logs_clock_reads_once_and_writes_as_log_time(monkeypatch, ns):
     from datetime import datetime, timedelta, timezone
 
-    from closure_policy.serve import decision_log
+    from closure_policy import clock
+    from closure_policy import decisionlog as decision_log
 
-    monkeypatch.setattr(decision_log.time, "time_ns", lambda: ns)
+    monkeypatch.setattr(clock.time, "time_ns", lambda: ns)
     moment = datetime.fromtimestamp(ns // 10**9, timezone.utc) + timedelta(microseconds=ns % 10**9 // 1000)
     assert decision_log.log_now() == decision_log.log_time(moment)
-    monkeypatch.setattr(decision_log.time, "time_ns", lambda: ns + 10**6)  # a millisecond later, maybe a new second
+    monkeypatch.setattr(clock.time, "time_ns", lambda: ns + 10**6)  # a millisecond later, maybe a new second
     assert decision_log.log_now() == decision_log.log_time(moment + timedelta(milliseconds=1)) > \
         decision_log.log_time(moment)
 
@@ -375,7 +376,7 @@ def test_the_logs_clock_reads_once_and_writes_as_log_time(monkeypatch, ns):
 def test_log_times_are_utc_milliseconds_in_text_order():
     from datetime import datetime, timedelta, timezone
 
-    from closure_policy.serve.decision_log import log_time
+    from closure_policy.decisionlog import log_time
 
     late = datetime(2026, 11, 29, 8, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=8)))
     assert log_time(late) == "2026-11-29T00:59:59.999Z"

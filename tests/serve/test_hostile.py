@@ -14,9 +14,9 @@ import pytest
 
 from closure_policy import limits
 from closure_policy.cli.main import main
+from closure_policy.decisionlog import read_records
 from closure_policy.jsondoc import canonical, dump
 from closure_policy.serve.app import ServeConfig, create_app
-from closure_policy.serve.decision_log import read_records
 
 from ..conftest import FIXTURE_RULES, document
 from .conftest import app_client
@@ -107,8 +107,8 @@ def test_masking_the_subject_masks_the_account_column_and_the_hash(tmp_path, cap
         answered = c.post("/v1/decisions/gate", json=facts).json()
     assert answered["account_id"] == secret  # the caller is answered in full; only the log keeps less
     [record] = read_records(str(log))
-    assert record["account_id"] == "***"
-    assert record["facts_sha256"] == hashlib.sha256(canonical(record["facts"])).hexdigest()
+    assert record.account_id == "***"
+    assert record.facts_sha256 == hashlib.sha256(canonical(record.facts)).hexdigest()
     for path in tmp_path.iterdir():  # the database, its -wal and -shm files, the lock
         assert secret.encode() not in path.read_bytes(), path.name
     capsys.readouterr()
@@ -124,7 +124,7 @@ def test_a_mask_elsewhere_keeps_the_account_column(tmp_path):
     with app_client(decision_log=str(log), mask=("/contracts/-/id",)) as c:
         c.post("/v1/decisions/gate", json=document())
     [record] = read_records(str(log))
-    assert record["account_id"] == "P-1" and record["facts"]["contracts"][0]["id"] == "***"
+    assert record.account_id == "P-1" and record.facts["contracts"][0]["id"] == "***"
 
 
 # --- deadlines on streamed answers ----------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_the_log_failing_mid_run_answers_503_log_failed(tmp_path):
         database.execute("PRAGMA max_page_count = 1073741823")  # room again: the service goes on
         answers.append(c.post("/v1/decisions/gate", json=document()))
     acknowledged = {r.json()["decision_id"] for r in answers if r.status_code == 200}
-    logged = {r["decision_id"] for r in read_records(str(log))}
+    logged = {r.decision_id for r in read_records(str(log))}
     assert len(logged) == 1 + len(acknowledged) and acknowledged < logged  # every answered one kept, no other
 
 

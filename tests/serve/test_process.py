@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from closure_policy.decisionlog import read_records
 from closure_policy.serve.app import TOKEN_VARIABLE
-from closure_policy.serve.decision_log import read_records
 
 from ..browser import rendered
 from ..conftest import document
@@ -22,7 +22,7 @@ def test_serve_decides_and_stops_gracefully_on_sigterm(server_factory, rules, tm
     answer = httpx.post(server.url + "/v1/decisions/gate", json=document(balance={"pending": "5"})).json()
     assert answer["outcome"] == "deny"
     assert server.stop(signal.SIGTERM) == 0
-    assert [r["decision_id"] for r in read_records(str(log))] == [answer["decision_id"]]
+    assert [r.decision_id for r in read_records(str(log))] == [answer["decision_id"]]
 
 
 def test_no_acknowledged_decision_is_lost_when_the_server_is_killed(server_factory, rules, tmp_path):
@@ -53,10 +53,10 @@ def test_no_acknowledged_decision_is_lost_when_the_server_is_killed(server_facto
         t.join(timeout=10)
     assert len(received) >= 50
     again = server_factory("--rules", str(rules), "--decision-log", log)  # the same log, reopened
-    logged = {r["decision_id"] for r in read_records(log)}
+    logged = {r.decision_id for r in read_records(log)}
     assert set(received) <= logged
     httpx.post(again.url + "/v1/decisions/gate", json=document())
-    assert len({r["decision_id"] for r in read_records(log)}) == len(logged) + 1
+    assert len({r.decision_id for r in read_records(log)}) == len(logged) + 1
 
 
 def test_hot_reload_under_load_keeps_answering(server_factory, rules):

@@ -33,17 +33,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import limits
 from ..decision import Decision
+from ..decisionlog import DecisionLog, LogFailed, Masking, Record, decision_id, open_log, record_of
 from ..errors import ClosurePolicyError, EngineLimit, UnreadableDocument
 from ..jsondoc import dump, dump_text, items, load_trusted, parse
 from ..policy import Policy
 from . import openapi
-from .decision_log import DecisionLog, LogFailed, Masking, decision_id, open_log, record_of
 from .holder import PolicyHolder
 from .metrics import CONTENT_TYPE, Metrics
 from .problems import body, of_error, problem
 from .routes import ENDPOINTS
 
-Record = dict[str, Any]  # a decision log record (decision_log.record_of)
 Handler = Callable[[Request], Awaitable[Response]]
 TOKEN_VARIABLE = "CLOSURE_POLICY_RELOAD_TOKEN"
 CONFIG_VARIABLE = "CLOSURE_POLICY_SERVE_CONFIG"  # how `serve --workers N` hands its options to each worker

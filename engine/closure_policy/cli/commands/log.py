@@ -5,6 +5,7 @@ import argparse
 import sys
 from typing import Any
 
+from ...decisionlog import Record
 from ...errors import ClosurePolicyError
 from ...jsondoc import dump_text
 from ...scalars import ScalarError, to_instant
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
 def show_log(path: str, *, decision_id: str | None = None, account: str | None = None, since: str | None = None,
              outcome: str | None = None, fmt: str = "json") -> int:
-    from ...serve.decision_log import read_records
+    from ...decisionlog import read_records
 
     try:
         records = read_records(path, decision_id_=decision_id, account=account, since=_utc(since),
@@ -38,7 +39,7 @@ def show_log(path: str, *, decision_id: str | None = None, account: str | None =
         if fmt == "table":
             sys.stdout.write(_row("time", "decision_id", "query", "outcome", "subject", "violations"))
         for record in records:
-            sys.stdout.write(dump_text(record) + "\n" if fmt == "json" else _line(record))
+            sys.stdout.write(dump_text(record.to_dict()) + "\n" if fmt == "json" else _line(record))
     except FileNotFoundError:
         raise ClosurePolicyError(f"{path}: no such decision log") from None
     return 0
@@ -48,7 +49,7 @@ def _utc(since: str | None) -> str | None:
     """``--since`` in the log's own form (UTC, milliseconds), so that text order is time order."""
     if since is None:
         return None
-    from ...serve.decision_log import log_time
+    from ...decisionlog import log_time
 
     try:
         return log_time(to_instant(since).utc)
@@ -56,9 +57,9 @@ def _utc(since: str | None) -> str | None:
         raise ClosurePolicyError(f"--since {since!r} {exc}") from None
 
 
-def _line(record: dict[str, Any]) -> str:
-    return _row(record["time"], record["decision_id"], record["query"], record["outcome"],
-                record["account_id"] or "-", ",".join(record["violations"]) or "-")
+def _line(record: Record) -> str:
+    return _row(record.time, record.decision_id, record.query, record.outcome, record.account_id or "-",
+                ",".join(record.violations) or "-")
 
 
 def _row(time: str, decision_id: str, query: str, outcome: str, account: str, violations: str) -> str:

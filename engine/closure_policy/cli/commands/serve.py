@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int = 1) -> int:
     """Serve until SIGTERM or SIGINT; in-flight requests finish and the decision log is flushed."""
+    from ...decisionlog import open_log
     from ...serve.app import CONFIG_VARIABLE, config_for_workers
-    from ...serve.decision_log import open_log
     from ...serve.metrics import SHARED_FOLDER
 
     _check_address(host, port)  # a busy port: exit 2 before anything is announced or created
