@@ -153,3 +153,20 @@ def test_values_json_cannot_hold_are_invalid_not_a_crash(policy):
 @pytest.mark.parametrize("amount", [float("nan"), float("inf"), Decimal("NaN"), Decimal("Infinity")])
 def test_non_finite_amounts_from_python_are_invalid(policy, amount):
     assert _pointers(policy, "gate", facts(balance__available=amount)) == ["/balance/available"]
+
+
+def test_every_kind_of_value_is_read_alike_by_the_normaliser_and_the_generated_code():
+    from closure_policy.evaluate.compiled.runtime import VOCABULARY
+    from closure_policy.facts.kinds import KINDS
+    from closure_policy.scalars import ScalarError
+
+    for kind in KINDS.values():
+        assert kind.reader in VOCABULARY and kind.checker in VOCABULARY, kind.name
+    examples = {"money": ("12.40", "12,40"), "timestamp": ("2026-11-26T10:00:00Z", "2026-02-30T00:00:00Z"),
+                "timezone": ("Asia/Shanghai", "Mars/Olympus")}
+    assert set(examples) == set(KINDS)
+    for name, (good, bad) in examples.items():
+        kind = KINDS[name]
+        assert kind.convert(good) == VOCABULARY[kind.reader](good)
+        with pytest.raises(ScalarError):
+            kind.convert(bad)

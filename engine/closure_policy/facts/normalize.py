@@ -11,8 +11,9 @@ from typing import Any, Callable
 
 from ..errors import FactProblem, json_pointer
 from ..jsondoc import text_problem
-from ..scalars import ScalarError, time_zone, to_instant, to_money
+from ..scalars import ScalarError
 from ..text import excerpt
+from .kinds import KINDS
 from .types import FactType
 
 Problems = list[FactProblem]
@@ -30,11 +31,6 @@ def _scalar(convert: Callable[[Any], Any]) -> Converter:
     return run
 
 
-def _zone(value: Any) -> Any:
-    time_zone(value)
-    return value
-
-
 def _checks_only(convert: Converter) -> Converter:
     """Mark a converter that only reports problems and returns its value as it is."""
     convert.changes = False  # type: ignore[attr-defined]
@@ -45,8 +41,8 @@ def _changes(convert: Converter | None) -> bool:
     return convert is not None and getattr(convert, "changes", True)
 
 
-_SCALARS: dict[str, Converter] = {"money": _scalar(to_money), "timestamp": _scalar(to_instant),
-                                  "timezone": _checks_only(_scalar(_zone))}
+_SCALARS: dict[str, Converter] = {name: _scalar(kind.convert) if kind.converts else _checks_only(_scalar(kind.convert))
+                                  for name, kind in KINDS.items()}
 
 
 @_checks_only

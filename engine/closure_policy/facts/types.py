@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The values of ``x-kind``: a meaning beyond the JSON type, which the engine checks and compares exactly.
-KINDS = ("money", "timestamp", "timezone")
+from .kinds import KINDS
+
 _NO_DEFAULT = object()
 
 

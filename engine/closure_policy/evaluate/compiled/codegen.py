@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 
 from ...compile import ir
 from ...compile.rules import CompiledQuery, CompiledRule, Condition
+from ...facts.kinds import KINDS
 from ...facts.types import FactType
 from ...semantics import OPERATORS, ORDERING
 from . import runtime
@@ -33,8 +34,8 @@ MODES = ("plain", "traced", "oracle")
 #: The only builtins generated code can reach.
 BUILTINS = {"len": len, "str": str, "map": map, "set": set}
 REMEDY, OUTCOME, WHEN = "remedy", "outcome", "when"
-_CONVERT = {"money": "_money", "timestamp": "_instant", "timezone": "_zone"}
-_CHECK = {"timestamp": "_instant_checked"}  # read by no rule: checked only
+_CONVERT = {name: kind.reader for name, kind in KINDS.items()}
+_CHECK = {name: kind.checker for name, kind in KINDS.items()}  # read by no rule: checked only
 _AS_TEXT = {"money": "_decimal_text", "timestamp": "_instant_text"}  # None stays None
 _SHOWN_AS_IS = frozenset({"string", "timezone", "boolean", "integer", "count"})
 
@@ -472,7 +473,7 @@ class _Checks:
                 with self.out.block(f"if {name}.__class__ is not str:"):
                     self.out.emit(f"_money({name})")
             elif t.kind in _CONVERT:
-                self.out.emit(f"{_CHECK.get(t.kind, _CONVERT[t.kind])}({name})")
+                self.out.emit(f"{_CHECK[t.kind]}({name})")
             elif t.kind == "object":
                 self.properties(name, t, f"{path}." if path is not None else None)
             elif t.kind == "array":
