@@ -2,7 +2,7 @@
 
     python benchmarks/bench_batch.py [--rows 1000000] [--workers 2] [--json PATH]
 
-The corpus is ``closure_policy.sample`` over the bundled suites' close_account
+The corpus is ``closure_policy.batch.sample`` over the bundled suites' close_account
 cases, grown to 20 contracts and 5 tickets on average, written once as JSON
 Lines (kept in --dir for the next run). The loop reads the same file and calls
 ``Policy.decide`` on each line (parsed with the same reader), writing nothing:
@@ -22,9 +22,9 @@ from typing import Any
 
 from closure_policy import load_policy
 from closure_policy.batch import Cluster, run_batch
+from closure_policy.batch.sample import Sampler, case_facts
 from closure_policy.jsondoc import dump
 from closure_policy.resources import suites_dir
-from closure_policy.sample import Sampler, case_facts
 
 QUERY = "close_account"
 

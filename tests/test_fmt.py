@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from closure_policy.cli.main import main
-from closure_policy.fmt import KEY_ORDER, format_text
+from closure_policy.load.fmt import KEY_ORDER, format_text
 from tests.conftest import FIXTURE_RULES, ROOT
 
 BUNDLED = sorted((ROOT / "rules").glob("*.yaml")) + sorted((ROOT / "tests/policy").glob("*.yaml")) + \

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from closure_policy import load_policy
-from closure_policy.reference import render
+from closure_policy.cli.reference import render
 from tests.conftest import FIXTURE_RULES, ROOT
 
 

@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from closure_policy.batch.arrow import from_row
+from closure_policy.batch.sample import Sampler, case_facts
 from closure_policy.cli.main import main
 from closure_policy.errors import ClosurePolicyError
-from closure_policy.sample import Sampler, case_facts
 from tests.conftest import FIXTURE_RULES, document
 
 

@@ -95,7 +95,7 @@ class Policy:
         """Validate the facts, then answer ``query`` over them in ``lang``.
 
         ``explain`` adds the evaluation trace to the decision; a ``tracer``
-        (such as :class:`closure_policy.cover.Coverage`) is shown every trace.
+        (such as :class:`closure_policy.tester.cover.Coverage`) is shown every trace.
         """
         return self.decide_over(query, facts, lang, explain, tracer)[0]
 
@@ -158,7 +158,7 @@ class Policy:
     def holds(self, condition: Condition, facts: Mapping[str, Any]) -> bool:
         """Whether a condition of the rules (the stream's transitions) holds over facts already admitted."""
         try:
-            return condition.test(facts)
+            return self._compiled.predicate(condition)(facts)
         except Unreadable as exc:
             raise self._unreadable(facts, exc) from None
 

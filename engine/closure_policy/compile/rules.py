@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .. import limits
 from ..facts.types import FactType
@@ -16,22 +16,13 @@ from .values import compile_details, compile_template, compile_text
 Texts = dict[str, ir.Text]  # by language
 
 
-@dataclass
+@dataclass(eq=False)
 class Condition:
-    """A condition's intermediate form; ``test`` is its generated Python, made when first used."""
+    """A condition asked on its own (the stream's transitions): its intermediate form, and the types of
+    the facts it reads. A backend makes it a predicate (``CompiledBackend.predicate``)."""
 
     ir: ir.Cond
-    facts: FactType | None = field(default=None, repr=False, compare=False)  # the schema's types, for the code
-    _test: Callable[[Mapping[str, Any]], bool] | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def test(self) -> Callable[[Mapping[str, Any]], bool]:
-        """A predicate over validated facts (the stream's transitions ask it)."""
-        if self._test is None:
-            from ..evaluate.compiled.codegen import predicate  # the generator is the evaluator
-
-            self._test = predicate(self.ir, self.facts)
-        return self._test
+    facts: FactType | None = field(default=None, repr=False)  # the schema's types, for the code
 
 
 @dataclass

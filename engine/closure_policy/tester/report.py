@@ -12,9 +12,9 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
-from ..cover import Coverage
 from ..text import safe
 from ..trace import render as render_trace
+from .cover import Coverage
 from .runner import CaseResult, Mismatch
 from .session import Session
 

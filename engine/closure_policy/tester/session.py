@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cover import Coverage
 from ..errors import ClosurePolicyError, Problem
 from ..load import display_name, load_yaml_file
 from ..policy import Policy
 from ..resources import default_rules, suites_dir
+from .cover import Coverage
 from .keyword import keyword_matcher
 from .runner import CaseResult, Runner
 from .suite import Case, StreamCase, load_suite

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
 def fmt(paths: list[str], *, check: bool = False, diff: bool = False) -> int:
     """Format the YAML files at ``paths``; with ``check`` or ``diff``, only say what would change."""
-    from ...fmt import Unformattable, format_text
+    from ...load.fmt import Unformattable, format_text
 
     files = _files(paths)
     changed, failed = [], 0

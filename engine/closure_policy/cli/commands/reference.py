@@ -6,8 +6,8 @@ import sys
 from typing import Any
 
 from ...policy import load_policy
-from ...reference import render
 from .. import options
+from ..reference import render
 
 
 def add_parser(sub: Any) -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 from ... import progress
 from ...batch.corpus import check_corpus_name, write_corpus
+from ...batch.sample import Sampler, case_facts
 from ...errors import ClosurePolicyError
 from ...policy import load_policy
-from ...sample import Sampler, case_facts
 from ...tester.session import default_paths
 from .. import options
 

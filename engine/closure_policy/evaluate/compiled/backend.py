@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import threading
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ...compile.pipeline import Compilation
+from ...compile.rules import Condition
 from ...compile.stream import StreamSpec
 from ...decision import Decision
 from ...trace import Trace
 from ..lifecycle import Lifecycle, PlainLifecycle
-from .codegen import Generated, generate_query
+from .codegen import Generated, generate_query, predicate
 
 
 class Functions:
@@ -44,9 +45,17 @@ class CompiledBackend:
 
     def __init__(self, compilation: Compilation, policy_info: dict[str, str]):
         self.functions = Functions(compilation, policy_info)
+        self._predicates: dict[Condition, Callable[[Mapping[str, Any]], bool]] = {}
         self._plain: dict[tuple[str, str], Any] = {
             (q, lang): self.functions.get(q, lang, "plain").function
             for q in compilation.queries for lang in compilation.ruleset.languages}
+
+    def predicate(self, condition: Condition) -> Callable[[Mapping[str, Any]], bool]:
+        """The condition as generated Python over validated facts, made once per condition."""
+        made = self._predicates.get(condition)
+        if made is None:
+            made = self._predicates[condition] = predicate(condition.ir, condition.facts)
+        return made
 
     def lifecycle(self, spec: StreamSpec) -> Lifecycle:
         """The stream's lifecycle, followed in Python."""

@@ -23,23 +23,23 @@ import random
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
-from .errors import ClosurePolicyError
-from .jsondoc import dump, load_trusted
-from .policy import Policy
+from ..errors import ClosurePolicyError
+from ..jsondoc import dump, load_trusted
+from ..policy import Policy
 
 CROSSOVER = 0.25  # the chance that one root fact of a document comes from another case
 
 
 def case_facts(policy: Policy, query: str, suites: Sequence[str | Path]) -> list[dict[str, Any]]:
     """The facts of every case of ``query`` in the suites that expects a decision (not an error)."""
-    from .errors import InvalidRules
-    from .tester.session import collect
+    from ..errors import InvalidRules
+    from ..tester.session import collect
 
     policy.query(query)
     cases, problems = collect([str(p) for p in suites], policy)
     if problems:
         raise InvalidRules(problems)
-    from .tester.suite import Case
+    from ..tester.suite import Case
 
     seeds = [case.facts for case in cases if isinstance(case, Case)  # a stream case decides no one document
              and case.query == query and "error" not in case.expect and isinstance(case.facts, dict)]

@@ -10,9 +10,9 @@ import argparse
 import inspect
 from typing import Any, Iterator
 
-from . import errors
-from .policy import Policy, check_rules, load_policy
-from .resources import schema
+from .. import errors
+from ..policy import Policy, check_rules, load_policy
+from ..resources import schema
 
 
 def render(policy: Policy | None = None) -> str:
@@ -104,7 +104,7 @@ def _decision() -> str:
 
 
 def _cli() -> str:
-    from .cli.main import build_parser
+    from .main import build_parser
 
     parser = build_parser()
     out = ["## Command line\n", "Exit codes: `0` any decision (and a clean `check`, a passing `test`); `1` a failing "

@@ -15,8 +15,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from .errors import ClosurePolicyError
-from .policy import Policy, available_backends, load_policy
+from ..errors import ClosurePolicyError
+from ..policy import Policy, available_backends, load_policy
 
 DEFAULT_FILES = ["tests/policy/*.yaml", "tests/policy/*.yml"]
 _POLICIES = pytest.StashKey[dict[str, dict[str, Policy]]]()
@@ -31,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Which backends the YAML suites run on; one that cannot run is named with why, never skipped silently."""
-    from . import evaluate
+    from .. import evaluate
 
     lines = []
     for name, spec in evaluate.BACKENDS.items():
@@ -56,7 +56,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 def _folder(config: pytest.Config, suite: Path) -> Path | None:
     """The rules a suite tests: its ``rules:`` key, else the ini option, else None (the bundled rules)."""
-    from .tester.session import declared_rules
+    from .session import declared_rules
 
     declared = declared_rules(suite)
     if declared is not None:
@@ -80,7 +80,7 @@ class SuiteError(Exception):
 
 class PolicySuiteFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        from .tester import load_suite
+        from . import load_suite
 
         folder = _folder(self.config, self.path)
         try:
@@ -113,7 +113,7 @@ class PolicyCaseItem(pytest.Item):
         self.folder = folder
 
     def runtest(self) -> None:
-        from .tester import Runner
+        from . import Runner
 
         results = Runner(_policies(self.config, self.folder)).run(self.case)
         if not all(r.passed for r in results):
@@ -121,7 +121,7 @@ class PolicyCaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, CaseFailed):
-            from .tester.report import format_failures
+            from .report import format_failures
 
             return format_failures(excinfo.value.results)
         return super().repr_failure(excinfo)

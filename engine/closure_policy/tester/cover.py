@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .policy import Policy
-from .trace import Leaf, Trace
+from ..policy import Policy
+from ..trace import Leaf, Trace
 
 
 @dataclass
