@@ -17,7 +17,7 @@ from ..resources import schema
 
 def render(policy: Policy | None = None) -> str:
     policy = policy or load_policy()
-    parts = [_HEADER, _facts(policy), _queries(policy), _decision(), _cli(), _api()]
+    parts = [_HEADER, _facts(policy), _queries(policy), _events(policy), _decision(), _cli(), _api()]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -95,6 +95,22 @@ def _queries(policy: Policy) -> str:
                        f"| {_cell(rule.source.get('section', ''))} | {reading} |")
         out.append("")
     return "\n".join(out)
+
+
+def _events(policy: Policy) -> str:
+    """The stream's events, from the schema the stream checks every line against (made from ``stream:``)."""
+    if policy.stream is None:
+        return ""
+    from ..stream.events import events_schema
+
+    rows = []
+    for kind, rule in zip(policy.stream.events, events_schema(policy.stream)["allOf"], strict=True):
+        fields = rule["then"]["properties"]["payload"]["properties"]
+        rows.append(f"| `{kind}` | {', '.join(f'`{name}`' for name in fields) or '(none)'} |")
+    return ("## Stream events\n\nEach line of `closure-policy stream`'s input is `{\"account_id\", \"type\", "
+            "\"payload\"}`; the types are the events `stream:` declares, and each payload holds exactly the fields "
+            "its declaration reads (`stream/events.py` makes the JSON Schema every line is checked against).\n\n"
+            "| type | payload fields |\n|---|---|\n" + "\n".join(rows) + "\n")
 
 
 def _decision() -> str:

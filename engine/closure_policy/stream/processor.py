@@ -22,10 +22,10 @@ from ..errors import ClosurePolicyError, EngineLimit
 from ..evaluate.lifecycle import Lifecycle, moves
 from ..jsondoc import parse
 from ..policy import Policy
-from ..resources import schema
 from ..text import excerpt
 from ..validate.instances import InstanceValidator
 from . import apply
+from .events import events_schema
 from .store import AccountStore
 
 AFTER, BEFORE, ASKED = "after", "before", "asked"  # which facts an output's decision was made over
@@ -67,7 +67,7 @@ class StreamProcessor:
         self.lifecycle: Lifecycle = lifecycle or policy.lifecycle()
         self.store = AccountStore(policy.facts_schema.document)  # compressed with the policy's own words
         self.observer = observer
-        self._events = InstanceValidator(schema("events"))
+        self._events = InstanceValidator(events_schema(self.spec))  # the policy's own events
 
     def feed(self, text: str | bytes, line: int) -> list[Output]:
         """One line of JSON Lines input."""
