@@ -1,4 +1,7 @@
-"""Stream lines an attacker may send: each bad line reported and skipped, the stream goes on."""
+"""Stream lines an attacker may send: each bad line reported and skipped, the stream goes on.
+
+Over the fixture policy's own stream (``tests/fixture_rules/stream.yaml``).
+"""
 from __future__ import annotations
 
 import copy
@@ -12,7 +15,7 @@ from closure_policy import limits, load_policy
 from closure_policy.cli.commands.stream import lines
 from closure_policy.stream import StreamError, StreamProcessor
 from closure_policy.stream.store import StateLimit
-from tests.conftest import READY
+from tests.conftest import BASE, FIXTURE_RULES
 from tests.hostile.conftest import cli
 
 pytest.importorskip("durable_rules_engine", reason="the stream's lifecycle runs on durable_rules")
@@ -26,12 +29,8 @@ def _event(kind: str, payload: dict[str, Any], account: str) -> bytes:
 
 
 def _facts(account: str, **sections: Any) -> dict[str, Any]:
-    # The stream still names the bundled policy's queries (issue 8 moves that
-    # into the rules), so these tests run it on the bundled rules.
-    facts = {**copy.deepcopy(READY), **sections}
+    facts = {**copy.deepcopy(BASE), **sections}
     facts["account"]["id"] = account
-    for ticket in facts["support_tickets"]:
-        ticket["account_ids"] = [account]
     return facts
 
 
@@ -40,7 +39,7 @@ def _snapshot(account: str, **sections: Any) -> bytes:
 
 
 def _stream(body: bytes, *extra: str) -> tuple[int, list[dict[str, Any]], str]:
-    done = cli("stream", *extra, stdin=body, timeout=120)
+    done = cli("stream", "--rules", str(FIXTURE_RULES), *extra, stdin=body, timeout=120)
     return done.returncode, [json.loads(x) for x in done.stdout.splitlines()], done.stderr.decode()
 
 
@@ -48,7 +47,7 @@ def _stream(body: bytes, *extra: str) -> tuple[int, list[dict[str, Any]], str]:
 def test_odd_account_ids_close_and_are_evicted_without_ending_the_stream(backend):
     body = b"".join(_snapshot(a) for a in ODD_IDS)
     body += b"".join(_snapshot(f"P-fill-{n}") for n in range(limits.LIVE_LIFECYCLE_SESSIONS + 5))  # evicts them
-    body += b"".join(_event("account.closed", {"closed_at": "2026-11-26T15:30:00Z"}, a) for a in ODD_IDS)
+    body += b"".join(_event("account.closed", {"closed_at": "2026-11-26T09:30:00Z"}, a) for a in ODD_IDS)
     body += b"".join(_event("link.clicked", {"click": {"link_id": "L-1", "clicked_at": "2026-11-27T00:00:00Z"}}, a)
                      for a in ODD_IDS)
     code, out, err = _stream(body, "--backend", backend)
@@ -69,7 +68,7 @@ def test_odd_account_ids_close_and_are_evicted_without_ending_the_stream(backend
 ])
 @pytest.mark.parametrize("backend", ["compiled", "rete"])
 def test_a_bad_line_is_reported_with_its_number_and_the_stream_goes_on(backend, bad, reason):
-    body = _snapshot("P-1") + bad + _event("balance.updated", {"balance": {"available": "60"}}, "P-1")
+    body = _snapshot("P-1") + bad + _event("balance.updated", {"balance": {"pending": "5"}}, "P-1")
     code, out, err = _stream(body, "--backend", backend)
     assert code == 2 and "line 2" in err and reason.decode() in err and "Traceback" not in err
     assert [o["line"] for o in out] == [1, 3]  # the line after the bad one was decided
@@ -77,7 +76,7 @@ def test_a_bad_line_is_reported_with_its_number_and_the_stream_goes_on(backend, 
 
 
 def test_a_broken_snapshot_of_a_closed_account_is_reported():
-    body = _snapshot("P-1") + _event("account.closed", {"closed_at": "2026-11-26T15:30:00Z"}, "P-1")
+    body = _snapshot("P-1") + _event("account.closed", {"closed_at": "2026-11-26T09:30:00Z"}, "P-1")
     broken = _facts("P-1")
     broken["balance"]["available"] = "-5"
     body += _event("account.snapshot", {"facts": broken}, "P-1")
@@ -92,7 +91,7 @@ def test_an_overlong_line_is_drained_and_reported(monkeypatch):
 
 
 def test_account_state_is_compact_and_bounded(monkeypatch):
-    processor = StreamProcessor(load_policy())
+    processor = StreamProcessor(load_policy(FIXTURE_RULES))
     processor.feed(_snapshot("P-1"), 1)
     assert 0 < processor.store.stored_bytes("P-1") < 400  # a typical account, compressed
     assert processor.facts_of("P-1") == _facts("P-1")
