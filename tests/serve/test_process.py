@@ -158,3 +158,22 @@ def test_the_docs_page_lists_every_operation_in_a_real_browser(server_factory, r
     assert all(f"<code>{path}</code>" in dom for path in operations), dom[:2000]
     assert '<a href="/openapi.json">' in dom  # the browser's own serialisation: the link parsed as a link
     assert server.stop(signal.SIGTERM) == 0
+
+
+def test_watch_reloads_when_the_facts_schema_outside_the_rule_folder_changes(server_factory, rules):
+    schemas = rules.parent / "schemas"
+    schemas.mkdir()
+    (rules / "facts.schema.json").rename(schemas / "facts.schema.json")
+    policy = rules / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace("facts_schema: facts.schema.json",
+                                                                 "facts_schema: ../schemas/facts.schema.json"))
+    server = server_factory("--rules", str(rules), "--watch")
+    before = httpx.get(server.url + "/v1/policy").json()["revision"]
+    time.sleep(0.5)  # the watcher is running
+    schema = schemas / "facts.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("The fixture policy's facts", "Changed", 1),
+                      encoding="utf-8")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and httpx.get(server.url + "/v1/policy").json()["revision"] == before:
+        time.sleep(0.2)
+    assert httpx.get(server.url + "/v1/policy").json()["revision"] != before

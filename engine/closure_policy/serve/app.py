@@ -475,8 +475,10 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
 async def _watch(service: Service) -> None:
     from watchfiles import awatch
 
-    directory = str(service.holder.policy.directory)
-    async for _ in awatch(directory):
+    policy = service.holder.policy
+    # the rule folder, and the facts schema's folder when it lies outside it (the bundled ../schemas)
+    folders = sorted({str(policy.directory), os.path.dirname(policy.facts_schema.file) or "."})
+    async for _ in awatch(*folders):
         await anyio.to_thread.run_sync(service.holder.reload)
 
 
