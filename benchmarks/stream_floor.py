@@ -4,7 +4,7 @@ What a careful programmer would write for speed to do what ``rules/policy.yaml``
 ``stream:`` declares, for this policy only, and give the same outputs:
 
 - each line read as strictly as the engine reads it (``jsondoc.parse``: exact
-  decimals, repeated keys, limits) and checked against the events schema (jsonschema-rs);
+  decimals, repeated keys, limits) and checked against the policy's events schema (jsonschema-rs);
 - each account's facts a plain dict (bounded by the number of accounts, not compressed),
   changed by hand for each kind of event;
 - the hand-written decisions of ``handwritten.py`` (each with the engine's
@@ -30,10 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import handwritten  # noqa: E402
 
+from closure_policy import load_policy  # noqa: E402
 from closure_policy.jsondoc import parse  # noqa: E402
-from closure_policy.resources import schema  # noqa: E402
+from closure_policy.stream.events import events_schema  # noqa: E402
 
-_EVENT = jsonschema_rs.validator_for(schema("events")).is_valid
+_STREAM = load_policy().stream
+assert _STREAM is not None
+_EVENT = jsonschema_rs.validator_for(events_schema(_STREAM)).is_valid  # the schema the engine checks lines with
 _KEEP = ("account", "balance", "final_review", "links")
 Facts = dict[str, Any]
 Output = tuple[str, dict[str, Any]]  # the account's state after the event, and a decision
