@@ -58,6 +58,8 @@ MAX_RETE_ALTERNATIVES = 512
 # --- the stream ----------------------------------------------------------------
 #: Most accounts whose state the stream holds; a snapshot of one more is refused.
 MAX_STREAM_ACCOUNTS = 2_000_000
+#: Accounts whose state ``stream --state`` holds in memory (the most recently used); the rest are on disk only.
+STATE_CACHE_ACCOUNTS = 10_000
 #: Largest state the stream keeps for one account, in bytes (compressed).
 MAX_ACCOUNT_STATE_BYTES = 64 * 1024
 #: durable_rules statechart sessions kept live at once (about 400 KB each).

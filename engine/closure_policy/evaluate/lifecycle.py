@@ -35,6 +35,12 @@ class Lifecycle(Protocol):
 
     def step(self, account: str, flags: list[bool], target: str | None = None) -> str: ...
 
+    def seed(self, account: str, state: str) -> None:
+        """Know ``account`` in ``state`` (read back from a durable store), before its next step."""
+
+    def forget(self, account: str) -> None:
+        """Hold nothing of ``account`` any more (its state is kept elsewhere: a durable store)."""
+
 
 class LifecycleError(ClosurePolicyError):
     """The declared transitions do not settle for these facts."""
@@ -73,5 +79,11 @@ class PlainLifecycle:
         """Move the account; ``target`` is where :func:`settle` says it goes, when the caller already asked."""
         self.states[account] = target or settle(self.spec, self.states.get(account), flags)
         return self.states[account]
+
+    def seed(self, account: str, state: str) -> None:
+        self.states[account] = state
+
+    def forget(self, account: str) -> None:
+        self.states.pop(account, None)
 
 

@@ -52,6 +52,16 @@ def declaration(policy: Policy) -> StreamSpec:
     return policy.stream
 
 
+class Store(Protocol):
+    """Where each account's state is kept: :class:`AccountStore` (memory) or ``DurableStore`` (a file)."""
+
+    def get(self, account: str) -> Any: ...
+
+    def put(self, account: str, state: Any) -> None: ...
+
+    def stored_bytes(self, account: str) -> int: ...
+
+
 class Observer(Protocol):
     def reached(self, part: str) -> None: ...
 
@@ -59,13 +69,16 @@ class Observer(Protocol):
 class StreamProcessor:
     """One stream: each account's facts (``store``, compact), where it is in the lifecycle, what was emitted."""
 
-    def __init__(self, policy: Policy, lifecycle: Lifecycle | None = None, observer: Observer | None = None):
+    def __init__(self, policy: Policy, lifecycle: Lifecycle | None = None, observer: Observer | None = None,
+                 store: Store | None = None):
         """``lifecycle``: default, the policy's backend's; ``observer`` is told each part of the declaration an
-        event reached (coverage, as a tracer is told of decisions)."""
+        event reached (coverage, as a tracer is told of decisions); ``store``: default, in memory
+        (``durable.DurableStore`` keeps the states in a file)."""
         self.policy = policy
         self.spec = declaration(policy)
         self.lifecycle: Lifecycle = lifecycle or policy.lifecycle()
-        self.store = AccountStore(policy.facts_schema.document)  # compressed with the policy's own words
+        # compressed with the policy's own words
+        self.store: Store = store if store is not None else AccountStore(policy.facts_schema.document)
         self.observer = observer
         self._events = InstanceValidator(events_schema(self.spec))  # the policy's own events
 
@@ -97,6 +110,8 @@ class StreamProcessor:
             raise apply.ApplyError(f"the stream declares no event {excerpt(event['type'])}")
         held = self.store.get(account)  # read once per event: it is decompressed each time
         known = held["facts"] if held is not None else None
+        if held is not None and held.get("life") is not None and self.lifecycle.state(account) is None:
+            self.lifecycle.seed(account, held["life"])  # an account read back from a durable store
         if known is None and "replace" not in spec:
             raise apply.ApplyError("no facts for this account yet (its first event must replace them)")
         final = self.lifecycle.state(account) in self.spec.finals
@@ -151,9 +166,9 @@ class StreamProcessor:
         # cannot be taken (a cycle, a state limit) changes nothing.
         ahead, taken = moves(self.spec, self.lifecycle.state(account), flags)
         if ahead in self.spec.finals:
-            self.store.put(account, {"facts": apply.kept(facts, self.spec.keep), "last": None})
+            self.store.put(account, {"facts": apply.kept(facts, self.spec.keep), "last": None, "life": ahead})
         else:
-            self.store.put(account, {"facts": facts, "last": [decision.outcome, decision.rule_ids]})
+            self.store.put(account, {"facts": facts, "last": [decision.outcome, decision.rule_ids], "life": ahead})
         state = self.lifecycle.step(account, flags, ahead)
         for index in taken:
             self._reached(transition_part(index, self.spec.transitions[index]))

@@ -60,13 +60,15 @@ class AccountStore:
 
     def get(self, account: str) -> Any:
         blob = self._states.get(account)
-        if blob is None:
-            return None
-        return load_trusted(self._inflate.decompress(blob))
+        return None if blob is None else self.decode(blob)
 
     def put(self, account: str, state: Any) -> None:
         if account not in self._states and len(self._states) >= limits.MAX_STREAM_ACCOUNTS:
             raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
+        self._states[account] = self.encode(state)
+
+    def encode(self, state: Any) -> bytes:
+        """A state in its compact form, within ``MAX_ACCOUNT_STATE_BYTES``."""
         # Amounts as exact JSON numbers, read back as Decimal. The copy gives the
         # blob a block of its own size: zstandard's is as large as the worst
         # case, and kept whole it doubled the memory an account costs (measured).
@@ -74,7 +76,10 @@ class AccountStore:
         if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
             raise StateLimit(f"account state of {len(blob):,} bytes compressed; the limit is "
                              f"{limits.MAX_ACCOUNT_STATE_BYTES:,}")
-        self._states[account] = blob
+        return blob
+
+    def decode(self, blob: bytes) -> Any:
+        return load_trusted(self._inflate.decompress(blob))
 
     def stored_bytes(self, account: str) -> int:
         """What one account's state costs here, compressed (0 for an unknown account)."""

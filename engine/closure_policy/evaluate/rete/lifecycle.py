@@ -93,6 +93,15 @@ class ChartLifecycle:
         self.states[account] = self._moved.pop(sid, self.states[account])
         chart.retract_fact(fact)
 
+    def seed(self, account: str, state: str) -> None:
+        """Know the account in ``state``: its session is restored there when it next steps (as after eviction)."""
+        if account not in self._live:
+            self.states[account] = state
+
+    def forget(self, account: str) -> None:
+        self._leave(account)
+        self.states.pop(account, None)
+
     def _leave(self, account: str) -> None:
         sid = self._live.pop(account, None)
         if sid is not None:
