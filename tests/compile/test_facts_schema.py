@@ -114,3 +114,13 @@ def test_as_of_defaults_to_now_only_where_the_schema_declares_it(tmp_path):
     assert "as_of" not in policy.validate(facts)
     with pytest.raises(InvalidFacts):
         policy.decide("gate", BASE)  # as_of is no longer a fact of this policy
+
+
+def test_a_schema_path_that_is_a_fifo_or_a_folder_is_refused_without_reading_it(tmp_path):
+    rules = changed_rules(tmp_path)
+    (rules / SCHEMA).unlink()
+    os.mkfifo(rules / SCHEMA)  # opening it to read would wait for a writer for ever
+    assert [(p[0], p[3]) for p in _problems(rules)] == [("policy.yaml", "facts-schema")]
+    (rules / SCHEMA).unlink()
+    (rules / SCHEMA).mkdir()
+    assert "is not a file" in _problems(rules)[0][4]

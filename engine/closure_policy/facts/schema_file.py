@@ -45,6 +45,8 @@ def read_facts_schema(directory: Path, named: str, policy: SourceFile) -> tuple[
     """
     path = directory / named
     shown = os.path.normpath(path)
+    if path.exists() and not path.is_file():  # a folder or a FIFO: reading it would fail or never end
+        return None, [policy.problem(("policy", "facts_schema"), f"the facts schema {shown} is not a file", CHECK)]
     try:
         with open(path, "rb") as fh:
             data = fh.read(limits.MAX_RULE_FILE_BYTES + 1)
