@@ -6,7 +6,7 @@ import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import evaluate, resources
 from .compile import Compilation, compile_policy
@@ -157,10 +157,18 @@ class Policy:
 
     def holds(self, condition: Condition, facts: Mapping[str, Any]) -> bool:
         """Whether a condition of the rules (the stream's transitions) holds over facts already admitted."""
-        try:
-            return self._compiled.predicate(condition)(facts)
-        except Unreadable as exc:
-            raise self._unreadable(facts, exc) from None
+        return self.predicate(condition)(facts)
+
+    def predicate(self, condition: Condition) -> Callable[[Mapping[str, Any]], bool]:
+        """:meth:`holds` for one condition, made once: for a caller that asks it of many documents."""
+        test = self._compiled.predicate(condition)
+
+        def holds(facts: Mapping[str, Any]) -> bool:
+            try:
+                return test(facts)
+            except Unreadable as exc:
+                raise self._unreadable(facts, exc) from None
+        return holds
 
     def _unreadable(self, facts: Mapping[str, Any], exc: Unreadable) -> InvalidFacts:
         """The full report of facts the generated code could not read."""

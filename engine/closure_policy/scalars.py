@@ -187,26 +187,39 @@ _NAIVE_EPOCH = datetime(1, 1, 1)
 
 
 def _common(value: str) -> Instant | None:
-    """The common forms (``...T10:00:00Z``, ``...T10:00:00+08:00``) read by ``datetime``'s C parser.
+    """The common forms (``...T10:00:00Z``, ``...T10:00:00.123456+08:00``) read by ``datetime``'s C parser.
 
     None for anything else, and for anything it would read differently from
     :func:`to_instant`'s own parser (which then reads it, or says what is wrong).
     """
-    size = len(value)
-    if size == 20 and value[19] == "Z":
-        offset = 0
-    elif size == 25 and value[19] in "+-" and value[20:22] <= "23" and value[23:25] <= "59" and value[22] == ":":
-        offset = (int(value[20:22]) * 60 + int(value[23:25])) * (-1 if value[19] == "-" else 1)
-    else:
+    if len(value) < 20 or value[10] != "T" or not value.isascii():
         return None
-    if value[10] != "T" or not value.isascii():
+    fraction, zone = "", value[19:]
+    if zone[0] == ".":  # a fraction of a second: the decisions' own as_of has six digits
+        cut = len(value) - (1 if value[-1] == "Z" else 6)
+        digits, zone = value[20:cut], value[cut:]
+        if not 0 < len(digits) <= limits.MAX_SECOND_FRACTION_DIGITS or not digits.isdigit():
+            return None
+        fraction = digits.rstrip("0")
+    offset = _zone_minutes(zone)
+    if offset is None:
         return None
     try:
         local = datetime.fromisoformat(value[:19])  # the wall time; the offset is applied below
     except ValueError:
         return None
     seconds = (local - _NAIVE_EPOCH) // _SECOND - offset * 60
-    return Instant(seconds, "", offset) if _LOWEST <= seconds <= _HIGHEST else None
+    return Instant(seconds, fraction, offset) if _LOWEST <= seconds <= _HIGHEST else None
+
+
+def _zone_minutes(zone: str) -> int | None:
+    """``Z`` or ``+HH:MM`` as minutes east of UTC; None for any other text."""
+    if zone == "Z":
+        return 0
+    if len(zone) != 6 or zone[0] not in "+-" or zone[3] != ":" or not (zone[1:3] + zone[4:]).isdigit() \
+            or zone[1:3] > "23" or zone[4:] > "59":
+        return None
+    return (int(zone[1:3]) * 60 + int(zone[4:])) * (-1 if zone[0] == "-" else 1)
 
 
 def to_instant(value: Any) -> Instant:

@@ -2,7 +2,7 @@
 
 The state of an account (its facts, what was last emitted for it, where it is
 in the lifecycle) is kept compressed as :class:`~closure_policy.stream.store.AccountStore`
-keeps it, in one row of a SQLite database in WAL mode, and the input position
+keeps it (``StateCodec``), in one row of a SQLite database in WAL mode, and the input position
 (the number of the last line taken) is committed in the same transaction as
 the states that line changed: a restart resumes exactly after the last commit.
 Commits come in groups (every so many lines or milliseconds, the caller's
@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections import OrderedDict
 from typing import Any
 
 from .. import limits
 from ..errors import ClosurePolicyError, MachineFault
-from .store import AccountStore, StateLimit
+from .store import HotStates, StateCodec, StateLimit
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,9 +37,9 @@ class DurableStore:
     """AccountStore's interface over a SQLite file, with a bounded cache of hot accounts."""
 
     def __init__(self, path: str, facts_schema: Any, revision: str, cache: int = limits.STATE_CACHE_ACCOUNTS):
-        self.path, self._cache_size = path, cache
-        self._codec = AccountStore(facts_schema)  # the same compact form as in memory
-        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self.path = path
+        self._codec = StateCodec(facts_schema)  # the same compact form as in memory
+        self._cache = HotStates(cache)
         self._dirty: set[str] = set()
         self._db = _open(path)
         self.position = self._check(revision)
@@ -70,8 +69,8 @@ class DurableStore:
         return self._db.execute("SELECT 1 FROM accounts WHERE account = ?", (account,)).fetchone() is not None
 
     def get(self, account: str) -> Any:
-        blob = self._cache.get(account)
-        if blob is None:
+        state = self._cache.get(account)
+        if state is None:
             row = self._db.execute("SELECT state FROM accounts WHERE account = ?", (account,)).fetchone()
             if row is None:
                 return None
@@ -79,23 +78,23 @@ class DurableStore:
             if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:  # never a decision from a state not read whole
                 raise StateFileError(f"{self.path}: the state of {account!r} is over the limit of "
                                      f"{limits.MAX_ACCOUNT_STATE_BYTES:,} bytes")
-            self._cache[account] = blob
-        self._cache.move_to_end(account)
-        return self._codec.decode(blob)
+            state = self._codec.decode(blob)
+            self._cache.hold(account, state, None)
+        return state
 
     def put(self, account: str, state: Any) -> None:
-        self._cache[account] = self._codec.encode(state)
-        self._cache.move_to_end(account)
+        self._cache.hold(account, state, self._codec.text(state))
         self._dirty.add(account)
 
     def stored_bytes(self, account: str) -> int:
-        blob = self._cache.get(account)
-        return len(blob) if blob is not None else 0
+        text = self._cache.text(account)
+        return len(self._codec.compress(text)) if text is not None else 0
 
     def commit(self, position: int) -> list[str]:
         """Keep every changed state and ``position`` in one transaction; the accounts no longer held in
         memory are returned (the caller's lifecycle forgets them too)."""
-        rows = [(account, self._cache[account]) for account in self._dirty]
+        rows = [(account, self._codec.compress(text)) for account in self._dirty
+                if (text := self._cache.text(account)) is not None]  # a changed state always has its text
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?)", rows)
@@ -103,13 +102,11 @@ class DurableStore:
         except sqlite3.Error as exc:  # a full or read-only disk mid-run: exit 1, the last commit intact
             raise MachineFault(f"{self.path}: the states cannot be written ({exc}); a restart resumes after "
                                f"line {self.position}") from None
+        for account in self._dirty:
+            self._cache.kept(account)
         self._dirty.clear()
         self.position = position
-        evicted = []
-        while len(self._cache) > self._cache_size:
-            account, _ = self._cache.popitem(last=False)
-            evicted.append(account)
-        return evicted
+        return [account for account, _ in self._cache.over()]
 
     def close(self) -> None:
         self._db.close()

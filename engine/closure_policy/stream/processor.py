@@ -81,6 +81,7 @@ class StreamProcessor:
         self.store: Store = store if store is not None else AccountStore(policy.facts_schema.document)
         self.observer = observer
         self._events = InstanceValidator(events_schema(self.spec))  # the policy's own events
+        self._transitions = [policy.predicate(t.when) for t in self.spec.transitions]
 
     def feed(self, text: str | bytes, line: int) -> list[Output]:
         """One line of JSON Lines input."""
@@ -108,7 +109,7 @@ class StreamProcessor:
         spec = self.spec.events.get(event["type"])
         if spec is None:
             raise apply.ApplyError(f"the stream declares no event {excerpt(event['type'])}")
-        held = self.store.get(account)  # read once per event: it is decompressed each time
+        held = self.store.get(account)
         known = held["facts"] if held is not None else None
         if held is not None and held.get("life") is not None and self.lifecycle.state(account) is None:
             self.lifecycle.seed(account, held["life"])  # an account read back from a durable store
@@ -161,7 +162,7 @@ class StreamProcessor:
     def _settle(self, account: str, facts: dict[str, Any]) -> tuple[str, Decision]:
         """Decide ``assess`` (validating the facts), keep them, and move the lifecycle."""
         decision, env = self.policy.decide_over(self.spec.assess, facts)
-        flags = [self.policy.holds(t.when, env) for t in self.spec.transitions]
+        flags = [holds(env) for holds in self._transitions]
         # Where the lifecycle goes is known before anything is kept: a change that
         # cannot be taken (a cycle, a state limit) changes nothing.
         ahead, taken = moves(self.spec, self.lifecycle.state(account), flags)

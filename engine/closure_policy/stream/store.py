@@ -5,12 +5,15 @@ facts cost about 6 KB; kept here as Zstandard-compressed JSON (with a preset
 dictionary of the facts schema's keys and values, so that even a small
 document compresses well) they cost a few hundred bytes, and writing or
 reading them back is a few microseconds (measured: about twice as fast as
-zlib at the same size). One store belongs to one stream: its compressor
-objects are not shared between threads. Limits: ``MAX_STREAM_ACCOUNTS`` accounts and
+zlib at the same size). The most recently used accounts are also held
+decoded (``HotStates``): a busy account is neither decoded nor compressed on
+each event, only when it leaves the hot set. One store belongs to one stream:
+its compressor objects are not shared between threads. Limits: ``MAX_STREAM_ACCOUNTS`` accounts and
 ``MAX_ACCOUNT_STATE_BYTES`` per account (see ``closure_policy.limits``).
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Iterator
 
 import zstandard
@@ -42,15 +45,55 @@ def _preset(facts_schema: Any) -> bytes:
     return " ".join(f'"{w}": "{w}"' for w in words).encode("utf-8")
 
 
-class AccountStore:
-    """account id -> a JSON-able state, stored compressed."""
+class StateCodec:
+    """A state's compact form: JSON text (exact amounts) compressed with the policy's own words.
+
+    Not shared between threads (its compressor objects are not).
+    """
 
     def __init__(self, facts_schema: Any) -> None:
-        """``facts_schema``: the policy's, whose keys and values make the compressor's preset dictionary."""
-        self._states: dict[str, bytes] = {}
         preset = zstandard.ZstdCompressionDict(_preset(facts_schema), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
         self._deflate = zstandard.ZstdCompressor(level=1, dict_data=preset, write_checksum=False)
         self._inflate = zstandard.ZstdDecompressor(dict_data=preset)
+
+    def text(self, state: Any) -> bytes:
+        """The state as JSON, once its compact form is known to be within ``MAX_ACCOUNT_STATE_BYTES``.
+
+        A text that fits even uncompressed (with zstd's worst-case growth) is not
+        compressed here: a hot account is compressed only when it leaves memory.
+        """
+        text = dump(state)
+        if len(text) + (len(text) >> 7) + 1024 > limits.MAX_ACCOUNT_STATE_BYTES:
+            self.compress(text)
+        return text
+
+    def compress(self, text: bytes) -> bytes:
+        # The copy gives the blob a block of its own size: zstandard's is as large as
+        # the worst case, and kept whole it doubled the memory an account costs (measured).
+        blob = bytes(memoryview(self._deflate.compress(text)))
+        if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
+            raise StateLimit(f"account state of {len(blob):,} bytes compressed; the limit is "
+                             f"{limits.MAX_ACCOUNT_STATE_BYTES:,}")
+        return blob
+
+    def encode(self, state: Any) -> bytes:
+        """A state in its compact form, within ``MAX_ACCOUNT_STATE_BYTES``."""
+        return self.compress(dump(state))
+
+    def decode(self, blob: bytes) -> Any:
+        return load_trusted(self._inflate.decompress(blob))
+
+
+class HotStates:
+    """The most recently used accounts' states, decoded, each with its JSON text while not yet kept elsewhere.
+
+    A state given to :meth:`put` or returned by :meth:`get` is shared, never
+    copied: the stream's changes build new facts and never change these.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._states: OrderedDict[str, tuple[Any, bytes | None]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._states)
@@ -59,28 +102,75 @@ class AccountStore:
         return account in self._states
 
     def get(self, account: str) -> Any:
-        blob = self._states.get(account)
-        return None if blob is None else self.decode(blob)
+        held = self._states.get(account)
+        if held is None:
+            return None
+        self._states.move_to_end(account)
+        return held[0]
+
+    def hold(self, account: str, state: Any, text: bytes | None) -> None:
+        """``text``: the state's JSON when nowhere else keeps it yet; None when it is kept."""
+        self._states[account] = (state, text)
+        self._states.move_to_end(account)
+
+    def text(self, account: str) -> bytes | None:
+        held = self._states.get(account)
+        return None if held is None else held[1]
+
+    def kept(self, account: str) -> None:
+        """The account's state is now kept elsewhere: its text is dropped (its place in the order stays)."""
+        self._states[account] = (self._states[account][0], None)
+
+    def over(self) -> Iterator[tuple[str, bytes | None]]:
+        """Drop the least recently used past ``size``: (account, its text when nowhere else keeps it)."""
+        while len(self._states) > self.size:
+            account, (_, text) = self._states.popitem(last=False)
+            yield account, text
+
+
+class AccountStore:
+    """account id -> a JSON-able state: the hot ones decoded, every other compressed."""
+
+    def __init__(self, facts_schema: Any, hot: int = limits.STATE_CACHE_ACCOUNTS) -> None:
+        """``facts_schema``: the policy's, whose keys and values make the compressor's preset dictionary;
+        ``hot``: how many recently used accounts are held decoded."""
+        self._cold: dict[str, bytes] = {}
+        self._hot = HotStates(hot)
+        self.codec = StateCodec(facts_schema)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, account: str) -> bool:
+        return account in self._hot or account in self._cold
+
+    def get(self, account: str) -> Any:
+        state = self._hot.get(account)
+        if state is None:
+            blob = self._cold.get(account)
+            if blob is None:
+                return None
+            state = self.codec.decode(blob)
+            self._hot.hold(account, state, None)
+            self._spill()
+        return state
 
     def put(self, account: str, state: Any) -> None:
-        if account not in self._states and len(self._states) >= limits.MAX_STREAM_ACCOUNTS:
-            raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
-        self._states[account] = self.encode(state)
+        text = self.codec.text(state)  # the limit, checked before anything is kept
+        if account not in self:
+            if self._count >= limits.MAX_STREAM_ACCOUNTS:
+                raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
+            self._count += 1
+        self._hot.hold(account, state, text)
+        self._spill()
 
-    def encode(self, state: Any) -> bytes:
-        """A state in its compact form, within ``MAX_ACCOUNT_STATE_BYTES``."""
-        # Amounts as exact JSON numbers, read back as Decimal. The copy gives the
-        # blob a block of its own size: zstandard's is as large as the worst
-        # case, and kept whole it doubled the memory an account costs (measured).
-        blob = bytes(memoryview(self._deflate.compress(dump(state))))
-        if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
-            raise StateLimit(f"account state of {len(blob):,} bytes compressed; the limit is "
-                             f"{limits.MAX_ACCOUNT_STATE_BYTES:,}")
-        return blob
-
-    def decode(self, blob: bytes) -> Any:
-        return load_trusted(self._inflate.decompress(blob))
+    def _spill(self) -> None:
+        for account, text in list(self._hot.over()):
+            if text is not None:
+                self._cold[account] = self.codec.compress(text)
 
     def stored_bytes(self, account: str) -> int:
-        """What one account's state costs here, compressed (0 for an unknown account)."""
-        return len(self._states.get(account, b""))
+        """What one account's state costs compressed (0 for an unknown account)."""
+        text = self._hot.text(account)
+        return len(self.codec.compress(text)) if text is not None else len(self._cold.get(account, b""))
