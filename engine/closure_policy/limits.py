@@ -60,8 +60,14 @@ MAX_RETE_ALTERNATIVES = 512
 MAX_STREAM_ACCOUNTS = 2_000_000
 #: Accounts whose state ``stream --state`` holds in memory (the most recently used); the rest are on disk only.
 STATE_CACHE_ACCOUNTS = 10_000
+#: Seconds ``stream --state`` waits for another stream on the same state file to end before it refuses.
+STATE_LOCK_WAIT_SECONDS = 10
 #: Largest state the stream keeps for one account, in bytes (compressed).
 MAX_ACCOUNT_STATE_BYTES = 64 * 1024
+#: Lines ``stream --workers`` sends a worker at once.
+STREAM_BATCH_LINES = 200
+#: Lines ``stream --workers`` has read and not yet written (its memory follows it: at most this many lines).
+STREAM_IN_FLIGHT_LINES = 20_000
 #: durable_rules statechart sessions kept live at once (about 400 KB each).
 LIVE_LIFECYCLE_SESSIONS = 128
 

@@ -2,8 +2,10 @@
 resumes after the last commit. Over the fixture policy's own stream."""
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -13,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from closure_policy import load_policy
 from closure_policy.stream import StreamProcessor
@@ -132,8 +136,10 @@ def test_only_the_cache_is_held_in_memory(tmp_path):
                 processor.lifecycle.forget(account)
             assert len(store._cache) <= 4 and len(processor.lifecycle.states) <= 4 + 10
     assert len(store) == 50  # every account on disk
+    held = store.get("P-1")
+    store.close()
     reopened = DurableStore(str(tmp_path / "state.db"), policy.facts_schema.document, policy.revision)
-    assert reopened.position == 400 and reopened.get("P-1") == store.get("P-1")
+    assert reopened.position == 400 and reopened.get("P-1") == held
 
 
 def test_a_state_row_over_the_limit_is_an_error_not_a_decision(tmp_path):
@@ -141,6 +147,7 @@ def test_a_state_row_over_the_limit_is_an_error_not_a_decision(tmp_path):
     path = str(tmp_path / "state.db")
     store = DurableStore(path, policy.facts_schema.document, policy.revision)
     store.commit(1)
+    store.close()
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO accounts VALUES (?, ?)", ("P-1", b"\0" * 70_000))
     with pytest.raises(StateFileError, match="over the limit"):
@@ -159,5 +166,129 @@ def test_a_state_file_that_cannot_be_written_mid_run_is_a_fault_naming_it(tmp_pa
     store._db = sqlite3.connect(f"file:{tmp_path / 'state.db'}?mode=ro", uri=True)
     with pytest.raises(MachineFault, match=r"state.db: the states cannot be written .*resumes after line 1"):
         store.commit(2)
+    store.close()
     assert DurableStore(str(tmp_path / "state.db"), policy.facts_schema.document, policy.revision).get(
         "P-1")["life"] == "clear"  # the last commit, whole
+
+
+def test_a_full_disk_mid_run_is_a_fault_and_the_last_commit_stays_whole(tmp_path):
+    from closure_policy.errors import MachineFault
+
+    policy = load_policy(FIXTURE_RULES)
+    path = str(tmp_path / "state.db")
+    store = DurableStore(path, policy.facts_schema.document, policy.revision)
+    store.put("P-0", {"facts": {"n": 0}, "last": None, "life": "clear"})
+    store.commit(1)
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages + 1}")  # the disk has one page left
+    for n in range(1, 400):
+        store.put(f"P-{n}", {"facts": {"n": n, "text": os.urandom(200).hex()}, "last": None, "life": "clear"})
+    with pytest.raises(MachineFault, match=r"state.db: the states cannot be written \(database or disk is full\)"):
+        store.commit(2)
+    store.close()
+    reopened = DurableStore(path, policy.facts_schema.document, policy.revision)
+    assert reopened.position == 1 and len(reopened) == 1 and reopened.get("P-0")["facts"] == {"n": 0}
+
+
+def test_a_corrupt_state_row_is_an_error_naming_the_file_never_a_decision(tmp_path, stream_file):
+    state = tmp_path / "state.db"
+    assert _run("--state", str(state), "-i", str(stream_file)).returncode == 2
+    with sqlite3.connect(state) as db:
+        db.execute("UPDATE accounts SET state = ? WHERE account = 'P-1'", (b"\x28\xb5\x2f\xfd garbage",))
+    more = '{"account_id": "P-1", "type": "balance.updated", "payload": {"balance": {"pending": "0"}}}\n'
+    rerun = _run("--state", str(state), text=stream_file.read_text(encoding="utf-8") + more)
+    assert rerun.returncode == 2 and "Traceback" not in rerun.stderr and rerun.stdout == ""
+    assert f"{state}: the state of 'P-1' cannot be read" in rerun.stderr
+
+
+def test_a_state_file_in_use_by_another_stream_is_waited_for_then_refused(tmp_path, monkeypatch):
+    from closure_policy import limits
+
+    policy = load_policy(FIXTURE_RULES)
+    path = str(tmp_path / "state.db")
+    first = DurableStore(path, policy.facts_schema.document, policy.revision)
+    monkeypatch.setattr(limits, "STATE_LOCK_WAIT_SECONDS", 0.3)
+    started = time.monotonic()
+    with pytest.raises(StateFileError, match=r"state.db: in use by another stream \(waited 0.3 s"):
+        DurableStore(path, policy.facts_schema.document, policy.revision)
+    assert 0.3 <= time.monotonic() - started < 5
+    first.close()
+    DurableStore(path, policy.facts_schema.document, policy.revision).close()  # free once the first ends
+    missing = _run("--state", str(tmp_path / "no" / "such" / "state.db"), text="")
+    assert missing.returncode == 2 and "No such file or directory" in missing.stderr
+
+
+def _migrated_rules(tmp_path: Path) -> Path:
+    from tests.conftest import changed_rules
+
+    return changed_rules(tmp_path, "gate.yaml", 'when: {fact: balance.pending, op: ">", value: 0}',
+                         'when: {fact: balance.pending, op: ">", value: 1}')
+
+
+def test_migrate_rereads_every_account_through_the_new_rules(tmp_path, stream_file):
+    lines = stream_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(lines[:800]), encoding="utf-8")
+    state = str(tmp_path / "state.db")
+    _run("--state", state, "-i", str(first))
+    rules = str(_migrated_rules(tmp_path))
+    refused = _run("--rules", rules, "--state", state, "-i", str(stream_file))
+    assert refused.returncode == 2 and "written by policy revision" in refused.stderr and "--migrate" in refused.stderr
+    migrated = _run("--rules", rules, "--state", state, "--migrate", "-i", str(stream_file))
+    found = re.search(r"state.db: migrated (\d+) account\(s\) from policy revision \S+ to \S+; (\d+) changed state",
+                      migrated.stderr)
+    assert found and int(found[1]) == 60 and 0 < int(found[2]) < 60
+    fresh = [json.loads(x) for x in _run("--rules", rules, "-i", str(stream_file)).stdout.splitlines()]
+    assert [json.loads(x) for x in migrated.stdout.splitlines()] == [o for o in fresh if o["line"] > 800]
+    again = _run("--rules", rules, "--state", state, "-i", str(stream_file))  # migrated once, for good
+    assert again.returncode == 0 and again.stdout == "" and "migrated" not in again.stderr  # all lines taken
+
+
+def test_a_migration_the_new_rules_cannot_read_changes_nothing(tmp_path, stream_file):
+    from tests.conftest import changed_rules
+
+    state = str(tmp_path / "state.db")
+    _run("--state", state, "-i", str(stream_file))
+    strict = changed_rules(tmp_path, "facts.schema.json", '"pending": {', '"pending": {"maxLength": 0, ')
+    refused = _run("--rules", str(strict), "--state", state, "--migrate", "-i", str(stream_file))
+    assert refused.returncode == 2 and "cannot be migrated" in refused.stderr and "/balance/pending" in refused.stderr
+    assert _run("--state", state, "-i", str(stream_file)).stdout == ""  # still the old rules' file, whole
+    assert "--migrate re-reads a state file" in _run("--migrate", text="").stderr
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), count=st.integers(1, 120), split=st.floats(0, 1),
+       commit=st.integers(1, 30), cache=st.integers(1, 8), backend=st.sampled_from(["compiled", "rete"]))
+def test_any_events_split_anywhere_into_two_runs_give_the_output_of_one(tmp_path, seed, count, split, commit, cache,
+                                                                        backend):
+    from closure_policy.stream.run import Durability, Sink, run
+
+    policy = _POLICIES[backend]
+    numbered = list(enumerate((line.encode() for line in events(count, 6, seed=seed, malformed=0.05)), start=1))
+    whole = io.StringIO()
+    run(policy, numbered, Sink(whole, io.StringIO()))
+    state = tmp_path / f"state-{seed}-{count}-{commit}-{cache}-{backend}.db"
+    durable = Durability(str(state), commit, 1000.0, cache)
+    first, second = io.StringIO(), io.StringIO()
+    run(policy, numbered[:int(split * count)], Sink(first, io.StringIO()), durable)
+    run(policy, numbered, Sink(second, io.StringIO()), durable)
+    assert first.getvalue() + second.getvalue() == whole.getvalue()
+
+
+_POLICIES = {backend: load_policy(FIXTURE_RULES, backend=backend) for backend in ("compiled", "rete")}
+
+
+@pytest.mark.parametrize("backend", ["compiled", "rete"])
+def test_every_decision_of_a_durable_stream_with_evictions_is_the_one_shot_decision(tmp_path, backend):
+    from closure_policy.stream.replay import replay
+
+    policy = _POLICIES[backend]
+    store = DurableStore(str(tmp_path / "state.db"), policy.facts_schema.document, policy.revision, cache=3)
+    processor = StreamProcessor(policy, store=store)
+    lines = list(events(2000, 40, seed=13, malformed=0.01))
+    for start in range(0, len(lines), 25):  # a commit every 25 lines evicts all but 3 accounts
+        result = replay(processor, lines[start:start + 25])
+        assert result.mismatches == 0
+        for account in store.commit(start + 25):
+            processor.lifecycle.forget(account)
+    assert len(store) == 40 and len(store._cache) <= 3

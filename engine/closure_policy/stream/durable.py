@@ -15,9 +15,15 @@ the states were made by other rules.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
-from typing import Any
+import time
+from contextlib import closing
+from typing import IO, Any, Callable, Iterator
+
+import msgspec
+import zstandard
 
 from .. import limits
 from ..errors import ClosurePolicyError, MachineFault
@@ -36,27 +42,93 @@ class StateFileError(ClosurePolicyError):
 class DurableStore:
     """AccountStore's interface over a SQLite file, with a bounded cache of hot accounts."""
 
-    def __init__(self, path: str, facts_schema: Any, revision: str, cache: int = limits.STATE_CACHE_ACCOUNTS):
+    def __init__(self, path: str, facts_schema: Any, revision: str, cache: int = limits.STATE_CACHE_ACCOUNTS,
+                 migrate: bool = False, partition: tuple[int, int] = (0, 1)):
+        """``migrate``: a file of another policy revision is opened (``stale`` names that revision) for
+        :meth:`migrate`, not refused; ``partition``: (index, count) of the slice of the accounts it holds."""
         self.path = path
         self._codec = StateCodec(facts_schema)  # the same compact form as in memory
         self._cache = HotStates(cache)
         self._dirty: set[str] = set()
+        self._lock = _lock(path)
         self._db = _open(path)
-        self.position = self._check(revision)
+        self.stale: str | None = None
+        self._old_preset = ""
+        self.position = self._check(revision, migrate, f"{partition[0]}/{partition[1]}")
 
-    def _check(self, revision: str) -> int:
+    def _check(self, revision: str, migrate: bool, partition: str) -> int:
         meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         if not meta:
             with self._db:
-                self._db.executemany("INSERT INTO meta VALUES (?, ?)", [("revision", revision), ("position", "0")])
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                    ("revision", revision), ("position", "0"), ("preset", self._codec.preset),
+                    ("partition", partition)])
             return 0
-        if meta.get("revision") != revision:
-            raise StateFileError(f"{self.path}: written by policy revision {str(meta.get('revision'))[:19]}; the "
-                                 f"rules are {revision[:19]}: their states were made by other rules")
         position = meta.get("position", "")
-        if not position.isdigit():
+        if not position.isdigit() or "revision" not in meta:
             raise StateFileError(f"{self.path}: not a state file of closure-policy stream (position {position!r})")
+        if meta.get("partition", "0/1") != partition:
+            raise StateFileError(f"{self.path}: holds partition {meta['partition']} of the accounts, not "
+                                 f"{partition}: give the --workers it was written with "
+                                 f"({meta['partition'].partition('/')[2]})")
+        if meta["revision"] != revision:
+            if not migrate:
+                raise StateFileError(f"{self.path}: written by policy revision {meta['revision'][:19]}; the rules "
+                                     f"are {revision[:19]}: their states were made by other rules (--migrate "
+                                     "re-reads them through these rules)")
+            self.stale, self._old_preset = meta["revision"], meta.get("preset", self._codec.preset)
         return int(position)
+
+    def migrate(self, restate: Callable[[Any], Any], revision: str) -> tuple[int, int]:
+        """Every account's state re-read through the current rules (``restate``), in one transaction with the
+        new revision: (accounts, how many changed state). A state the rules cannot read changes nothing."""
+        old = StateCodec.from_preset(self._old_preset)
+        accounts = changed = 0
+        try:
+            with self._db:
+                for account, blob in self._rows():
+                    state = self._decode(old, account, blob)
+                    try:
+                        new = restate(state)
+                    except (ClosurePolicyError, ValueError) as exc:
+                        report = exc.report() if isinstance(exc, ClosurePolicyError) else str(exc)
+                        raise StateFileError(f"{self.path}: account {account!r} cannot be migrated: "
+                                             f"{report}") from None
+                    accounts, changed = accounts + 1, changed + (new != state)
+                    self._db.execute("UPDATE accounts SET state = ? WHERE account = ?",
+                                     (self._codec.encode(new), account))
+                self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                     [("revision", revision), ("preset", self._codec.preset)])
+        except sqlite3.Error as exc:
+            raise MachineFault(f"{self.path}: the migrated states cannot be written ({exc}); nothing "
+                               "was changed") from None
+        self.stale = None
+        return accounts, changed
+
+    def _rows(self) -> Iterator[tuple[str, bytes]]:
+        """Every account's stored state, a page at a time (a million accounts are never in memory at once)."""
+        after = ""
+        while True:
+            page = self._db.execute("SELECT account, state FROM accounts WHERE account > ? ORDER BY account "
+                                    "LIMIT 1000", (after,)).fetchall()
+            for account, blob in page:
+                yield account, bytes(blob)
+            if len(page) < 1000:
+                return
+            after = page[-1][0]
+
+    def _decode(self, codec: StateCodec, account: str, blob: bytes) -> Any:
+        """A stored state, read back whole, or :class:`StateFileError`: never a decision from part of one."""
+        if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
+            raise StateFileError(f"{self.path}: the state of {account!r} is over the limit of "
+                                 f"{limits.MAX_ACCOUNT_STATE_BYTES:,} bytes")
+        try:
+            state = codec.decode(blob)
+        except (zstandard.ZstdError, msgspec.DecodeError) as exc:
+            raise StateFileError(f"{self.path}: the state of {account!r} cannot be read ({exc})") from None
+        if not isinstance(state, dict) or not isinstance(state.get("facts"), dict):
+            raise StateFileError(f"{self.path}: the state of {account!r} is not a stream state")
+        return state
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM accounts").fetchone()[0]) + \
@@ -74,11 +146,7 @@ class DurableStore:
             row = self._db.execute("SELECT state FROM accounts WHERE account = ?", (account,)).fetchone()
             if row is None:
                 return None
-            blob = bytes(row[0])
-            if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:  # never a decision from a state not read whole
-                raise StateFileError(f"{self.path}: the state of {account!r} is over the limit of "
-                                     f"{limits.MAX_ACCOUNT_STATE_BYTES:,} bytes")
-            state = self._codec.decode(blob)
+            state = self._decode(self._codec, account, bytes(row[0]))
             self._cache.hold(account, state, None)
         return state
 
@@ -110,11 +178,51 @@ class DurableStore:
 
     def close(self) -> None:
         self._db.close()
+        self._lock.close()
+
+
+def written_partitions(path: str) -> int | None:
+    """How many partitions the state file at ``path`` says it was written with (None: no such file yet,
+    or not one the store itself would open: it says why when it opens it)."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'partition'").fetchone()
+    except sqlite3.Error:
+        return None
+    count = str(row[0]).partition("/")[2] if row is not None else "1"
+    return int(count) if count.isdigit() else None
+
+
+def partition_path(path: str, index: int) -> str:
+    """The state file of partition ``index``: ``--state PATH`` itself for the first, ``PATH.i`` beside it."""
+    return path if index == 0 else f"{path}.{index}"
+
+
+def _lock(path: str) -> IO[bytes]:
+    """One stream at a time on a state file: another (or a killed run's worker still finishing) would
+    commit states this one has not read. Held until the process ends, however it ends."""
+    if os.path.isdir(path):
+        raise StateFileError(f"--state {path}: is a folder; name a file")
+    try:
+        held = open(f"{path}.lock", "wb")  # noqa: SIM115 - held as long as the store
+    except OSError as exc:
+        raise StateFileError(f"--state {path}: {exc.strerror or exc}") from None
+    deadline = time.monotonic() + limits.STATE_LOCK_WAIT_SECONDS
+    while True:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return held
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                held.close()
+                raise StateFileError(f"--state {path}: in use by another stream (waited "
+                                     f"{limits.STATE_LOCK_WAIT_SECONDS} s for it to end)") from None
+            time.sleep(0.05)
 
 
 def _open(path: str) -> sqlite3.Connection:
-    if os.path.isdir(path):
-        raise StateFileError(f"--state {path}: is a folder; name a file")
     try:
         db = sqlite3.connect(path)
         foreign = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

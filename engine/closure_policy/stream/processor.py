@@ -166,14 +166,31 @@ class StreamProcessor:
         # Where the lifecycle goes is known before anything is kept: a change that
         # cannot be taken (a cycle, a state limit) changes nothing.
         ahead, taken = moves(self.spec, self.lifecycle.state(account), flags)
-        if ahead in self.spec.finals:
-            self.store.put(account, {"facts": apply.kept(facts, self.spec.keep), "last": None, "life": ahead})
-        else:
-            self.store.put(account, {"facts": facts, "last": [decision.outcome, decision.rule_ids], "life": ahead})
+        self.store.put(account, self._state(facts, decision, ahead))
         state = self.lifecycle.step(account, flags, ahead)
         for index in taken:
             self._reached(transition_part(index, self.spec.transitions[index]))
         return state, decision
+
+    def _state(self, facts: dict[str, Any], decision: Decision | None, life: str) -> dict[str, Any]:
+        """What is kept of an account: its facts (a final state keeps only the ``keep`` sections), what was
+        last emitted for it, and where it is in the lifecycle."""
+        if life in self.spec.finals or decision is None:
+            return {"facts": apply.kept(facts, self.spec.keep), "last": None, "life": life}
+        return {"facts": facts, "last": [decision.outcome, decision.rule_ids], "life": life}
+
+    def restate(self, state: dict[str, Any]) -> dict[str, Any]:
+        """A kept state re-read through this policy (``stream --migrate``): its facts decided again and its
+        lifecycle settled again from where it was (a state these rules do not declare: from the start).
+        An account in a final state stays there: nothing reopens it."""
+        facts, life = state["facts"], state.get("life")
+        if life not in self.spec.states:
+            life = None
+        if life in self.spec.finals:
+            return self._state(facts, None, life)
+        decision, env = self.policy.decide_over(self.spec.assess, facts)
+        ahead, _ = moves(self.spec, life, [holds(env) for holds in self._transitions])
+        return self._state(facts, decision, ahead)
 
     def _reached(self, part: str) -> None:
         if self.observer is not None:

@@ -52,7 +52,18 @@ class StateCodec:
     """
 
     def __init__(self, facts_schema: Any) -> None:
-        preset = zstandard.ZstdCompressionDict(_preset(facts_schema), dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+        self._use(_preset(facts_schema))
+
+    @classmethod
+    def from_preset(cls, preset: str) -> StateCodec:
+        """The codec of a state file written with another facts schema (its preset, as stored)."""
+        codec = cls.__new__(cls)
+        codec._use(preset.encode("utf-8"))
+        return codec
+
+    def _use(self, words: bytes) -> None:
+        self.preset = words.decode("utf-8")  #: the preset dictionary, as a state file stores it
+        preset = zstandard.ZstdCompressionDict(words, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
         self._deflate = zstandard.ZstdCompressor(level=1, dict_data=preset, write_checksum=False)
         self._inflate = zstandard.ZstdDecompressor(dict_data=preset)
 
