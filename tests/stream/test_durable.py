@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -261,17 +262,17 @@ def test_a_migration_the_new_rules_cannot_read_changes_nothing(tmp_path, stream_
        commit=st.integers(1, 30), cache=st.integers(1, 8), backend=st.sampled_from(["compiled", "rete"]))
 def test_any_events_split_anywhere_into_two_runs_give_the_output_of_one(tmp_path, seed, count, split, commit, cache,
                                                                         backend):
-    from closure_policy.stream.run import Durability, Sink, run
+    from closure_policy.stream.run import Durability, Numbered, Sink, run
 
     policy = _POLICIES[backend]
-    numbered = list(enumerate((line.encode() for line in events(count, 6, seed=seed, malformed=0.05)), start=1))
+    numbered = [line.encode() for line in events(count, 6, seed=seed, malformed=0.05)]
     whole = io.StringIO()
-    run(policy, numbered, Sink(whole, io.StringIO()))
-    state = tmp_path / f"state-{seed}-{count}-{commit}-{cache}-{backend}.db"
-    durable = Durability(str(state), commit, 1000.0, cache)
+    run(policy, Numbered(numbered), Sink(whole, io.StringIO()))
     first, second = io.StringIO(), io.StringIO()
-    run(policy, numbered[:int(split * count)], Sink(first, io.StringIO()), durable)
-    run(policy, numbered, Sink(second, io.StringIO()), durable)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:  # a state file of its own for each example
+        durable = Durability(str(Path(folder) / "state.db"), commit, 1000.0, cache)
+        run(policy, Numbered(numbered[:int(split * count)]), Sink(first, io.StringIO()), durable)
+        run(policy, Numbered(numbered), Sink(second, io.StringIO()), durable)
     assert first.getvalue() + second.getvalue() == whole.getvalue()
 
 

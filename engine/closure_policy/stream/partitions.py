@@ -38,7 +38,7 @@ from ..errors import ClosurePolicyError, MachineFault
 from ..policy import Policy, load_policy
 from .durable import StateFileError, written_partitions
 from .processor import StreamProcessor
-from .run import Commits, Durability, Lines, Sink, Taken, blank, open_store, take
+from .run import Commits, Durability, Sink, Source, Taken, blank, open_store, take
 
 
 class _Envelope(msgspec.Struct):
@@ -63,14 +63,14 @@ def route(line: bytes | None, count: int) -> int:
         return 0
 
 
-def run(policy: Policy, lines: Lines, sink: Sink, workers: int, durable: Durability | None = None) -> int:
+def run(policy: Policy, source: Source, sink: Sink, workers: int, durable: Durability | None = None) -> int:
     """``workers`` processes, each deciding its partition's lines; the outputs written in input order."""
     written = written_partitions(durable.path) if durable is not None else None
     if durable is not None and written not in (None, workers):
         raise StateFileError(f"{durable.path}: written by {written} partition(s): give --workers {written}")
     pool = _Pool(policy, workers, durable, sink)
     try:
-        return pool.run(lines)
+        return pool.run(source)
     finally:
         pool.close()
 
@@ -129,9 +129,11 @@ class _Pool:
             raise MachineFault(f"stream partition {index} stopped (exit code {self.procs[index].exitcode})")
         return index, kind, body
 
-    def run(self, lines: Lines) -> int:
+    def run(self, source: Source) -> int:
+        """Every line from the start (each partition skips those it committed before), then the last commit."""
         since, clock, last = 0, time.monotonic(), 0
-        for number, line in lines:
+        self.source = source
+        for number, line in source.lines(0):
             if blank(line):
                 continue
             index = route(line, self.count)
@@ -186,6 +188,7 @@ class _Pool:
         if self.durable is not None:
             for pipe in self.pipes:
                 pipe.send(("commit", position))
+            self.source.committed(position)
 
     def close(self) -> None:
         for pipe in self.pipes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterable
+from typing import IO, Callable, Iterable, Protocol
 
 from .. import limits
 from ..jsondoc import dump_text
@@ -20,7 +20,40 @@ from ..policy import Policy
 from .durable import DurableStore, partition_path
 from .processor import StreamError, StreamProcessor
 
-Lines = Iterable[tuple[int, "bytes | None"]]  #: (number, line); None for a line over the length limit
+Lines = Iterable[tuple[int, "bytes | None"]]  #: (position, line); None for a line over the length limit
+
+
+class Source(Protocol):
+    """Where a stream's lines come from, each with its position: what a consumer of a log implements.
+
+    Here, a file or standard input (the position is the line number:
+    :class:`Numbered`); for a partitioned log, one partition of a Kafka topic
+    keyed by account (the position is the offset). Positions increase. The
+    stream keeps the last committed position with the states, so a source
+    needs only to read again from a position; ``committed`` lets it tell the
+    log too (a consumer group's offset), after the states are kept.
+    """
+
+    def lines(self, after: int) -> Lines:
+        """The lines after position ``after`` (0: from the start), in order, each with its position."""
+        ...
+
+    def committed(self, position: int) -> None:
+        """Every line up to ``position`` is decided, its output written and its state kept."""
+        ...
+
+
+class Numbered:
+    """A file or standard input as a :class:`Source`: the position is the line number, from 1."""
+
+    def __init__(self, lines: Iterable[bytes | None]):
+        self._lines = lines
+
+    def lines(self, after: int) -> Lines:
+        return ((number, line) for number, line in enumerate(self._lines, start=1) if number > after)
+
+    def committed(self, position: int) -> None:
+        """Nothing to tell: the file is read again from its start, and the position is in the state file."""
 
 
 @dataclass(frozen=True)
@@ -108,22 +141,23 @@ def open_store(policy: Policy, durable: Durability | None, partition: tuple[int,
 class Commits:
     """When a durable stream commits: every so many lines or seconds, its output flushed first."""
 
-    def __init__(self, store: DurableStore | None, durable: Durability | None, flush: Callable[[], None]):
-        self.store, self.durable, self.flush = store, durable, flush
+    def __init__(self, store: DurableStore | None, durable: Durability | None, flush: Callable[[], None],
+                 source: Source | None = None):
+        self.store, self.durable, self.flush, self.source = store, durable, flush, source
         self.resumed = store.position if store is not None else 0  #: the lines an earlier run took
         self.forget: Callable[[str], None] = lambda account: None
-        self._last, self._since = self.resumed, time.monotonic()
+        self._last, self._since, self._count = self.resumed, time.monotonic(), 0
 
-    def taken(self, number: int) -> None:
-        self._last = number
+    def taken(self, position: int) -> None:
+        self._last = position
+        self._count += 1
 
-    def due(self, position: int) -> None:
-        """Commit what lines up to ``position`` changed, when a group is full or old enough."""
+    def due(self) -> None:
+        """Commit what the lines taken so far changed, when a group is full or old enough."""
         if self.store is None or self.durable is None:
             return
-        if position - self.store.position >= self.durable.lines or \
-                time.monotonic() - self._since >= self.durable.seconds:
-            self.commit(position)
+        if self._count >= self.durable.lines or time.monotonic() - self._since >= self.durable.seconds:
+            self.commit(self._last)
 
     def close(self) -> None:
         if self.store is not None:
@@ -136,23 +170,25 @@ class Commits:
         self.flush()  # what the committed lines wrote is out before their states are kept
         for account in self.store.commit(max(position, self.store.position)):
             self.forget(account)
-        self._since = time.monotonic()
+        self._since, self._count = time.monotonic(), 0
+        if self.source is not None:
+            self.source.committed(self.store.position)
 
 
-def run(policy: Policy, lines: Lines, sink: Sink, durable: Durability | None = None) -> int:
-    """One process: every line taken in order; the exit status."""
+def run(policy: Policy, source: Source, sink: Sink, durable: Durability | None = None) -> int:
+    """One process: every line after the last commit taken in order; the exit status."""
     store = open_store(policy, durable, report=lambda text: print(text, file=sink.err))
     processor = StreamProcessor(policy, store=store)
-    commits = Commits(store, durable, sink.flush)
+    commits = Commits(store, durable, sink.flush, source)
     commits.forget = processor.lifecycle.forget
-    for number, line in lines:
-        if number <= commits.resumed or blank(line):
-            continue  # taken before the last commit of an earlier run, or blank
-        commits.due(number - 1)
+    for number, line in source.lines(commits.resumed):
+        if blank(line):
+            continue
+        commits.due()
         commits.taken(number)  # a refused line is done with too: a restart does not report it again
         sink.write(take(processor, number, line))
     commits.close()
     return sink.status()
 
 
-__all__ = ["Commits", "Durability", "Sink", "Taken", "run", "take"]
+__all__ = ["Commits", "Durability", "Numbered", "Sink", "Source", "Taken", "run", "take"]

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from ... import limits
 from ...errors import ClosurePolicyError
 from ...jsondoc import lines as bounded_lines
 from ...policy import load_policy
 from ...stream import partitions
-from ...stream.run import Durability, Sink
+from ...stream.run import Durability, Numbered, Sink
 from ...stream.run import run as run_stream
 from .. import options
 
@@ -50,11 +50,6 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
-    """(number, line) pairs; a line longer than the limit is drained and given as None."""
-    return enumerate(bounded_lines(stream), start=1)
-
-
 def run(args: argparse.Namespace) -> int:
     durable = Durability(args.state, args.commit_lines, args.commit_ms / 1000, args.cache, args.migrate) \
         if args.state else None
@@ -75,7 +70,7 @@ def stream(*, rules: str | None = None, backend: str = "compiled", source: IO[by
     """Decide over the events of ``source`` (standard input), writing decisions to ``out`` (standard output)."""
     policy = load_policy(rules, backend=backend)
     sink = Sink(out or sys.stdout, sys.stderr)
-    numbered = lines(source or sys.stdin.buffer)
+    numbered = Numbered(bounded_lines(source or sys.stdin.buffer))
     if workers > 1:
         return partitions.run(policy, numbered, sink, workers, durable)
     return run_stream(policy, numbered, sink, durable)
