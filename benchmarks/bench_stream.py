@@ -1,7 +1,8 @@
 """The stream at scale: events per second against the hand-written floor, in memory, durable and partitioned.
 
     python benchmarks/bench_stream.py [--events 1000000] [--accounts 10000] [--backend compiled]
-                                      [--floor] [--state] [--workers N] [--verify] [--json PATH]
+                                      [--floor] [--state] [--workers N] [--verify] [--memory ACCOUNTS]
+                                      [--json PATH]
 
 Generates the events (benchmarks/synthetic.py) and feeds them to the stream
 processor. With --floor, the same lines go through ``stream_floor.py`` (the
@@ -13,7 +14,9 @@ a commit every 1,000 lines, the default cache), against the same floor.
 With --workers N, the whole ``closure-policy stream`` path (each output
 written as JSON, to /dev/null) in one process, then in N (``--workers N``).
 --verify checks every emitted decision against a one-shot decision
-(``stream.replay``) in a pass of its own. The last line is
+(``stream.replay``) in a pass of its own. --memory N runs
+``bench_stream_memory.py`` over N accounts in fresh processes, in memory and
+with --state, for their resident memory. The last line is
 ``stream: engine E events/s, floor F events/s, engine/floor R``.
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -89,6 +93,20 @@ def _whole_path(policy: Policy, lines: list[bytes], workers: int) -> float:
         return _rate(lambda: partitions.run(policy, numbered, sink, workers), len(lines))
 
 
+def _memory(accounts: int, backend: str) -> dict[str, Any]:
+    """bench_stream_memory.py's report for ``accounts`` accounts, in memory and with --state (fresh processes)."""
+    found = {}
+    for how in ([], ["--state"]):
+        script = str(Path(__file__).resolve().parent / "bench_stream_memory.py")
+        done = subprocess.run([sys.executable, script, "--accounts", str(accounts), "--backend", backend, *how],
+                              capture_output=True, text=True, check=False)
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        found[report["state"]] = report
+        print(f"{accounts:,} accounts, {report['state']}: peak RSS {report['peak_rss_mb']} MB "
+              f"({report['events_per_s']:,} events/s)")
+    return found
+
+
 def _turns(contenders: dict[str, Callable[[], float]], rounds: int = 2) -> dict[str, float]:
     """Each contender's best rate over ``rounds`` turns taken in order (the machine's speed drifts)."""
     best = dict.fromkeys(contenders, 0.0)
@@ -107,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", action="store_true", help="also run with the states in SQLite")
     parser.add_argument("--workers", type=int, default=0, metavar="N", help="also run the CLI path in N processes")
     parser.add_argument("--verify", action="store_true", help="check every decision against one-shot evaluation")
+    parser.add_argument("--memory", type=int, default=0, metavar="ACCOUNTS",
+                        help="also measure the memory of this many accounts, in memory and with --state")
     parser.add_argument("--json", metavar="PATH", help="write the rates here")
     args = parser.parse_args(argv)
     lines = [line.encode() for line in events(args.events, args.accounts, seed=2026, malformed=0.0005)]
@@ -131,12 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stream --workers {args.workers}: 1 process {rates['one process']:,.0f} events/s, {args.workers} "
               f"workers {rates[f'{args.workers} workers']:,.0f} events/s, "
               f"{args.workers}/1 {rates[f'{args.workers} workers'] / rates['one process']:.2f}")
+    memory = _memory(args.memory, args.backend) if args.memory else {}
     floor = rates.get("floor")
     if "state" in rates:
-        ratio = f", state/floor {rates['state'] / floor:.2f}" if floor else ""
+        ratio = f", floor {floor:,.0f} events/s, engine/floor {rates['state'] / floor:.2f}" if floor else ""
         print(f"stream --state: engine {rates['state']:,.0f} events/s{ratio}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"events": len(lines), **{k: round(v) for k, v in rates.items()}},
+        Path(args.json).write_text(json.dumps({"events": len(lines), "accounts": args.accounts,
+                                               **{k: round(v) for k, v in rates.items()}, "memory": memory},
                                               indent=1) + "\n", encoding="utf-8")
     print(f"stream: engine {rates['engine']:,.0f} events/s" +
           (f", floor {floor:,.0f} events/s, engine/floor {rates['engine'] / floor:.2f}" if floor else ""))

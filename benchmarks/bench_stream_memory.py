@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import rss_mb  # noqa: E402
+from measure import peak_rss_mb, rss_mb  # noqa: E402
 from synthetic import snapshot  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
@@ -50,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         elapsed, after = time.perf_counter() - start, rss_mb()
         accounts = args.accounts if store is not None else len(processor.store)
         size = sum(p.stat().st_size for p in Path(folder).iterdir()) / 2**20
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     print(json.dumps({"backend": args.backend, "state": "sqlite" if args.state else "memory", "accounts": accounts,
                       "events": line, "seconds": round(elapsed, 1), "events_per_s": round(line / elapsed),
                       "rss_before_mb": round(before), "rss_after_mb": round(after), "peak_rss_mb": round(peak),

@@ -32,6 +32,16 @@ def rates(fns: dict[str, Callable[[], Any]], seconds: float, rounds: int = 10) -
     return best
 
 
+def peak_rss_mb() -> float:
+    """The most resident memory this process has had (Linux's VmHWM, in MiB). Not ``ru_maxrss``: that
+    survives ``exec``, so a process started by a big one would report its parent's peak."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def rss_mb() -> float:
     """Resident memory now (Linux), in MiB."""
     with open("/proc/self/statm") as fh:
