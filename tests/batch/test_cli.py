@@ -131,9 +131,14 @@ def test_the_html_report_shows_its_chart_and_tables_in_a_real_browser(tmp_path):
         assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     dom = rendered((tmp_path / "report.html").as_uri())  # offline: the page must need no network
-    bars = re.findall(r'aria-label="documents: (\d+); transition: ([^;]+);', dom)
-    assert sorted((int(n), t.replace("&gt;", ">")) for n, t in bars) == sorted(
-        (t["count"], f"{t['from'] or '(invalid)'} → {t['to'] or '(invalid)'}") for t in report["transitions"])
+    bars = re.findall(r'aria-label="documents: (\d+); transition: ([^;"]+)[^"]*" role="graphics-symbol" '
+                      r'aria-roledescription="bar"', dom)
+    expected = sorted((t["count"], f"{t['from'] or '(invalid)'} → {t['to'] or '(invalid)'}")
+                      for t in report["transitions"])
+    assert sorted((int(n), t.replace("&gt;", ">")) for n, t in bars) == expected
+    labels = re.findall(r'aria-roledescription="text mark"[^>]*>([\d,]+)</text>', dom)  # each bar's number on it
+    assert sorted(int(n.replace(",", "")) for n in labels) == sorted(n for n, _ in expected)
+    assert "<style>" in dom and "prefers-color-scheme: dark" in dom  # the look every page shares
     assert all(f"<td>{t['count']:,}</td>" in dom for t in report["transitions"])
 
 

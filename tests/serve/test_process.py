@@ -12,7 +12,6 @@ import httpx
 from closure_policy.decisionlog import read_records
 from closure_policy.serve.app import TOKEN_VARIABLE
 
-from ..browser import rendered
 from ..conftest import document
 
 
@@ -148,15 +147,6 @@ def test_metrics_of_several_workers_are_the_services(server_factory, rules, tmp_
     for _ in range(4):  # whichever worker answers, the count is both workers'
         text = httpx.get(server.url + "/metrics").text
         assert f'closure_policy_decisions_total{{outcome="allow",query="gate"}} {sent}.0' in text, text
-    assert server.stop(signal.SIGTERM) == 0
-
-
-def test_the_docs_page_lists_every_operation_in_a_real_browser(server_factory, rules):
-    server = server_factory("--rules", str(rules))
-    operations = httpx.get(server.url + "/openapi.json").json()["paths"]
-    dom = rendered(server.url + "/docs")
-    assert all(f"<code>{path}</code>" in dom for path in operations), dom[:2000]
-    assert '<a href="/openapi.json">' in dom  # the browser's own serialisation: the link parsed as a link
     assert server.stop(signal.SIGTERM) == 0
 
 

@@ -9,6 +9,7 @@ from ..errors import ClosurePolicyError
 from ..jsondoc import dump_text
 from ..paths import output_file, writing
 from ..policy import Policy
+from ..site.build import static_file
 from .summary import DiffSummary
 
 FORMATS = (".json", ".md", ".html")
@@ -70,10 +71,12 @@ def chart(report: dict[str, Any]) -> Any:
 
     rows = [{"transition": f"{_name(t['from'])} → {_name(t['to'])}", "documents": t["count"],
              "changed": t["from"] != t["to"]} for t in report["transitions"]]
-    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        x=alt.X("documents:Q", title="documents"), y=alt.Y("transition:N", sort="-x", title=None),
-        color=alt.Color("changed:N", title="outcome changes"),
-        tooltip=["transition:N", "documents:Q"]).properties(title="Outcome transitions", width=560)
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        x=alt.X("documents:Q", title="documents"), y=alt.Y("transition:N", sort="-x", title=None))
+    bars = base.mark_bar().encode(color=alt.Color("changed:N", title="outcome changes"),
+                                  tooltip=["transition:N", "documents:Q"])
+    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("documents:Q", format=","))
+    return (bars + labels).properties(title="Outcome transitions", width=560)
 
 
 def chart_svg(report: dict[str, Any]) -> str:
@@ -96,12 +99,15 @@ def html_page(report: dict[str, Any]) -> str:
         f"<details><summary>row {d['row']}: {e(str(d['account_id']))}</summary><table><tr><th>base</th><th>new</th>"
         f"</tr><tr><td><pre>{e(dump_text(d['base'], indent=2))}</pre></td><td><pre>{e(dump_text(d['new'], indent=2))}"
         f"</pre></td></tr></table></details>" for d in s["decisions"]) for s in report["samples"])
-    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>diff {e(str(report['query']))}</title>"
-            f"<h1>What the rules change: {e(str(report['query']))}</h1>"
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>diff {e(str(report['query']))}</title><style>{static_file('style.css')}</style></head><body>"
+            f"<main><h1>What the rules change: {e(str(report['query']))}</h1>"
             f"<p>{report['rows']:,} documents; {report['changed']:,} decisions change. "
             f"Base <code>{e(report['base']['revision'])}</code>, new <code>{e(report['new']['revision'])}</code>.</p>"
             f"<figure>{chart_svg(report)}<figcaption>Drawn with <a href=https://vega.github.io/vega-lite/>"
-            f"Vega-Lite</a> (altair, vl-convert); each bar is labelled with its numbers.</figcaption></figure>"
+            f"Vega-Lite</a> (altair, vl-convert); each bar is labelled with its number of documents."
+            f"</figcaption></figure>"
             f"<h2>Transitions</h2><table><tr><th>from</th><th>to</th><th>documents</th><th>sample subjects</th></tr>"
             f"{table}</table><h2>Rules</h2><table><tr><th>rule</th><th>newly fires</th><th>stops firing</th></tr>"
-            f"{rules}</table><h2>Samples</h2>{samples}</html>\n")
+            f"{rules}</table><h2>Samples</h2>{samples}</main></body></html>\n")

@@ -37,7 +37,8 @@ from ..decisionlog import DecisionLog, LogFailed, Masking, Record, decision_id, 
 from ..errors import ClosurePolicyError, EngineLimit, UnreadableDocument
 from ..jsondoc import dump, dump_text, items, load_trusted, parse
 from ..policy import Policy
-from . import openapi
+from . import openapi, pages
+from .examples import examples
 from .holder import PolicyHolder
 from .metrics import CONTENT_TYPE, Metrics
 from .problems import body, of_error, problem
@@ -107,6 +108,8 @@ class Service:
         self.metrics.serving(self.holder.policy.name, self.holder.policy.revision)
         self.log: DecisionLog | None = open_log(config.decision_log)
         self.masking = Masking(config.log_facts, tuple(config.mask))
+        self._static = pages.static_files()
+        self._examples: tuple[str, list[dict[str, Any]]] = ("", [])
 
     def _reloaded(self, ok: bool, policy: Policy) -> None:
         self.metrics.reloads.labels("ok" if ok else "failed").inc()
@@ -349,7 +352,20 @@ class Service:
         return Response(dump(openapi.document(self.holder.policy)), media_type="application/json")
 
     async def docs(self, request: Request) -> Response:
-        return HTMLResponse(openapi.page(openapi.document(self.holder.policy)))
+        return HTMLResponse(pages.api_page(openapi.document(self.holder.policy)))
+
+    async def playground(self, request: Request) -> Response:
+        policy = self.holder.policy
+        if self._examples[0] != policy.revision:
+            self._examples = (policy.revision, examples(policy))
+        return HTMLResponse(pages.playground(policy, self._examples[1]))
+
+    async def static(self, request: Request) -> Response:
+        path = self._static.get(request.path_params["name"])
+        if path is None:
+            raise _Refused("not-found", "no such file")
+        return Response(path.read_bytes(), media_type=pages.content_type(path.name),
+                        headers={"Cache-Control": "public, max-age=300"})
 
 
 async def _until(chunks: AsyncIterator[bytes], deadline: float) -> AsyncIterator[bytes | None]:

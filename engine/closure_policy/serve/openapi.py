@@ -9,7 +9,6 @@ decision schema with ``decision_id`` added.
 from __future__ import annotations
 
 import copy
-import html
 from typing import Any
 
 from .. import __version__
@@ -135,16 +134,3 @@ def _paths(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
         operation = {"operationId": endpoint.operation, "summary": endpoint.summary, **details[endpoint.operation]}
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     return paths
-
-
-def page(doc: dict[str, Any]) -> str:
-    """A plain HTML page of the operations, for people (no script, nothing fetched)."""
-    rows = []
-    for path, operations in doc["paths"].items():
-        for method, op in operations.items():
-            rows.append(f"<tr><td><code>{method.upper()}</code></td><td><code>{html.escape(path)}</code></td>"
-                        f"<td>{html.escape(op.get('summary', ''))}</td></tr>")
-    return ("<!doctype html><html lang=en><meta charset=utf-8><title>" + html.escape(doc["info"]["title"]) +
-            "</title><body><h1>" + html.escape(doc["info"]["title"]) + "</h1><p>" +
-            html.escape(doc["info"]["description"]) + "</p><table><tr><th>method</th><th>path</th><th>what</th></tr>" +
-            "".join(rows) + "</table><p>Machine-readable: <a href=/openapi.json>/openapi.json</a></p></body></html>")

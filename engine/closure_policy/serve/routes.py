@@ -34,4 +34,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("/metrics", "GET", "metrics_text", "metrics", "Prometheus metrics"),
     Endpoint("/openapi.json", "GET", "openapi_json", None, "This document"),
     Endpoint("/docs", "GET", "docs", None, "The operations, for people"),
+    Endpoint("/", "GET", "playground", None, "The playground: a facts document in, the decision as a checklist"),
+    Endpoint("/static/{name:path}", "GET", "static", None, "The pages' styles, scripts and vendored components"),
 )

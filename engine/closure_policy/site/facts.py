@@ -1,0 +1,65 @@
+"""The facts document, field by field, from the policy's own facts schema (whatever the policy names)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class Field:
+    path: str  #: dotted, ``[]`` for the items of a list
+    type: str
+    required: bool
+    description: str
+    example: str  #: JSON, or "" when the schema gives none
+
+
+def fields(schema: dict[str, Any]) -> list[Field]:
+    """Every field the schema describes, depth first in its own order."""
+    return list(_walk(schema, schema, "", True, 0))
+
+
+def _local(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
+    """``node`` with its local ``$ref`` followed (the facts stage refused any other kind)."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and depth < 32:
+        target: Any = root
+        for key in node["$ref"][2:].split("/"):
+            target = target.get(key.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        depth += 1
+    return node
+
+
+def _type(node: dict[str, Any]) -> str:
+    if "enum" in node:
+        return " | ".join(json.dumps(v, ensure_ascii=False) for v in node["enum"])
+    kind = node.get("x-kind")
+    if isinstance(kind, str):
+        return kind
+    if "anyOf" in node or "oneOf" in node:
+        options = node.get("anyOf") or node.get("oneOf") or []
+        return " | ".join(_type(o) if isinstance(o, dict) else "?" for o in options)
+    named = node.get("type", "any")
+    return " | ".join(named) if isinstance(named, list) else str(named)
+
+
+def _walk(node: Any, root: dict[str, Any], path: str, required: bool, depth: int) -> Iterator[Field]:
+    node = _local(node, root)
+    if not isinstance(node, dict) or depth > 24:
+        return
+    if path:
+        examples = node.get("examples")
+        example = json.dumps(examples[0], ensure_ascii=False) if isinstance(examples, list) and examples else ""
+        yield Field(path, _type(node), required, str(node.get("description", "")), example)
+    wanted = set(node.get("required", []))
+    for name, child in (node.get("properties") or {}).items():
+        yield from _walk(child, root, f"{path}.{name}" if path else name, name in wanted, depth + 1)
+    items = node.get("items")
+    if isinstance(items, dict):
+        yield from _walk(items, root, f"{path}[]", True, depth + 1)
+    for option in node.get("anyOf", []) + node.get("oneOf", []):
+        option = _local(option, root)
+        if isinstance(option, dict) and option.get("type") == "object":
+            yield from ((f for f in _walk({**option, "description": ""}, root, path, required, depth + 1)
+                         if f.path != path))

@@ -1,0 +1,101 @@
+"""The service's pages in a real browser: the playground at / and the API page at /docs, on a real process."""
+from __future__ import annotations
+
+import json
+import signal
+
+import httpx
+import yaml
+
+from tests.browser import browser_page, focusable, screenshot, tab_order
+from tests.conftest import document
+
+SUITE = {"rules": "../../rules", "cases": [
+    {"name": "pending blocks the gate", "query": "gate", "facts": document(balance={"pending": "5"}),
+     "expect": {"violations_include": ["gate.no-pending"]}},
+    {"name": "a clean account passes", "query": "gate", "facts": document(), "expect": {"outcome": "allow"}},
+]}
+
+
+def _serve(server_factory, rules):
+    suites = rules.parent / "tests" / "policy"
+    suites.mkdir(parents=True)
+    (suites / "gate.yaml").write_text(yaml.safe_dump(SUITE, allow_unicode=True), encoding="utf-8")
+    return server_factory("--rules", str(rules))
+
+
+def _set_facts(page, facts) -> None:
+    page.evaluate("text => document.querySelector('.CodeMirror').CodeMirror.setValue(text)",
+                  json.dumps(facts, indent=2))
+
+
+def test_the_playground_decides_as_the_facts_are_edited_and_shows_the_checklist(server_factory, rules):
+    server = _serve(server_factory, rules)
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/")
+        outcome = page.locator("#outcome")
+        outcome.filter(has_text="deny").wait_for()  # the first example: pending funds
+        assert page.locator('li[data-rule="gate.no-pending"]').inner_text().startswith("✗ Nothing is pending")
+        assert "5 is pending." in page.locator('li[data-rule="gate.no-pending"]').inner_text()
+        assert page.locator('li[data-rule="gate.fee"]').inner_text().startswith("✓")
+        assert "gate.no-pending" in (page.locator("#trace").text_content() or "")  # the trace, with its values
+        _set_facts(page, document(balance={"pending": "0"}))
+        outcome.filter(has_text="allow").wait_for()
+        assert page.locator('li[data-rule="gate.no-pending"]').inner_text().startswith("✓")
+        page.select_option("#lang", "zh")
+        page.locator('li[data-rule="gate.no-pending"]', has_text="没有待处理资金").wait_for()
+        screenshot(page, "playground")
+        link = page.url
+        assert "#" in link and "facts=" in link
+        page.goto("about:blank")
+        page.goto(link)  # the link reproduces the document, the question and the language
+        outcome.filter(has_text="allow").wait_for()
+        assert page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()") == json.dumps(
+            document(balance={"pending": "0"}), indent=2)
+        assert page.locator("#lang").input_value() == "zh"
+    assert problems == []
+    assert server.stop(signal.SIGTERM) == 0
+
+
+def test_invalid_facts_are_shown_at_their_pointer_in_the_editor(server_factory, rules):
+    server = _serve(server_factory, rules)
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/")
+        page.locator("#outcome").filter(has_text="deny").wait_for()
+        facts = document(balance={"pending": "lots"})
+        _set_facts(page, facts)
+        item = page.locator("#problems li", has_text="/balance/pending")
+        item.wait_for()
+        line = 1 + next(i for i, text in enumerate(json.dumps(facts, indent=2).splitlines()) if '"pending"' in text)
+        assert f"line {line}" in item.inner_text()
+        assert page.locator(".CodeMirror-lint-marker-error").count() >= 1
+        assert page.locator("#checklist li").count() == 0
+    refusals = [p for p in problems if "422" in p or "status of 400" in p or p.startswith("HTTP 400")]
+    assert refusals and [p for p in problems if p not in refusals] == []  # the refusal itself is the answer
+    assert server.stop(signal.SIGTERM) == 0
+
+
+def test_the_keyboard_reaches_every_control_of_the_playground(server_factory, rules):
+    server = _serve(server_factory, rules)
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/")
+        page.locator("#outcome").filter(has_text="deny").wait_for()
+        reached = tab_order(page)
+        assert sorted(reached, key=int) == focusable(page) and len(reached) >= 8
+    assert problems == []
+    assert server.stop(signal.SIGTERM) == 0
+
+
+def test_the_api_page_renders_every_route_of_the_openapi_document(server_factory, rules):
+    server = _serve(server_factory, rules)
+    paths = httpx.get(server.url + "/openapi.json").json()["paths"]
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/docs")
+        page.locator(".opblock").first.wait_for()
+        shown = set(page.locator(".opblock-summary-path").evaluate_all("els => els.map(e => e.dataset.path)"))
+        assert shown == set(paths)
+        screenshot(page, "api")
+    assert problems == []
+    assert httpx.get(server.url + "/static/../pyproject.toml").status_code == 404
+    assert httpx.get(server.url + "/static/nothing.js").status_code == 404
+    assert server.stop(signal.SIGTERM) == 0

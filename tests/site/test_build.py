@@ -1,0 +1,111 @@
+"""``closure-policy doc``: the catalog of a policy, over the fixture policy (its own suite made here)."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from closure_policy import load_policy
+from closure_policy.site import build_site
+from closure_policy.site.conditions import render
+from tests.conftest import FIXTURE_RULES, changed_rules, document
+
+SUITE = {"rules": "../rules", "cases": [
+    {"name": "pending blocks the gate", "query": "gate", "facts": document(balance={"pending": "5"}),
+     "expect": {"violations_include": ["gate.no-pending"]}},
+    {"name": "a clean account passes", "query": "gate", "facts": document(), "expect": {"outcome": "allow"}},
+]}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("site")
+    suites = folder / "tests"
+    suites.mkdir()
+    (suites / "gate.yaml").write_text(yaml.safe_dump(SUITE, allow_unicode=True), encoding="utf-8")
+    out = folder / "out"
+    build_site(load_policy(FIXTURE_RULES), out, [str(suites)])
+    return out
+
+
+def test_every_query_has_a_page_in_every_language_and_the_site_opens_at_its_first(site):
+    policy = load_policy(FIXTURE_RULES)
+    for lang in policy.languages:
+        for page in ["index", "facts", "lifecycle", *(f"query-{q}" for q in policy.queries)]:
+            text = (site / lang / f"{page}.html").read_text(encoding="utf-8")
+            assert f'<html lang="{lang}">' in text and 'href="../style.css"' in text
+            assert all(f'href="../{other}/{page}.html"' in text for other in policy.languages)  # the switch
+    assert 'url=en/index.html' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_rule_shows_its_condition_as_text_its_source_its_texts_and_the_cases_that_violate_it(site):
+    en = (site / "en/query-gate.html").read_text(encoding="utf-8")
+    rule = en[en.index('id="rule-gate.no-pending"'):]
+    rule = rule[:rule.index("</section>")]
+    assert "<code>balance.pending</code> is more than" in rule and "when:" not in rule  # text, not YAML
+    assert "nothing pending" in rule and "{pending} is pending." in rule and "Wait for it." in rule
+    assert "pending blocks the gate" in rule and "Coverage" in rule
+    assert "violated in 1 · held in 1" in rule
+    zh = (site / "zh/query-gate.html").read_text(encoding="utf-8")
+    assert "没有待处理资金" in zh and "大于" in zh and "请等待。" in zh
+    assert 'id="condition-account-open"' in en  # the named conditions the rules use, defined on the page
+
+
+def test_the_facts_page_lists_every_field_of_the_policys_schema(site):
+    facts = (site / "en/facts.html").read_text(encoding="utf-8")
+    for path in ["account.id", "balance.pending", "contracts[].status", "support_tickets[].account_ids"]:
+        assert f"<code>{path}</code>" in facts
+
+
+def test_the_lifecycle_is_drawn_by_graphviz_as_inline_svg(site):
+    page = (site / "en/lifecycle.html").read_text(encoding="utf-8")
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert 'class="graph"' in svg and all(f">{s}<" in svg for s in ("blocked", "clear", "closed"))
+    assert "<?xml" not in page and "1. account&#45;closed" in svg
+
+
+def test_the_search_index_holds_every_rule_in_every_language(site):
+    text = (site / "search-index.js").read_text(encoding="utf-8")
+    entries = json.loads(text[text.index("["):text.rindex("]") + 1])
+    assert {(e["lang"], e["href"]) for e in entries} >= {("en", "query-gate.html#rule-gate.no-pending"),
+                                                          ("zh", "query-gate.html#rule-gate.no-pending")}
+
+
+def test_text_from_the_rules_is_never_markup(tmp_path):
+    hostile = '<script>alert("x")</script>'
+    rules = changed_rules(tmp_path, "gate.yaml", "title: {en: Nothing is pending,",
+                          f"title: {{en: '{hostile}',")
+    out = tmp_path / "out"
+    build_site(load_policy(rules), out)
+    page = (out / "en/query-gate.html").read_text(encoding="utf-8")
+    assert hostile not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    index = (out / "search-index.js").read_text(encoding="utf-8")
+    assert "</script>" not in index  # the index is a script: a closing tag inside it is escaped
+
+
+@pytest.mark.parametrize("condition, text", [
+    ({"fact": "a.b", "op": ">=", "value": 3}, "<code>a.b</code> is at least <span class=\"value\">3</span>"),
+    ({"fact": "a.b", "op": "in", "value": ["x", "y"]}, 'is one of <span class="value">&quot;x&quot;</span>'),
+    ({"fact": "a.t", "op": ">=", "value_of": "c.t", "as_day_in": "a.zone"}, "calendar days in the time zone"),
+    ({"count": {"in": "items", "as": "i", "op": ">", "value": 2}}, "the number of items in <code>items</code>"),
+    ({"none": {"in": "xs", "as": "x", "where": {"use": "n"}}}, 'no <code>x</code> in <code>xs</code>'),
+    ({"any": [{"use": "a"}, {"not": {"use": "b"}}]}, "any of these holds:"),
+    (True, "always"),
+])
+def test_every_form_of_condition_reads_as_text(condition, text):
+    assert text in render(condition, "en")
+
+
+def test_doc_command_writes_the_site_and_says_where_to_open_it(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "closure_policy.cli.main", "doc", "--rules", str(FIXTURE_RULES),
+                           "--output", str(tmp_path / "site")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and re.search(r"\d+ files written; open .*site/index.html", done.stderr)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    refused = subprocess.run([sys.executable, "-m", "closure_policy.cli.main", "doc", "--rules", str(FIXTURE_RULES),
+                              "--output", str(tmp_path / "file")], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "is not a folder" in refused.stderr
