@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import signal
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import httpx
 import yaml
@@ -24,17 +26,26 @@ def _serve(server_factory, rules):
     return server_factory("--rules", str(rules))
 
 
+@contextmanager
+def playground(server_factory, rules) -> Iterator[tuple[Any, Any, list[str]]]:
+    """A real service with the fixture policy and its suite, and a browser on its playground once the first
+    example (pending funds: deny) is decided; the server is stopped gracefully after."""
+    server = _serve(server_factory, rules)
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/")
+        page.locator("#outcome").filter(has_text="deny").wait_for()
+        yield server, page, problems
+    assert server.stop(signal.SIGTERM) == 0
+
+
 def _set_facts(page, facts) -> None:
     page.evaluate("text => document.querySelector('.CodeMirror').CodeMirror.setValue(text)",
                   json.dumps(facts, indent=2))
 
 
 def test_the_playground_decides_as_the_facts_are_edited_and_shows_the_checklist(server_factory, rules):
-    server = _serve(server_factory, rules)
-    with browser_page() as (page, problems):
-        page.goto(server.url + "/")
+    with playground(server_factory, rules) as (_, page, problems):
         outcome = page.locator("#outcome")
-        outcome.filter(has_text="deny").wait_for()  # the first example: pending funds
         assert page.locator('li[data-rule="gate.no-pending"]').inner_text().startswith("✗ Nothing is pending")
         assert "5 is pending." in page.locator('li[data-rule="gate.no-pending"]').inner_text()
         assert page.locator('li[data-rule="gate.fee"]').inner_text().startswith("✓")
@@ -53,15 +64,11 @@ def test_the_playground_decides_as_the_facts_are_edited_and_shows_the_checklist(
         assert page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()") == json.dumps(
             document(balance={"pending": "0"}), indent=2)
         assert page.locator("#lang").input_value() == "zh"
-    assert problems == []
-    assert server.stop(signal.SIGTERM) == 0
+        assert problems == []
 
 
 def test_invalid_facts_are_shown_at_their_pointer_in_the_editor(server_factory, rules):
-    server = _serve(server_factory, rules)
-    with browser_page() as (page, problems):
-        page.goto(server.url + "/")
-        page.locator("#outcome").filter(has_text="deny").wait_for()
+    with playground(server_factory, rules) as (_, page, problems):
         facts = document(balance={"pending": "lots"})
         _set_facts(page, facts)
         item = page.locator("#problems li", has_text="/balance/pending")
@@ -70,20 +77,15 @@ def test_invalid_facts_are_shown_at_their_pointer_in_the_editor(server_factory, 
         assert f"line {line}" in item.inner_text()
         assert page.locator(".CodeMirror-lint-marker-error").count() >= 1
         assert page.locator("#checklist li").count() == 0
-    refusals = [p for p in problems if "422" in p or "status of 400" in p or p.startswith("HTTP 400")]
-    assert refusals and [p for p in problems if p not in refusals] == []  # the refusal itself is the answer
-    assert server.stop(signal.SIGTERM) == 0
+        refusals = [p for p in problems if "422" in p or "status of 400" in p or p.startswith("HTTP 400")]
+        assert refusals and [p for p in problems if p not in refusals] == []  # the refusal itself is the answer
 
 
 def test_the_keyboard_reaches_every_control_of_the_playground(server_factory, rules):
-    server = _serve(server_factory, rules)
-    with browser_page() as (page, problems):
-        page.goto(server.url + "/")
-        page.locator("#outcome").filter(has_text="deny").wait_for()
+    with playground(server_factory, rules) as (_, page, problems):
         reached = tab_order(page)
         assert sorted(reached, key=int) == focusable(page) and len(reached) >= 8
-    assert problems == []
-    assert server.stop(signal.SIGTERM) == 0
+        assert problems == []
 
 
 def test_the_api_page_renders_every_route_of_the_openapi_document(server_factory, rules):
