@@ -71,3 +71,15 @@ def test_installed_test_command_runs_the_bundled_suites_from_any_folder(installe
     cases = sum(1 for path in (ROOT / "tests/policy").glob("*.yaml")
                 for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("  - name:"))
     assert f"{cases} passed, 0 failed" in done.stdout and "testing the bundled rules" in done.stderr
+
+
+@pytest.mark.slow
+def test_installed_package_ships_the_pages_and_their_vendored_components(installed: Path, tmp_path: Path):
+    found = _run(installed / "python", "-c", "from closure_policy.serve.pages import static_files; "
+                                             "print('\\n'.join(sorted(static_files())))", cwd=tmp_path)
+    files = set(found.stdout.split())
+    assert {"style.css", "site.js", "playground.js", "api.js", "vendor/codemirror/codemirror.js",
+            "vendor/codemirror/LICENSE", "vendor/swagger-ui/swagger-ui-bundle.js", "vendor/swagger-ui/LICENSE"} <= files
+    site = tmp_path / "site"
+    done = _run(installed / "closure-policy", "doc", "--output", site, cwd=tmp_path)
+    assert done.returncode == 0 and (site / "en/query-close_account.html").is_file(), done.stderr

@@ -101,3 +101,20 @@ def test_the_api_page_renders_every_route_of_the_openapi_document(server_factory
     assert httpx.get(server.url + "/static/../pyproject.toml").status_code == 404
     assert httpx.get(server.url + "/static/nothing.js").status_code == 404
     assert server.stop(signal.SIGTERM) == 0
+
+
+def test_the_decision_request_has_the_suites_cases_as_examples_and_the_first_ones_answer(server_factory, rules):
+    from closure_policy import load_policy
+
+    server = _serve(server_factory, rules)
+    decide = httpx.get(server.url + "/openapi.json").json()["paths"]["/v1/decisions/{query}"]["post"]
+    examples = decide["requestBody"]["content"]["application/json"]["examples"]
+    assert [e["summary"] for e in examples.values()] == [f"gate: {c['name']}" for c in SUITE["cases"]]
+    policy = load_policy(rules)
+    assert all(policy.validate(e["value"]) for e in examples.values())  # every example is valid facts
+    answer = decide["responses"]["200"]["content"]["application/json"]["example"]
+    assert answer["outcome"] == "deny" and answer["violations"][0]["rule"] == "gate.no-pending"
+    live = httpx.post(server.url + "/v1/decisions/gate", json=examples["example1"]["value"]).json()
+    assert {k: v for k, v in live.items() if k != "decision_id"} == {
+        k: v for k, v in answer.items() if k != "decision_id"}  # the documented answer is the real one
+    assert server.stop(signal.SIGTERM) == 0

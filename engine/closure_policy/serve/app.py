@@ -349,16 +349,22 @@ class Service:
         return Response(self.metrics.render(), media_type=CONTENT_TYPE)
 
     async def openapi_json(self, request: Request) -> Response:
-        return Response(dump(openapi.document(self.holder.policy)), media_type="application/json")
+        policy = self.holder.policy
+        return Response(dump(openapi.document(policy, self.examples(policy))), media_type="application/json")
 
     async def docs(self, request: Request) -> Response:
-        return HTMLResponse(pages.api_page(openapi.document(self.holder.policy)))
+        policy = self.holder.policy
+        return HTMLResponse(pages.api_page(openapi.document(policy, self.examples(policy))))
+
+    def examples(self, policy: Policy) -> list[dict[str, Any]]:
+        """The documents the playground and the API page start from, read once per policy revision."""
+        if self._examples[0] != policy.revision:
+            self._examples = (policy.revision, examples(policy))
+        return self._examples[1]
 
     async def playground(self, request: Request) -> Response:
         policy = self.holder.policy
-        if self._examples[0] != policy.revision:
-            self._examples = (policy.revision, examples(policy))
-        return HTMLResponse(pages.playground(policy, self._examples[1]))
+        return HTMLResponse(pages.playground(policy, self.examples(policy)))
 
     async def static(self, request: Request) -> Response:
         path = self._static.get(request.path_params["name"])

@@ -69,7 +69,9 @@ def _json(ref: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
-def document(policy: Policy) -> dict[str, Any]:
+def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The OpenAPI document; ``examples`` (the policy's own suite cases, as the playground lists them) give
+    the decision request its examples, and the first its answer."""
     components: dict[str, Any] = {"Problem": _PROBLEM}
     facts = _imported("Facts", policy.facts_schema_document(), components)
     answer = schema("decision")  # a copy of its own
@@ -93,8 +95,10 @@ def document(policy: Policy) -> dict[str, Any]:
         "paths": _paths({
             "decide": {
                 "parameters": [query, *options],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": facts}}},
-                "responses": {"200": _json(decision, "The decision, with its decision_id"),
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": facts, **_request_examples(examples or [])}}},
+                "responses": {"200": _answer_example(_json(decision, "The decision, with its decision_id"), policy,
+                                                     examples or []),
                               **_errors(400, 404, 408, 413, 415, 422, 431, 503)}},
             "decideBatch": {
                 "description": "A JSON array of facts documents answers a JSON array; `application/x-ndjson` "
@@ -123,6 +127,30 @@ def document(policy: Policy) -> dict[str, Any]:
         "components": {"schemas": components,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+#: The decision request lists at most this many examples.
+MAX_OPENAPI_EXAMPLES = 6
+
+
+def _request_examples(examples: list[dict[str, Any]]) -> dict[str, Any]:
+    if not examples:
+        return {}
+    return {"examples": {f"example{i + 1}": {"summary": f"{ex['query']}: {ex['name']}", "value": ex["facts"]}
+                         for i, ex in enumerate(examples[:MAX_OPENAPI_EXAMPLES])}}
+
+
+def _answer_example(response: dict[str, Any], policy: Policy, examples: list[dict[str, Any]]) -> dict[str, Any]:
+    """``response`` with the answer to the first example that the policy decides, as its example."""
+    for ex in examples[:MAX_OPENAPI_EXAMPLES]:
+        try:
+            answer = policy.decide(ex["query"], ex["facts"], ex.get("lang", "en")).to_dict()
+        except Exception:  # noqa: BLE001 - an example that is refused is not an example of a decision
+            continue
+        answer["decision_id"] = "0193a4b2-7c00-7000-8000-000000000000"
+        content = response["content"]["application/json"]
+        return {**response, "content": {"application/json": {**content, "example": answer}}}
+    return response
 
 
 def _paths(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
