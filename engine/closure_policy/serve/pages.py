@@ -77,7 +77,7 @@ def playground(policy: Policy, examples: list[dict[str, Any]]) -> str:
             '<ul id="problems" class="problems" aria-live="polite"></ul></section>'
             '<section aria-labelledby="decision-title"><h2 id="decision-title">Decision</h2>'
             '<p id="outcome" aria-live="polite"></p><ol id="checklist" class="checklist-result"></ol>'
-            '<details><summary>Evaluation trace</summary><pre id="trace"></pre></details>'
+            '<details><summary>Evaluation trace</summary><ol id="trace" class="trace"></ol></details>'
             f'<p class="muted">Policy revision <code id="revision">{e(policy.revision)}</code></p></section></div>'
             f'<script type="application/json" id="playground-data">{block}</script></main>'
             '<script src="/static/vendor/codemirror/codemirror.js"></script>'

@@ -119,8 +119,29 @@
       });
       item.appendChild(inner); list.appendChild(item);
     });
-    $("trace").textContent = (decision.trace || []).map(function (t) { return JSON.stringify(t); }).join("\n");
+    showTrace(decision.trace || []);
     $("revision").textContent = decision.policy.revision;
+  }
+
+  // Each rule the decision evaluated, and each comparison with the values it compared.
+  function showTrace(trace) {
+    var list = $("trace"); list.textContent = "";
+    trace.forEach(function (t) {
+      var item = document.createElement("li");
+      var head = document.createElement("p");
+      var id = document.createElement("code"); id.textContent = t.rule; head.appendChild(id);
+      head.appendChild(document.createTextNode(" " + (t.fired ? "✗ violated" : "✓ holds") + " · " + t.at));
+      item.appendChild(head);
+      var tests = document.createElement("ul");
+      (t.conditions || []).concat(t.then || []).forEach(function (c) {
+        var li = document.createElement("li"), what = document.createElement("code");
+        what.textContent = c.condition; li.appendChild(what);
+        li.appendChild(document.createTextNode(": " + JSON.stringify(c.left) + " vs " + JSON.stringify(c.right) +
+                                               " → " + c.result + (c.negated ? " (under not)" : "")));
+        tests.appendChild(li);
+      });
+      item.appendChild(tests); list.appendChild(item);
+    });
   }
 
   function decide() {
