@@ -72,6 +72,10 @@ STREAM_IN_FLIGHT_LINES = 20_000
 LIVE_LIFECYCLE_SESSIONS = 128
 
 # --- the decision service (closure-policy serve) --------------------------------
+#: Documents (the policy's own suite cases) the playground offers to start from.
+MAX_PLAYGROUND_EXAMPLES = 60
+#: Of those, the examples the OpenAPI document gives the decision request.
+MAX_OPENAPI_EXAMPLES = 6
 #: Largest request body the service reads, in bytes (``--max-body``). Memory follows it: a JSON-array
 #: batch of the tiniest items (``[0,0,…]``) takes about 35 times its body while its items are counted.
 MAX_REQUEST_BYTES = 16 * 1024 * 1024

@@ -236,7 +236,7 @@ def test_migrate_rereads_every_account_through_the_new_rules(tmp_path, stream_fi
     refused = _run("--rules", rules, "--state", state, "-i", str(stream_file))
     assert refused.returncode == 2 and "written by policy revision" in refused.stderr and "--migrate" in refused.stderr
     migrated = _run("--rules", rules, "--state", state, "--migrate", "-i", str(stream_file))
-    found = re.search(r"state.db: migrated (\d+) account\(s\) from policy revision \S+ to \S+; (\d+) changed state",
+    found = re.search(r"state.db: migrated (\d+) subject\(s\) from policy revision \S+ to \S+; (\d+) changed state",
                       migrated.stderr)
     assert found and int(found[1]) == 60 and 0 < int(found[2]) < 60
     fresh = [json.loads(x) for x in _run("--rules", rules, "-i", str(stream_file)).stdout.splitlines()]

@@ -81,7 +81,7 @@ def test_partitioned_state_resumes_and_refuses_another_number_of_workers(tmp_pat
     assert three.returncode == 2 and f"{state}: written by 2 partition(s): give --workers 2" in three.stderr
     assert not Path(f"{state}.2").exists()  # refused before anything was made
     one = _run("--state", str(state), "-i", str(stream_file))
-    assert one.returncode == 2 and "holds partition 0/2 of the accounts, not 0/1" in one.stderr
+    assert one.returncode == 2 and "holds partition 0/2 of the subjects, not 0/1" in one.stderr
 
 
 def test_a_partition_that_cannot_open_its_state_stops_the_stream_with_its_reason(tmp_path, stream_file):

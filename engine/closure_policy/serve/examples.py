@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import limits
 from ..errors import ClosurePolicyError
 from ..policy import Policy
 from ..tester.session import collect
 from ..tester.suite import Case
-
-#: The playground lists at most this many documents to start from.
-MAX_EXAMPLES = 60
 
 
 def examples(policy: Policy) -> list[dict[str, Any]]:
@@ -25,4 +23,4 @@ def examples(policy: Policy) -> list[dict[str, Any]]:
         return []
     found = [{"name": c.name, "query": c.query, "lang": c.lang, "facts": c.facts}
              for c in cases if isinstance(c, Case) and isinstance(c.facts, dict)]
-    return found[:MAX_EXAMPLES]
+    return found[:limits.MAX_PLAYGROUND_EXAMPLES]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .. import __version__
+from .. import __version__, limits
 from ..policy import Policy
 from ..resources import schema
 from .problems import KINDS, MEDIA_TYPE
@@ -129,20 +129,16 @@ def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> di
     }
 
 
-#: The decision request lists at most this many examples.
-MAX_OPENAPI_EXAMPLES = 6
-
-
 def _request_examples(examples: list[dict[str, Any]]) -> dict[str, Any]:
     if not examples:
         return {}
     return {"examples": {f"example{i + 1}": {"summary": f"{ex['query']}: {ex['name']}", "value": ex["facts"]}
-                         for i, ex in enumerate(examples[:MAX_OPENAPI_EXAMPLES])}}
+                         for i, ex in enumerate(examples[:limits.MAX_OPENAPI_EXAMPLES])}}
 
 
 def _answer_example(response: dict[str, Any], policy: Policy, examples: list[dict[str, Any]]) -> dict[str, Any]:
     """``response`` with the answer to the first example that the policy decides, as its example."""
-    for ex in examples[:MAX_OPENAPI_EXAMPLES]:
+    for ex in examples[:limits.MAX_OPENAPI_EXAMPLES]:
         try:
             answer = policy.decide(ex["query"], ex["facts"], ex.get("lang", "en")).to_dict()
         except Exception:  # noqa: BLE001 - an example that is refused is not an example of a decision

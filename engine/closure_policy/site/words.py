@@ -5,7 +5,7 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文", "fr": "Français", "de": "Deu
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "queries": "Questions", "facts": "Facts document", "lifecycle": "Account lifecycle", "search": "Search",
+        "queries": "Questions", "facts": "Facts document", "lifecycle": "Lifecycle", "search": "Search",
         "outcomes": "Outcomes", "default": "default", "on_violation": "when a rule is violated",
         "checklist": "Checklist", "other_rules": "Other rules", "violated_when": "Violated when",
         "article": "From the article", "reading": "Reading of the article", "message": "Message",
@@ -16,12 +16,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "description": "Description", "example": "Example", "yes": "yes", "no": "no",
         "events": "Events", "event": "Event", "does": "What it does", "transitions": "Transitions",
         "from": "from", "to": "to", "when": "when", "final": "final", "start": "start",
-        "keeps": "A final account keeps", "rules": "rules", "none_found": "Nothing found.",
+        "keeps": "A final state keeps", "rules": "rules", "none_found": "Nothing found.",
         "cases_none": "No test case violates this rule.", "home": "Overview", "language": "Language",
         "revision": "Policy revision", "case_count": "{n} test cases",
     },
     "zh": {
-        "queries": "问题", "facts": "事实文档", "lifecycle": "账户生命周期", "search": "搜索",
+        "queries": "问题", "facts": "事实文档", "lifecycle": "生命周期", "search": "搜索",
         "outcomes": "结果", "default": "默认", "on_violation": "违反规则时",
         "checklist": "检查清单", "other_rules": "其他规则", "violated_when": "违反条件",
         "article": "原文", "reading": "对原文的解读", "message": "消息",
@@ -32,7 +32,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "description": "说明", "example": "示例", "yes": "是", "no": "否",
         "events": "事件", "event": "事件", "does": "作用", "transitions": "状态转换",
         "from": "从", "to": "到", "when": "条件", "final": "终态", "start": "初始",
-        "keeps": "终态账户保留", "rules": "规则", "none_found": "没有找到。",
+        "keeps": "终态保留", "rules": "规则", "none_found": "没有找到。",
         "cases_none": "没有测试用例违反此规则。", "home": "概览", "language": "语言",
         "revision": "策略版本", "case_count": "{n} 个测试用例",
     },

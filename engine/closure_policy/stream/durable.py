@@ -68,7 +68,7 @@ class DurableStore:
         if not position.isdigit() or "revision" not in meta:
             raise StateFileError(f"{self.path}: not a state file of closure-policy stream (position {position!r})")
         if meta.get("partition", "0/1") != partition:
-            raise StateFileError(f"{self.path}: holds partition {meta['partition']} of the accounts, not "
+            raise StateFileError(f"{self.path}: holds partition {meta['partition']} of the subjects, not "
                                  f"{partition}: give the --workers it was written with "
                                  f"({meta['partition'].partition('/')[2]})")
         if meta["revision"] != revision:
@@ -92,7 +92,7 @@ class DurableStore:
                         new = restate(state)
                     except (ClosurePolicyError, ValueError) as exc:
                         report = exc.report() if isinstance(exc, ClosurePolicyError) else str(exc)
-                        raise StateFileError(f"{self.path}: account {account!r} cannot be migrated: "
+                        raise StateFileError(f"{self.path}: subject {account!r} cannot be migrated: "
                                              f"{report}") from None
                     accounts, changed = accounts + 1, changed + (new != state)
                     self._db.execute("UPDATE accounts SET state = ? WHERE account = ?",

@@ -133,7 +133,7 @@ def open_store(policy: Policy, durable: Durability | None, partition: tuple[int,
         processor = StreamProcessor(policy, store=store)
         accounts, changed = store.migrate(processor.restate, policy.revision)
         if report is not None:
-            report(f"{store.path}: migrated {accounts:,} account(s) from policy revision {old[:19]} to "
+            report(f"{store.path}: migrated {accounts:,} subject(s) from policy revision {old[:19]} to "
                    f"{policy.revision[:19]}; {changed:,} changed state")
     return store
 
