@@ -59,10 +59,11 @@ def screenshot(page: Any, name: str) -> Path:
 
 
 def focusable(page: Any) -> list[str]:
-    """Every visible control a keyboard should reach, in document order; each is marked with its number."""
+    """Every visible control a keyboard should reach, in document order; each is marked with its number. A
+    control taken out of the order on purpose (``tabindex="-1"``, as a twin of a reachable one) is not."""
     return page.evaluate("""Array.from(document.querySelectorAll(
         'a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
-    )).filter(e => e.getClientRects().length).map((e, i) => (e.dataset.tabkey = String(i)))""")
+    )).filter(e => e.getClientRects().length && e.tabIndex >= 0).map((e, i) => (e.dataset.tabkey = String(i)))""")
 
 
 def tab_order(page: Any, limit: int = 300) -> list[str]:

@@ -72,7 +72,7 @@ STREAM_IN_FLIGHT_LINES = 20_000
 LIVE_LIFECYCLE_SESSIONS = 128
 
 # --- the decision service (closure-policy serve) --------------------------------
-#: Documents (the policy's own suite cases) the playground offers to start from.
+#: Documents the playground offers to start from: of the policy's example files, and of its suites' cases.
 MAX_PLAYGROUND_EXAMPLES = 60
 #: Of those, the examples the OpenAPI document gives the decision request.
 MAX_OPENAPI_EXAMPLES = 6

@@ -19,7 +19,11 @@ SUITE = {"rules": "../../rules", "cases": [
 ]}
 
 
-def _serve(server_factory, rules):
+def _serve(server_factory, rules, files: dict[str, str] | None = None):
+    if files:
+        (rules.parent / "examples").mkdir()
+        for name, text in files.items():
+            (rules.parent / "examples" / name).write_text(text, encoding="utf-8")
     suites = rules.parent / "tests" / "policy"
     suites.mkdir(parents=True)
     (suites / "gate.yaml").write_text(yaml.safe_dump(SUITE, allow_unicode=True), encoding="utf-8")
@@ -89,6 +93,32 @@ def test_the_keyboard_reaches_every_control_of_the_playground(server_factory, ru
         assert problems == []
 
 
+def test_the_example_files_come_first_as_written_and_the_pages_words_follow_the_language(server_factory, rules):
+    pending = json.dumps(document(balance={"pending": "7.50"}), indent=4)
+    server = _serve(server_factory, rules, {"pending.json": pending, "not-facts.json": "[]"})
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/")
+        page.locator('li[data-rule="gate.no-pending"]', has_text="7.50 is pending.").wait_for()
+        editor = "document.querySelector('.CodeMirror').CodeMirror.getValue()"
+        assert page.evaluate(editor) == pending  # the file as written, not re-serialized
+        groups = page.locator("#example optgroup").evaluate_all(
+            "gs => gs.map(g => [g.label, Array.from(g.children).map(o => o.textContent)])")
+        assert groups == [["Examples", ["pending.json"]],
+                          ["Test cases", [f"gate: {c['name']}" for c in SUITE["cases"]]]]
+        page.select_option("#example", label="gate: a clean account passes")
+        page.locator("#outcome").filter(has_text="allow").wait_for()
+        page.select_option("#lang", "zh")
+        page.locator("#share", has_text="复制链接").wait_for()
+        assert page.locator("#example optgroup").first.get_attribute("label") == "示例"
+        assert page.locator("nav a").first.inner_text() == "试验场"
+        assert page.evaluate("document.documentElement.lang") == "zh"
+        page.select_option("#example", label="pending.json")
+        page.locator("#outcome").filter(has_text="deny").wait_for()
+        assert page.locator("#lang").input_value() == "zh"  # a file brings no language: the chosen one stays
+    assert problems == []
+    assert server.stop(signal.SIGTERM) == 0
+
+
 def test_the_api_page_renders_every_route_of_the_openapi_document(server_factory, rules):
     server = _serve(server_factory, rules)
     paths = httpx.get(server.url + "/openapi.json").json()["paths"]
@@ -98,6 +128,11 @@ def test_the_api_page_renders_every_route_of_the_openapi_document(server_factory
         shown = set(page.locator(".opblock-summary-path").evaluate_all("els => els.map(e => e.dataset.path)"))
         assert shown == set(paths)
         screenshot(page, "api")
+        reached = tab_order(page)  # every operation, link and control, in order, by the keyboard alone
+        assert sorted(reached, key=int) == focusable(page) and len(reached) >= len(paths)
+        page.locator(".opblock-summary-control").first.focus()
+        page.keyboard.press("Enter")  # an operation opens from the keyboard, with its parameters
+        page.locator(".opblock.is-open .parameters-container").first.wait_for()
     assert problems == []
     assert httpx.get(server.url + "/static/../pyproject.toml").status_code == 404
     assert httpx.get(server.url + "/static/nothing.js").status_code == 404

@@ -38,7 +38,7 @@ from ..errors import ClosurePolicyError, EngineLimit, UnreadableDocument
 from ..jsondoc import dump, dump_text, items, load_trusted, parse
 from ..policy import Policy
 from . import openapi, pages
-from .examples import examples
+from .examples import example_files, examples
 from .holder import PolicyHolder
 from .metrics import CONTENT_TYPE, Metrics
 from .problems import body, of_error, problem
@@ -109,7 +109,7 @@ class Service:
         self.log: DecisionLog | None = open_log(config.decision_log)
         self.masking = Masking(config.log_facts, tuple(config.mask))
         self._static = pages.static_files()
-        self._examples: tuple[str, list[dict[str, Any]]] = ("", [])
+        self._examples: tuple[str, list[dict[str, Any]], list[dict[str, str]]] = ("", [], [])
 
     def _reloaded(self, ok: bool, policy: Policy) -> None:
         self.metrics.reloads.labels("ok" if ok else "failed").inc()
@@ -359,12 +359,13 @@ class Service:
     def examples(self, policy: Policy) -> list[dict[str, Any]]:
         """The documents the playground and the API page start from, read once per policy revision."""
         if self._examples[0] != policy.revision:
-            self._examples = (policy.revision, examples(policy))
+            self._examples = (policy.revision, examples(policy), example_files(policy))
         return self._examples[1]
 
     async def playground(self, request: Request) -> Response:
         policy = self.holder.policy
-        return HTMLResponse(pages.playground(policy, self.examples(policy)))
+        cases = self.examples(policy)
+        return HTMLResponse(pages.playground(policy, cases, self._examples[2]))
 
     async def static(self, request: Request) -> Response:
         path = self._static.get(request.path_params["name"])

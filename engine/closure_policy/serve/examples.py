@@ -1,10 +1,12 @@
-"""The facts documents the playground starts from: the decision cases of the policy's own suites."""
+"""The facts documents the playground starts from: the policy's example files and its suites' decision cases."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .. import limits
 from ..errors import ClosurePolicyError
+from ..jsondoc import parse
 from ..policy import Policy
 from ..tester.session import collect
 from ..tester.suite import Case
@@ -24,3 +26,25 @@ def examples(policy: Policy) -> list[dict[str, Any]]:
     found = [{"name": c.name, "query": c.query, "lang": c.lang, "facts": c.facts}
              for c in cases if isinstance(c, Case) and isinstance(c.facts, dict)]
     return found[:limits.MAX_PLAYGROUND_EXAMPLES]
+
+
+def example_files(policy: Policy) -> list[dict[str, str]]:
+    """The policy's example documents (``examples/*.json`` beside the rule folder), each as written: its file
+    name and text. A file that is not a facts document the service would read is left out, not offered."""
+    folder = policy.directory.parent / "examples"
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        text = _read(path)
+        if text is not None:
+            found.append({"name": path.name, "text": text})
+    return found[:limits.MAX_PLAYGROUND_EXAMPLES]
+
+
+def _read(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limits.MAX_DOCUMENT_BYTES + 1)
+        document, problems = parse(data)
+    except OSError:
+        return None
+    return data.decode("utf-8") if not problems and isinstance(document, dict) else None

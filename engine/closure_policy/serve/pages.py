@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..policy import Policy
+from ..site.words import words
 
 e = html.escape
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json"}
@@ -37,7 +38,8 @@ def _head(title: str, extra: str = "") -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{e(title)}</title>'
             f'<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/style.css">{extra}</head><body>'
             f'<header class="top"><a class="brand" href="/">{e(title)}</a><nav aria-label="pages"><ul class="nav">'
-            f'<li><a href="/">Playground</a></li><li><a href="/docs">API</a></li>'
+            '<li><a href="/" data-word="playground">Playground</a></li>'
+            '<li><a href="/docs" data-word="api">API</a></li>'
             f'<li><a href="/openapi.json">openapi.json</a></li></ul></nav></header>')
 
 
@@ -55,30 +57,35 @@ def api_page(doc: dict[str, Any]) -> str:
             '<script src="/static/api.js"></script></body></html>')
 
 
-def playground(policy: Policy, examples: list[dict[str, Any]]) -> str:
-    """The playground: its data (queries, steps, rules' titles, examples) in a JSON block the script reads."""
+def playground(policy: Policy, examples: list[dict[str, Any]], files: list[dict[str, str]]) -> str:
+    """The playground: its data (queries, steps, rules' titles, examples, its own words in each language) in
+    a JSON block the script reads. The page is written in English; the script relabels it."""
     data = {"revision": policy.revision, "languages": list(policy.languages),
+            "words": {lang: words(lang) for lang in policy.languages},
             "queries": {name: {"title": q.title, "steps": q.steps,
                                "rules": [{"id": r.id, "step": r.step, "title": r.title} for r in q.rules]}
                         for name, q in policy.queries.items()},
-            "examples": examples}
+            "files": files, "examples": examples}
     block = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     styles = ('<link rel="stylesheet" href="/static/vendor/codemirror/codemirror.css">'
               '<link rel="stylesheet" href="/static/vendor/codemirror/lint.css">')
     return (_head(f"{policy.name}: playground", styles)
-            + '<main class="playground"><h1>Playground</h1>'
+            + '<main class="playground"><h1 data-word="playground">Playground</h1>'
             '<form id="controls" class="controls">'
-            '<label>Question <select id="query" name="query"></select></label> '
-            '<label>Language <select id="lang" name="lang"></select></label> '
-            '<label>Start from <select id="example" name="example"></select></label> '
-            '<button type="button" id="share">Copy link</button></form>'
-            '<div class="panes"><section aria-labelledby="facts-title"><h2 id="facts-title">Facts</h2>'
-            '<textarea id="facts" name="facts" aria-label="facts document (JSON)" spellcheck="false"></textarea>'
+            '<label><span data-word="question">Question</span> <select id="query" name="query"></select></label> '
+            '<label><span data-word="language">Language</span> <select id="lang" name="lang"></select></label> '
+            '<label><span data-word="start_from">Start from</span> <select id="example" name="example"></select>'
+            '</label> <button type="button" id="share" data-word="copy_link">Copy link</button></form>'
+            '<div class="panes"><section aria-labelledby="facts-title">'
+            '<h2 id="facts-title" data-word="facts">Facts document</h2>'
+            '<textarea id="facts" name="facts" aria-label="facts document (JSON)" data-word-label="facts_label" '
+            'spellcheck="false"></textarea>'
             '<ul id="problems" class="problems" aria-live="polite"></ul></section>'
-            '<section aria-labelledby="decision-title"><h2 id="decision-title">Decision</h2>'
+            '<section aria-labelledby="decision-title"><h2 id="decision-title" data-word="decision">Decision</h2>'
             '<p id="outcome" aria-live="polite"></p><ol id="checklist" class="checklist-result"></ol>'
-            '<details><summary>Evaluation trace</summary><ol id="trace" class="trace"></ol></details>'
-            f'<p class="muted">Policy revision <code id="revision">{e(policy.revision)}</code></p></section></div>'
+            '<details><summary data-word="trace">Evaluation trace</summary><ol id="trace" class="trace"></ol>'
+            '</details><p class="muted"><span data-word="revision">Policy revision</span> '
+            f'<code id="revision">{e(policy.revision)}</code></p></section></div>'
             f'<script type="application/json" id="playground-data">{block}</script></main>'
             '<script src="/static/vendor/codemirror/codemirror.js"></script>'
             '<script src="/static/vendor/codemirror/javascript.js"></script>'

@@ -19,6 +19,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "keeps": "A final state keeps", "rules": "rules", "none_found": "Nothing found.",
         "cases_none": "No test case violates this rule.", "home": "Overview", "language": "Language",
         "revision": "Policy revision", "case_count": "{n} test cases",
+        "playground": "Playground", "api": "API", "question": "Question", "start_from": "Start from",
+        "copy_link": "Copy link", "link_copied": "Link copied", "decision": "Decision",
+        "trace": "Evaluation trace", "violated": "violated", "holds": "holds", "line": "line {n}",
+        "under_not": "(under not)", "facts_label": "facts document (JSON)", "example_files": "Examples",
+        "suite_cases": "Test cases",
     },
     "zh": {
         "queries": "问题", "facts": "事实文档", "lifecycle": "生命周期", "search": "搜索",
@@ -35,6 +40,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "keeps": "终态保留", "rules": "规则", "none_found": "没有找到。",
         "cases_none": "没有测试用例违反此规则。", "home": "概览", "language": "语言",
         "revision": "策略版本", "case_count": "{n} 个测试用例",
+        "playground": "试验场", "api": "API", "question": "问题", "start_from": "起始文档",
+        "copy_link": "复制链接", "link_copied": "链接已复制", "decision": "决定",
+        "trace": "评估过程", "violated": "违反", "holds": "成立", "line": "第 {n} 行",
+        "under_not": "（在否定之下）", "facts_label": "事实文档（JSON）", "example_files": "示例",
+        "suite_cases": "测试用例",
     },
 }
 

@@ -12,6 +12,15 @@
   });
   var marks = [], timer = null, asked = 0;
 
+  // The page's own words in the chosen language (the rules bring their texts in the decision).
+  function word(key, n) { return (data.words[lang.value] || data.words[data.languages[0]])[key].replace("{n}", n); }
+  function relabel() {
+    document.documentElement.lang = lang.value;
+    document.querySelectorAll("[data-word]").forEach(function (el) { el.textContent = word(el.dataset.word); });
+    editor.setOption("screenReaderLabel", word("facts_label"));
+    fillExamples();
+  }
+
   function option(select, value, text) {
     var o = document.createElement("option");
     o.value = value; o.textContent = text; select.appendChild(o);
@@ -23,8 +32,19 @@
     if (chosen) { query.value = chosen; }
   }
   data.languages.forEach(function (l) { option(lang, l, l); });
-  option(example, "", "—");
-  data.examples.forEach(function (ex, i) { option(example, String(i), ex.query + ": " + ex.name); });
+  // The example files first (as written), then the suites' decision cases: values "f0", "c0"...
+  function fillExamples() {
+    var chosen = example.value; example.textContent = "";
+    option(example, "", "—");
+    [["files", "example_files", function (ex) { return ex.name; }],
+     ["examples", "suite_cases", function (ex) { return ex.query + ": " + ex.name; }]].forEach(function (kind) {
+      if (!data[kind[0]].length) { return; }
+      var group = document.createElement("optgroup"); group.label = word(kind[1]);
+      data[kind[0]].forEach(function (ex, i) { option(group, kind[0] === "files" ? "f" + i : "c" + i, kind[2](ex)); });
+      example.appendChild(group);
+    });
+    example.value = chosen;
+  }
 
   function encode(textValue) {
     var bytes = new TextEncoder().encode(textValue), s = "";
@@ -84,7 +104,7 @@
                   severity: "error"});
       var item = document.createElement("li");
       var where = document.createElement("code"); where.textContent = p.pointer || "/";
-      var jump = document.createElement("button"); jump.type = "button"; jump.textContent = "line " + (at.line + 1);
+      var jump = document.createElement("button"); jump.type = "button"; jump.textContent = word("line", at.line + 1);
       jump.addEventListener("click", function () { editor.focus(); editor.setCursor(at); });
       item.appendChild(where); item.appendChild(document.createTextNode(" " + p.message + " ")); item.appendChild(jump);
       list.appendChild(item);
@@ -130,14 +150,14 @@
       var item = document.createElement("li");
       var head = document.createElement("p");
       var id = document.createElement("code"); id.textContent = t.rule; head.appendChild(id);
-      head.appendChild(document.createTextNode(" " + (t.fired ? "✗ violated" : "✓ holds") + " · " + t.at));
+      head.appendChild(document.createTextNode(" " + (t.fired ? "✗ " + word("violated") : "✓ " + word("holds")) + " · " + t.at));
       item.appendChild(head);
       var tests = document.createElement("ul");
       (t.conditions || []).concat(t.then || []).forEach(function (c) {
         var li = document.createElement("li"), what = document.createElement("code");
         what.textContent = c.condition; li.appendChild(what);
         li.appendChild(document.createTextNode(": " + JSON.stringify(c.left) + " vs " + JSON.stringify(c.right) +
-                                               " → " + c.result + (c.negated ? " (under not)" : "")));
+                                               " → " + c.result + (c.negated ? " " + word("under_not") : "")));
         tests.appendChild(li);
       });
       item.appendChild(tests); list.appendChild(item);
@@ -160,28 +180,32 @@
   }
   function later() { clearTimeout(timer); timer = setTimeout(decide, 250); }
 
-  function load(ex) {
-    query.value = ex.query; if (ex.lang) { lang.value = ex.lang; }
-    fillQueries(); editor.setValue(JSON.stringify(ex.facts, null, 2)); decide();
+  // A suite case brings its question and language; an example file is a document for the question asked.
+  function load(choice) {
+    var ex = (choice[0] === "f" ? data.files : data.examples)[+choice.slice(1)];
+    if (ex.query) { query.value = ex.query; }
+    if (ex.lang) { lang.value = ex.lang; relabel(); }
+    example.value = choice; fillQueries();
+    editor.setValue(ex.text !== undefined ? ex.text : JSON.stringify(ex.facts, null, 2)); decide();
   }
   $("controls").addEventListener("submit", function (ev) { ev.preventDefault(); });
   editor.on("change", later);
   query.addEventListener("change", decide);
-  lang.addEventListener("change", function () { fillQueries(); decide(); });
-  example.addEventListener("change", function () { if (example.value) { load(data.examples[+example.value]); } });
+  lang.addEventListener("change", function () { relabel(); fillQueries(); decide(); });
+  example.addEventListener("change", function () { if (example.value) { load(example.value); } });
   $("share").addEventListener("click", function () {
     var link = location.origin + share();
     if (navigator.clipboard) { navigator.clipboard.writeText(link).catch(function () {}); }
-    $("share").textContent = "Link copied";
+    $("share").textContent = word("link_copied");
   });
 
-  fillQueries();
   var given = new URLSearchParams(location.hash.slice(1));
+  lang.value = data.languages.indexOf(given.get("lang")) >= 0 ? given.get("lang") : data.languages[0];
+  relabel(); fillQueries();
   if (given.get("facts")) {
-    lang.value = given.get("lang") || data.languages[0]; fillQueries();
     query.value = given.get("query") || query.value;
     editor.setValue(decode(given.get("facts"))); decide();
-  } else if (data.examples.length) {
-    example.value = "0"; load(data.examples[0]);
+  } else if (data.files.length || data.examples.length) {
+    load(data.files.length ? "f0" : "c0");
   }
 })();
