@@ -113,6 +113,13 @@ MAX_CONNECTIONS = 1_000
 #: Longest an idle keep-alive connection is held between requests, in seconds.
 KEEP_ALIVE_SECONDS = 5.0
 
+# --- proofs (closure-policy prove) ------------------------------------------------
+#: Most items of each list a proof's documents may hold (``--max-items``): every list is that many variables
+#: deep, and nested lists multiply, so the solver's work grows fast with it.
+MAX_PROVE_ITEMS = 8
+#: Longest ``--timeout`` of one property, in seconds: past it the property is "unknown", never proved.
+MAX_PROVE_TIMEOUT_SECONDS = 3_600.0
+
 # --- messages --------------------------------------------------------------------
 #: Longest excerpt of an offending value a message quotes, in characters.
 MAX_EXCERPT = 60

@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit, MachineFault
-from .commands import batch, check, compile, diff, doc, fmt, log, reference, sample, serve, stream, test
+from .commands import batch, check, compile, diff, doc, fmt, log, prove, reference, sample, serve, stream, test
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_parser(sub)
     reference.add_parser(sub)
     doc.add_parser(sub)
+    prove.add_parser(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 from ..errors import Problem
 from ..load import SourceFile
@@ -14,7 +15,11 @@ from .messages import locate
 
 @lru_cache(maxsize=None)
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name))
+    # A schema may use another's definitions by its file name (properties.schema.json reads the
+    # rules' conditions from rules.schema.json): every bundled schema is registered under its $id.
+    registry: Registry[Any] = Registry().with_resources(
+        (schema(other)["$id"], Resource.from_contents(schema(other))) for other in ("rules", "tests", "properties"))
+    return Draft202012Validator(schema(name), registry=registry)
 
 
 def validate_file(source: SourceFile, schema_name: str = "rules") -> tuple[list[Problem], set[tuple[Any, ...]]]:
