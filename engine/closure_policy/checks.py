@@ -12,7 +12,7 @@ CHECKS: dict[str, str] = {
     "limit": "a file or condition past a limit of docs/limits.md (size, depth, expansion, digits)",
     "yaml-syntax": "the file is not valid YAML, or uses a tag",
     "duplicate-key": "a key appears twice in one mapping (YAML would keep only the last)",
-    "schema": "the file does not match its JSON Schema (rules.schema.json, tests.schema.json)",
+    "schema": "the file does not match its JSON Schema (rules.schema.json, tests.schema.json, properties.schema.json)",
     # the policy as a whole
     "policy-missing": "no file declares the policy",
     "duplicate-policy": "more than one file declares the policy",

@@ -144,3 +144,33 @@ def test_bad_input_is_exit_2_at_its_place(capsys, tmp_path):
     assert "--max-items" in capsys.readouterr().err
     assert main(["prove", "--equivalent", "--rules", str(FIXTURE_RULES)]) == 2
     assert "--equivalent needs -q QUERY" in capsys.readouterr().err
+
+
+def test_mutate_names_a_mutant_that_breaks_each_property_and_flags_one_none_breaks(capsys, tmp_path, rules):
+    vacuous = {"name": "pending funds are pending", "query": "gate",
+               "assume": {"fact": "balance.pending", "op": ">", "value": 0},
+               "expect": {"outcome_not": "nothing"}}
+    path = properties(tmp_path, [PENDING_DENIES, {**vacuous, "expect": {"violations_exclude": []}}])
+    assert main(["prove", "--mutate", str(path), "--rules", str(rules)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("pending funds deny: broken by ") and "gate.yaml:" in out[0]
+    assert out[1] == "pending funds are pending: no mutant breaks it: it holds whatever the rules say"
+    assert main(["prove", "--mutate", str(properties(tmp_path, [PENDING_DENIES], "one.yaml")),
+                 "--rules", str(rules)]) == 0
+
+
+def test_a_counterexample_that_needs_a_zone_with_changing_offsets_is_unknown_not_invented(capsys, tmp_path):
+    claim = {"name": "in Shanghai an action before closing is never dead", "query": "route",
+             "assume": {"all": [{"fact": "account.status", "op": "==", "value": "closed"},
+                                {"fact": "account.timezone", "op": "==", "value": "Asia/Shanghai"},
+                                {"fact": "action.occurred_at", "op": "<", "value_of": "account.closed_at"}]},
+             "expect": {"violations_exclude": ["route.day"]}}
+    code, results = _prove(capsys, str(properties(tmp_path, [claim])), "--rules", str(FIXTURE_RULES))
+    assert code == 1 and results[0]["status"] == "unknown" and results[0]["counterexample"] is None
+
+
+def test_the_timeout_is_bounded(capsys, tmp_path):
+    path = str(properties(tmp_path, [PENDING_DENIES]))
+    for bad in ("0", "-1", "99999"):
+        assert main(["prove", path, "--rules", str(FIXTURE_RULES), "--timeout", bad]) == 2
+        assert "--timeout: give seconds above 0" in capsys.readouterr().err

@@ -302,7 +302,8 @@ class Decoder:
             if s.kind in TEXT_KINDS:
                 places.setdefault(self.eval(s.value).as_long(), []).append(s)
         taken = set(self.strings.codes)
-        for code, where in sorted(places.items()):
+        # Zones whose offsets the model fixed are named first: the others take any name left.
+        for code, where in sorted(places.items(), key=lambda item: (item[0] not in self.zones, item[0])):
             named = self.strings.text(code)
             if named is not None:
                 self.texts[code] = named
