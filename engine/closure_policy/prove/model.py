@@ -48,8 +48,19 @@ HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC[:-1]) - _EPOCH) // time
 TEXT_KINDS = ("string", "timezone")
 
 
+class _Place:
+    """A value that may be missing: ``absent`` (its key left out) or ``null``; either reads as None."""
+
+    absent: Any
+    null: Any
+
+    @property
+    def none(self) -> Any:
+        return z3.Or(self.absent, self.null)
+
+
 @dataclass
-class Scalar:
+class Scalar(_Place):
     """One value: ``value`` is z3's (Int or Bool); ``absent`` and ``null`` are when there is none."""
 
     kind: str  # money, timestamp, string, timezone, boolean, integer
@@ -60,35 +71,23 @@ class Scalar:
     schemas: list[dict[str, Any]] = field(default_factory=list)  # what its place's schema says (patterns...)
     default: Any = None  # what the engine reads when the key is left out (None: no default)
 
-    @property
-    def none(self) -> Any:
-        return z3.Or(self.absent, self.null)
-
 
 @dataclass
-class Obj:
+class Obj(_Place):
     pointer: str
     fields: dict[str, "Sym"]
     absent: Any = False
     null: Any = False
 
-    @property
-    def none(self) -> Any:
-        return z3.Or(self.absent, self.null)
-
 
 @dataclass
-class Arr:
+class Arr(_Place):
     pointer: str
     length: Any  # z3 Int
     items: list["Sym"]
     absent: Any = False
     null: Any = False
     unique_by: str | None = None
-
-    @property
-    def none(self) -> Any:
-        return z3.Or(self.absent, self.null)
 
     @property
     def size(self) -> Any:
