@@ -120,6 +120,11 @@ MAX_PROVE_ITEMS = 8
 #: Longest ``--timeout`` of one property, in seconds: past it the property is "unknown", never proved.
 MAX_PROVE_TIMEOUT_SECONDS = 3_600.0
 
+# --- the language server (closure-policy lsp) -------------------------------------
+#: Pause after the last keystroke before a changed buffer is checked, in seconds (a save or an open: at once).
+#: A buffer is read within ``MAX_RULE_FILE_BYTES`` like a file; a larger one is one located problem.
+LSP_DEBOUNCE_SECONDS = 0.05
+
 # --- messages --------------------------------------------------------------------
 #: Longest excerpt of an offending value a message quotes, in characters.
 MAX_EXCERPT = 60

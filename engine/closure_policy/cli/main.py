@@ -13,7 +13,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit, MachineFault
-from .commands import batch, check, compile, diff, doc, fmt, log, prove, reference, sample, serve, stream, test
+from .commands import batch, check, compile, diff, doc, fmt, log, lsp, prove, reference, sample, serve, stream, test
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     reference.add_parser(sub)
     doc.add_parser(sub)
     prove.add_parser(sub)
+    lsp.add_parser(sub)
     return parser
 
 

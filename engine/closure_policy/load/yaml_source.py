@@ -9,7 +9,7 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -220,10 +220,20 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
     """Read one YAML file; problems are syntax errors, duplicate keys and limits."""
-    source = SourceFile(path=path, name=name or str(path), data=None, marks=Marks())
-    text, problems = _read_text(path, source.name)
+    text, problems = _read_text(path, name or str(path))
     if text is None:
-        return source, problems
+        return SourceFile(path=path, name=name or str(path), data=None, marks=Marks()), problems
+    return load_yaml_text(text, path, name)
+
+
+def load_yaml_text(text: str, path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
+    """One YAML document already read (an editor's buffer), within the limits a file is read within."""
+    source = SourceFile(path=path, name=name or str(path), data=None, marks=Marks())
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_RULE_FILE_BYTES:
+        return source, [Problem(source.name, 1, 1, f"the file is larger than {limits.MAX_RULE_FILE_BYTES:,} bytes",
+                                "limit")]
+    problems: list[Problem] = []
     source.text = text
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
@@ -248,7 +258,9 @@ def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, lis
     return source, problems
 
 
-def load_rule_dir(directory: Path, display_root: Path | None = None) -> tuple[list[SourceFile], list[Problem]]:
+def load_rule_dir(directory: Path, display_root: Path | None = None, names: Callable[[Path], str] | None = None,
+                  load: Callable[[Path], tuple[SourceFile, list[Problem]]] | None = None,
+                  ) -> tuple[list[SourceFile], list[Problem]]:
     """Every ``*.yaml``/``*.yml`` file of a rule folder, in name order.
 
     An entry with that name that cannot be read as a file of the folder (a
@@ -259,12 +271,12 @@ def load_rule_dir(directory: Path, display_root: Path | None = None) -> tuple[li
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
-        name = display_name(path, display_root)
+        name = names(path) if names is not None else display_name(path, display_root)
         refused = _unreadable(path, root)
         if refused:
             problems.append(Problem(name, 1, 1, refused, "io"))
             continue
-        source, found = load_yaml_file(path, name)
+        source, found = load(path) if load is not None else load_yaml_file(path, name)
         sources.append(source)
         problems.extend(found)
     return sources, problems

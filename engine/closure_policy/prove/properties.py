@@ -14,7 +14,7 @@ from ..compile.context import Context, Here
 from ..compile.rules import Condition, compile_condition
 from ..compile.scope import Scope
 from ..errors import InvalidRules, Problem
-from ..load import load_yaml_file
+from ..load import SourceFile, load_yaml_file
 from ..policy import Policy
 from ..validate.against_schema import validate_file
 
@@ -53,6 +53,11 @@ def load_properties(paths: list[Path], policy: Policy) -> list[Property]:
 
 def _load_file(path: Path, policy: Policy, problems: list[Problem]) -> list[Property]:
     source, read = load_yaml_file(path, str(path))
+    return properties_from(source, read, policy, problems)
+
+
+def properties_from(source: SourceFile, read: list[Problem], policy: Policy, problems: list[Problem]) -> list[Property]:
+    """The properties of a file already read (a file, or an editor's buffer), its problems added to ``problems``."""
     problems += read
     if read:
         return []

@@ -69,7 +69,7 @@ def _site(policy: Policy, suites: list[str]) -> Site:
         rules.setdefault(data["query"], []).append(data)
     stream = _stream_data(policy)
     labels = [_short(t.get("when")) for t in stream["lifecycle"]["transitions"]] if stream else []
-    cases, count = _cases(policy, suites)
+    cases, count = rule_cases(policy, suites)
     return Site(
         name=policy.name, title=dict(ruleset.title), revision=policy.revision, languages=list(policy.languages),
         queries={name: data for name, (_, _, data) in ruleset.queries.items()}, rules=rules,
@@ -115,7 +115,7 @@ class _RuleTracer:
             self.seen[event.rule] = bool(event.fired)
 
 
-def _cases(policy: Policy, suites: list[str]) -> tuple[dict[str, RuleCases], int]:
+def rule_cases(policy: Policy, suites: list[str]) -> tuple[dict[str, RuleCases], int]:
     """For each rule: the decision cases that violated it, how many it held in, and its coverage."""
     found, problems = collect(suites, policy) if suites else ([], [])
     if problems:

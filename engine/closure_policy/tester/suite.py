@@ -71,7 +71,12 @@ class Suite:
 
 
 def load_suite(path: Path, policy: Policy, name: str | None = None) -> Suite:
-    source, problems = load_yaml_file(path, name or str(path))
+    return suite_from(*load_yaml_file(path, name or str(path)), policy)
+
+
+def suite_from(source: SourceFile, problems: list[Problem], policy: Policy) -> Suite:
+    """A suite already read (a file, or an editor's buffer) and the problems of reading it, checked."""
+    path = source.path
     suite = Suite(source.name, problems=problems)
     if problems:
         return suite

@@ -1,0 +1,99 @@
+"""The problems of a buffer, exactly as ``check``, ``test`` and ``prove`` report them, by the file they are in.
+
+A rule file is checked with its whole folder (a problem another file causes is
+reported where it must change, and every file of the folder is listed, so a
+fixed problem is cleared); a suite and a property file against the policy their
+rules folder compiles to. Nothing here knows the bundled policy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..compile import compile_policy
+from ..compile.pipeline import Compilation
+from ..errors import ClosurePolicyError, Problem
+from ..load import SourceFile
+from ..policy import Policy
+from ..tester.suite import suite_from
+from ..validate.against_schema import validate_file
+from .documents import Documents, kind_of, rules_near
+
+
+@dataclass
+class Folder:
+    """A rule folder as the editor sees it, compiled: its problems by file, and its policy when it has none."""
+
+    path: Path
+    problems: dict[Path, list[Problem]] = field(default_factory=dict)
+    compilation: Compilation | None = None
+    policy: Policy | None = None
+
+
+class Checker:
+    def __init__(self, documents: Documents):
+        self.documents = documents
+        self._folders: dict[Path, tuple[tuple[tuple[Path, str], ...], Folder]] = {}
+
+    def folder(self, path: Path) -> Folder:
+        """The rule folder compiled from what the editor holds (once per state of its open buffers)."""
+        path = path.absolute()
+        key = tuple(sorted((p, t) for p, t in self.documents.open.items() if p.parent == path))
+        cached = self._folders.get(path)
+        if cached is not None and cached[0] == key and key:
+            return cached[1]
+        sources, problems = self.documents.rule_folder(path)
+        found = Folder(path, {s.path.absolute(): [] for s in sources})
+        compilation = compile_policy(path, strict=False, sources=sources) if sources else None
+        for problem in problems + (compilation.problems if compilation is not None else []):
+            found.problems.setdefault(_file(problem, path), []).append(problem)
+        found.compilation = compilation
+        if compilation is not None and not compilation.problems and not problems:
+            try:
+                found.policy = Policy(compilation)
+            except ClosurePolicyError:
+                found.policy = None
+        self._folders[path] = (key, found)
+        return found
+
+    def diagnose(self, path: Path) -> dict[Path, list[Problem]]:
+        """Every file whose problems this buffer's state decides, with its problems (an empty list clears)."""
+        path = path.absolute()
+        source, read = self.documents.load(path)
+        kind = kind_of(source.data) if not read else kind_by_place(path)
+        if kind == "rules":
+            return self.folder(path.parent).problems  # the buffer's own reading problems among them
+        if read:
+            return {path: read}
+        declared = source.data.get("rules") if isinstance(source.data, dict) else None
+        policy = self.folder(rules_near(path, declared if isinstance(declared, str) else None)).policy
+        if kind == "suite":
+            if policy is None:
+                return {path: validate_file(source, "tests")[0]}
+            return {path: suite_from(source, [], policy).problems}
+        return {path: self._properties(source, policy)}
+
+    @staticmethod
+    def _properties(source: SourceFile, policy: Policy | None) -> list[Problem]:
+        if policy is None:
+            return validate_file(source, "properties")[0]
+        try:
+            from ..prove.properties import properties_from
+        except ImportError:  # without z3, a property file is still checked against its schema
+            return validate_file(source, "properties")[0]
+        problems: list[Problem] = []
+        properties_from(source, [], policy, problems)
+        return problems
+
+
+def _file(problem: Problem, folder: Path) -> Path:
+    path = Path(problem.file)
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def kind_by_place(path: Path) -> str:
+    """What a buffer that does not parse is, by where it is (so its one syntax problem is still shown)."""
+    parts = path.absolute().parts
+    if "properties" in parts[-3:-1]:
+        return "properties"
+    return "suite" if "tests" in parts[-4:-1] else "rules"

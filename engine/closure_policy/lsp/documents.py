@@ -1,0 +1,94 @@
+"""The files of a policy as the editor sees them: the open buffers over the files on disk.
+
+Every check reads through :class:`Documents`, so a buffer is checked as typed,
+before it is saved, and a file another buffer depends on (``policy.yaml`` for a
+rule file) is read as its buffer holds it too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem
+from ..load import SourceFile
+from ..load.yaml_source import load_rule_dir, load_yaml_file, load_yaml_text
+from ..resources import rules_dir
+
+YAML = (".yaml", ".yml")
+
+
+@dataclass
+class Documents:
+    open: dict[Path, str] = field(default_factory=dict)  # absolute path -> the buffer's text
+    # Each file read once per state (a buffer's text, a file's size and time): an edit parses only its buffer.
+    _read: dict[Path, tuple[Any, tuple[SourceFile, list[Problem]]]] = field(default_factory=dict)
+
+    def put(self, path: Path, text: str) -> None:
+        self.open[path.absolute()] = text
+
+    def close(self, path: Path) -> None:
+        self.open.pop(path.absolute(), None)
+
+    def text(self, path: Path) -> str | None:
+        found = self.open.get(path.absolute())
+        if found is not None:
+            return found
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def load(self, path: Path) -> tuple[SourceFile, list[Problem]]:
+        """One YAML file, from its buffer when it is open (read within the same limits as a file)."""
+        path = path.absolute()
+        state = self._state(path)
+        cached = self._read.get(path)
+        if cached is not None and cached[0] == state and state is not None:
+            return cached[1]
+        found = load_yaml_text(self.open[path], path, str(path)) if path in self.open else \
+            load_yaml_file(path, str(path))
+        self._read[path] = (state, found)
+        return found
+
+    def _state(self, path: Path) -> Any:
+        if path in self.open:
+            return ("buffer", self.open[path])
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return ("file", stat.st_mtime_ns, stat.st_size)
+
+    def rule_folder(self, folder: Path) -> tuple[list[SourceFile], list[Problem]]:
+        """The folder's rule files, each from its buffer when open; a new buffer not yet saved is one of them."""
+        folder = folder.absolute()
+        sources, problems = load_rule_dir(folder, names=lambda p: str(p.absolute()), load=self.load) \
+            if folder.is_dir() else ([], [])
+        on_disk = {s.path.absolute() for s in sources}
+        for path in sorted(self.open):
+            if path.parent == folder and path.suffix in YAML and path not in on_disk:
+                source, found = self.load(path)
+                sources.append(source)
+                problems += found
+        return sorted(sources, key=lambda s: s.path.name), problems
+
+
+def kind_of(data: Any) -> str:
+    """What a YAML document is: a rule file, a test suite, or a property file."""
+    if isinstance(data, list):
+        return "properties"
+    if isinstance(data, dict) and ("cases" in data or "fixtures" in data):
+        return "suite"
+    return "rules"
+
+
+def rules_near(path: Path, declared: str | None = None) -> Path:
+    """The rule folder a suite or property file speaks of: its ``rules:``, else the nearest ``rules/`` folder
+    above it (``tests/policy/x.yaml`` beside ``rules/``), else the bundled rules."""
+    if declared:
+        return (path.parent / declared).resolve()
+    for folder in path.absolute().parents:
+        if (folder / "rules").is_dir():
+            return folder / "rules"
+    return rules_dir()
