@@ -7,6 +7,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 
 from closure_policy.load.fmt import format_text
+from closure_policy.lsp.server import path_of
 from closure_policy.resources import rules_dir
 
 from .editor import Editor, run
@@ -166,4 +167,15 @@ def test_on_the_bundled_rules_a_clean_file_has_no_problem_and_its_names_are_know
             assert "Suites: violated in" in await _hover(editor, uri, row, col)
             row, col = _spot(text, "where: {fact: contract.status", "contract.status", 9)
             assert "contract.id" in await _complete(editor, uri, row, col)
+            row, col = _spot(text, "when: {use: account-closed}", "account-closed")
+            [found] = await editor.client.text_document_definition_async(lsp.DefinitionParams(
+                **editor.at(uri, row, col)))
+            assert found.uri == (rules / "policy.yaml").as_uri()
+            row, col = _spot(text, "- id: contracts.all-expired", "contracts.all-expired", 2)
+            refs = await editor.client.text_document_references_async(lsp.ReferenceParams(
+                **editor.at(uri, row, col), context=lsp.ReferenceContext(include_declaration=True)))
+            places = {path_of(r.uri).relative_to(rules.parent).parts[:2] for r in refs}
+            assert {("rules", "close_account.yaml"), ("tests", "policy"), ("tests", "properties")} <= places
+            assert not await editor.client.text_document_formatting_async(lsp.DocumentFormattingParams(
+                text_document=lsp.TextDocumentIdentifier(uri=uri), options=lsp.FormattingOptions(2, True)))
     run(go())

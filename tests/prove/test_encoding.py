@@ -85,3 +85,16 @@ def test_proved_up_to_n_items_means_lists_of_at_most_n(capsys, tmp_path, rules):
     found = json.loads(capsys.readouterr().out.split("\n]\n")[-2] + "\n]")[0]["counterexample"]
     assert [c["status"] for c in found["contracts"]] == ["active"] * 4
     assert len({c["id"] for c in found["contracts"]}) == 4  # ids unique, as the schema's x-unique-by asks
+
+
+def test_a_fresh_string_fits_its_places_patterns_whatever_code_z3_chose():
+    from closure_policy.prove.model import fresh_text
+
+    currency = {"pattern": "^[A-Z]{3}$"}
+    ids = {"minLength": 1, "maxLength": 256}
+    first = fresh_text([currency, ids], {"USD", "EUR"})
+    assert first is not None and len(first) == 3 and first.isupper()
+    taken = {"USD", first}
+    second = fresh_text([currency], taken)
+    assert second not in taken and len(second) == 3
+    assert fresh_text([{"pattern": "^$"}, ids], set()) is None  # no string fits both: said, not invented

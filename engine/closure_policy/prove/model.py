@@ -70,6 +70,7 @@ class Scalar(_Place):
     null: Any = False
     schemas: list[dict[str, Any]] = field(default_factory=list)  # what its place's schema says (patterns...)
     default: Any = None  # what the engine reads when the key is left out (None: no default)
+    free: bool = False  # a string of no fixed set: it may hold a fresh code
 
 
 @dataclass
@@ -204,6 +205,7 @@ class Builder:
             if t.enum is not None:
                 return z3.Or(*[v == self.strings.code(e) for e in t.enum if isinstance(e, str)])
             named = [c for text, c in self.strings.codes.items() if s.kind != "timezone" or _is_zone(text)]
+            s.free = True
             return z3.Or(self.strings.fresh(v), *[v == c for c in named])
         return True
 
@@ -250,11 +252,12 @@ def zone_name(offset_seconds: int) -> str | None:
 _CANDIDATES = ("{n}", "X{n}", "x{n}", "{letters}", "ZZ{letters}")
 
 
-def fresh_text(n: int, schemas: list[dict[str, Any]], taken: set[str]) -> str | None:
-    """A string no one names, accepted by every pattern and length its places' schemas ask for."""
-    for shape in _CANDIDATES:
-        for extra in range(0, 200):
-            text = shape.format(n=n + extra, letters=_letters(n + extra))
+def fresh_text(schemas: list[dict[str, Any]], taken: set[str]) -> str | None:
+    """A string no one names nor is taken yet, accepted by every pattern and length its places' schemas ask for.
+    (A code's number says nothing: z3 may pick any; the strings are tried in order, short ones first.)"""
+    for n in range(2000):
+        for shape in _CANDIDATES:
+            text = shape.format(n=n, letters=_letters(n))
             if text not in taken and all(accepts(s, text) for s in schemas):
                 return text
     return None

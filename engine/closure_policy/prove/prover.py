@@ -201,7 +201,7 @@ class Prover:
         first = solver.check()
         if first != z3.sat:
             return ("unsat" if first == z3.unsat else "timeout"), None
-        solver.add(*self._real_zones())
+        solver.add(*self._real_zones(), *self._writable_strings())
         if solver.check() != z3.sat:
             return "needs a time zone whose offset changes (only fixed-offset zones are written out)", None
         model = solver.model()
@@ -233,6 +233,25 @@ class Prover:
                 found.append(z3.Implies(z3.And(self.strings.fresh(a.zone), self.strings.fresh(b.zone),
                                                a.zone != b.zone), zone_offset(a.zone) != zone_offset(b.zone)))
         self._zone_offset = zone_offset
+        return found
+
+    def _writable_strings(self) -> list[Any]:
+        """Places whose strings no one string could fill together (a zone and a currency code, say) hold
+        different fresh strings: so that each fresh code can be written back as a string both accept."""
+        places = [s for s in self.doc.scalars if s.free]
+        kinds: dict[int, tuple[str, str]] = {id(s): (s.kind, repr(s.schemas)) for s in places}
+        apart: dict[tuple[tuple[str, str], tuple[str, str]], bool] = {}
+        found = []
+        for i, a in enumerate(places):
+            for b in places[:i]:
+                pair = (kinds[id(a)], kinds[id(b)])
+                if pair[0] == pair[1]:
+                    continue
+                if pair not in apart:
+                    apart[pair] = "timezone" in (a.kind, b.kind) or fresh_text(a.schemas + b.schemas, set()) is None
+                if apart[pair]:
+                    found.append(z3.Implies(z3.And(self.strings.fresh(a.value), self.strings.fresh(b.value)),
+                                            a.value != b.value))
         return found
 
     def _zone_offsets(self, model: Any) -> dict[int, int]:
@@ -322,7 +341,7 @@ class Decoder:
                 [zone_name(h * 3600) for h in range(-12, 15) if h]
             return next((z for z in options if z is not None and z not in taken
                          and all(accepts(schema, z) for schema in schemas)), None)
-        return fresh_text(code, schemas, taken)
+        return fresh_text(schemas, taken)
 
     def value(self, sym: Sym) -> Any:
         if self.true(sym.null):
