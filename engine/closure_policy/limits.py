@@ -74,6 +74,8 @@ LIVE_LIFECYCLE_SESSIONS = 128
 # --- the decision service (closure-policy serve) --------------------------------
 #: Documents the playground offers to start from: of the policy's example files, and of its suites' cases.
 MAX_PLAYGROUND_EXAMPLES = 60
+#: Largest example file the playground offers, in bytes: each is written into the page, so a larger one is left out.
+MAX_PLAYGROUND_EXAMPLE_BYTES = 262_144
 #: Of those, the examples the OpenAPI document gives the decision request.
 MAX_OPENAPI_EXAMPLES = 6
 #: Largest request body the service reads, in bytes (``--max-body``). Memory follows it: a JSON-array
@@ -124,6 +126,8 @@ MAX_PROVE_TIMEOUT_SECONDS = 3_600.0
 #: Pause after the last keystroke before a changed buffer is checked, in seconds (a save or an open: at once).
 #: A buffer is read within ``MAX_RULE_FILE_BYTES`` like a file; a larger one is one located problem.
 LSP_DEBOUNCE_SECONDS = 0.05
+#: Most characters before the cursor that completion and hover read to find where they are (a line may be long).
+LSP_CONTEXT_CHARS = 1_000
 
 # --- messages --------------------------------------------------------------------
 #: Longest excerpt of an offending value a message quotes, in characters.

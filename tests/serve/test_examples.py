@@ -32,6 +32,7 @@ def test_files_that_are_not_facts_documents_are_left_out(rules):
         "array.json": b"[1, 2]", "broken.json": b'{"a": ', "latin1.json": '{"a": "é"}'.encode("latin-1"),
         "repeated.json": b'{"a": 1, "a": 2}', "nan.json": b'{"a": NaN}', "notes.txt": b"{}",
         "deep.json": b'{"a": ' + b"[" * (limits.MAX_JSON_DEPTH + 1) + b"]" * (limits.MAX_JSON_DEPTH + 1) + b"}",
+        "large.json": b'{"a": "' + b"x" * limits.MAX_PLAYGROUND_EXAMPLE_BYTES + b'"}',
         "good.json": b'{"as_of": "2026-01-01T00:00:00Z"}'})
     assert [f["name"] for f in example_files(policy)] == ["good.json"]
 

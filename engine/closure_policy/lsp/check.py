@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..compile import compile_policy
 from ..compile.pipeline import Compilation
@@ -33,14 +34,15 @@ class Folder:
 class Checker:
     def __init__(self, documents: Documents):
         self.documents = documents
-        self._folders: dict[Path, tuple[tuple[tuple[Path, str], ...], Folder]] = {}
+        self._folders: dict[Path, tuple[tuple[Any, ...], Folder]] = {}
 
     def folder(self, path: Path) -> Folder:
-        """The rule folder compiled from what the editor holds (once per state of its open buffers)."""
+        """The rule folder compiled from what the editor holds, once per state of its files and buffers (a
+        suite's keystrokes do not recompile the rules it tests)."""
         path = path.absolute()
-        key = tuple(sorted((p, t) for p, t in self.documents.open.items() if p.parent == path))
         cached = self._folders.get(path)
-        if cached is not None and cached[0] == key and key:
+        key = self._key(path, cached[1] if cached is not None else None)
+        if cached is not None and cached[0] == key:
             return cached[1]
         sources, problems = self.documents.rule_folder(path)
         found = Folder(path, {s.path.absolute(): [] for s in sources})
@@ -53,8 +55,24 @@ class Checker:
                 found.policy = Policy(compilation)
             except ClosurePolicyError:
                 found.policy = None
-        self._folders[path] = (key, found)
+        self._folders[path] = (self._key(path, found), found)
         return found
+
+    def _key(self, path: Path, last: Folder | None) -> tuple[Any, ...]:
+        """What a folder's compilation depends on: its files and buffers, and the facts schema it named."""
+        files = set(path.iterdir()) if path.is_dir() else set()
+        files |= {p for p in self.documents.open if p.parent == path}
+        if last is not None and last.compilation is not None and last.compilation.ruleset.facts_schema:
+            files.add((path / last.compilation.ruleset.facts_schema).resolve())
+        return tuple(sorted((str(p), self.documents.state(p)) for p in files))
+
+    def folder_for(self, path: Path) -> Folder:
+        """The rule folder a buffer belongs to: a rule file's own; the rules a suite or property file tests."""
+        source, read = self.documents.load(path)
+        if (kind_of(source.data) if not read else kind_by_place(path)) == "rules":
+            return self.folder(path.parent)
+        declared = source.data.get("rules") if isinstance(source.data, dict) else None
+        return self.folder(rules_near(path, declared if isinstance(declared, str) else None))
 
     def diagnose(self, path: Path) -> dict[Path, list[Problem]]:
         """Every file whose problems this buffer's state decides, with its problems (an empty list clears)."""
@@ -65,8 +83,7 @@ class Checker:
             return self.folder(path.parent).problems  # the buffer's own reading problems among them
         if read:
             return {path: read}
-        declared = source.data.get("rules") if isinstance(source.data, dict) else None
-        policy = self.folder(rules_near(path, declared if isinstance(declared, str) else None)).policy
+        policy = self.folder_for(path).policy
         if kind == "suite":
             if policy is None:
                 return {path: validate_file(source, "tests")[0]}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import limits
+
 _WORD = re.compile(r"[A-Za-z0-9_.\-]+")
 # `key: partial` at the end of the text before the cursor, in block or flow style.
 _VALUE = re.compile(r"""(?:^|[\s{,\[-])([A-Za-z_][\w]*)\s*:\s*["']?([^"'{},\[\]:]*)$""")
@@ -28,7 +30,7 @@ class Cursor:
     def at(cls, text: str, row: int, column: int) -> "Cursor":
         lines = text.split("\n")
         line = lines[row] if row < len(lines) else ""
-        return cls(line, line[:column], lines, row)
+        return cls(line, line[max(0, column - limits.LSP_CONTEXT_CHARS):column], lines, row)
 
     def key(self) -> tuple[str, str] | None:
         """The key whose value the cursor is in, and the value typed so far."""
@@ -57,9 +59,8 @@ class Cursor:
             return None
         return self.before[opened + 1:]
 
-    def word(self) -> tuple[str, int, int] | None:
-        """The word (a fact path, a rule id, a name) under the cursor, and its columns."""
-        column = len(self.before)
+    def word(self, column: int) -> tuple[str, int, int] | None:
+        """The word (a fact path, a rule id, a name) at ``column``, and its columns."""
         for match in _WORD.finditer(self.line):
             if match.start() <= column <= match.end():
                 return match.group(0), match.start(), match.end()

@@ -42,7 +42,7 @@ class Documents:
     def load(self, path: Path) -> tuple[SourceFile, list[Problem]]:
         """One YAML file, from its buffer when it is open (read within the same limits as a file)."""
         path = path.absolute()
-        state = self._state(path)
+        state = self.state(path)
         cached = self._read.get(path)
         if cached is not None and cached[0] == state and state is not None:
             return cached[1]
@@ -51,7 +51,8 @@ class Documents:
         self._read[path] = (state, found)
         return found
 
-    def _state(self, path: Path) -> Any:
+    def state(self, path: Path) -> Any:
+        """A buffer's text, or a file's time and size: equal states read alike."""
         if path in self.open:
             return ("buffer", self.open[path])
         try:

@@ -9,16 +9,18 @@ from typing import Any, Callable, Iterator
 import yaml
 from lsprotocol import types as lsp
 
+from .. import limits
 from ..compile.pipeline import Compilation
 from ..compile.scope import Scope
+from ..errors import ClosurePolicyError
 from ..facts.types import FactType
 from ..load import SourceFile
 from ..semantics import OPERATORS, ORDERED_KINDS, ORDERING
 from ..site.facts import Field, fields
 from ..tester.suite import RULE_LISTS
-from .check import Checker, Folder, kind_by_place
+from .check import Checker, Folder
 from .context import Cursor
-from .documents import YAML, kind_of, rules_near
+from .documents import YAML
 
 FACT_KEYS = ("fact", "value_of", "in", "select", "as_day_in")
 OUTCOME_KEYS = ("outcome", "outcome_not", "default", "on_violation")
@@ -32,22 +34,11 @@ class Features:
 
     # --- where the policy is -------------------------------------------------------------------------------
 
-    def folder_of(self, path: Path, text: str) -> Folder:
-        """The rule folder a buffer belongs to (a rule file's own; a suite's or property file's rules)."""
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            data = None
-        if (kind_of(data) if data is not None else kind_by_place(path)) == "rules":
-            return self.checker.folder(path.parent)
-        declared = data.get("rules") if isinstance(data, dict) else None
-        return self.checker.folder(rules_near(path, declared if isinstance(declared, str) else None))
-
     # --- completion ----------------------------------------------------------------------------------------
 
     def completion(self, path: Path, text: str, row: int, column: int) -> list[lsp.CompletionItem]:
         cursor = Cursor.at(text, row, column)
-        folder = self.folder_of(path, text)
+        folder = self.checker.folder_for(path)
         c = folder.compilation
         if c is None or c.ctx is None:
             return []
@@ -74,7 +65,7 @@ class Features:
         elif key in RULE_LISTS:
             names = [(r.id, _first(r.title)) for q in self._queries(c, cursor) for r in q.rules]
         elif key == "base":
-            names = [(f, "fixture") for f in _fixtures(text)]
+            names = [(f, "fixture") for f in _fixtures(self.checker.documents.load(path)[0].data)]
         return [lsp.CompletionItem(label=n, kind=lsp.CompletionItemKind.Value, detail=d) for n, d in names]
 
     def _queries(self, c: Compilation, cursor: Cursor) -> list[Any]:
@@ -117,8 +108,8 @@ class Features:
 
     def hover(self, path: Path, text: str, row: int, column: int) -> lsp.Hover | None:
         cursor = Cursor.at(text, row, column)
-        word = cursor.word()
-        c = self.folder_of(path, text).compilation
+        word = cursor.word(column)
+        c = self.checker.folder_for(path).compilation
         if word is None or c is None or c.ctx is None:
             return None
         name, start, end = word
@@ -160,10 +151,12 @@ class Features:
             from ..site.build import rule_cases
 
             suites = c.directory.parent / "tests" / "policy"
-            try:
-                table = rule_cases(Policy(c), [str(suites)] if suites.is_dir() else [])[0]
-            except Exception:  # noqa: BLE001 - rules or suites with problems: no coverage to show, not a crash
-                table = {}
+            table: dict[str, Any] = {}
+            if not c.problems:
+                try:
+                    table = rule_cases(Policy(c), [str(suites)] if suites.is_dir() else [])[0]
+                except (ClosurePolicyError, OSError):  # suites with problems: no coverage to show, not a crash
+                    table = {}
             self._coverage = {c.revision: table}
         return self._coverage[c.revision]
 
@@ -177,8 +170,8 @@ class Features:
 
     def _locations(self, path: Path, text: str, row: int, column: int, references: bool) -> list[lsp.Location]:
         cursor = Cursor.at(text, row, column)
-        word = cursor.word()
-        folder = self.folder_of(path, text)
+        word = cursor.word(column)
+        folder = self.checker.folder_for(path)
         c = folder.compilation
         if word is None or c is None or c.ctx is None:
             return []
@@ -216,6 +209,8 @@ class Features:
     def formatting(text: str) -> list[lsp.TextEdit]:
         from ..load.fmt import Unformattable, format_text
 
+        if len(text) > limits.MAX_RULE_FILE_BYTES:  # refused as a file would be: its diagnostic says so
+            return []
         try:
             formatted = format_text(text)
         except (Unformattable, yaml.YAMLError):
@@ -255,12 +250,9 @@ def _above(cursor: Cursor, key: str) -> str | None:
     return None
 
 
-def _fixtures(text: str) -> list[str]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return re.findall(r"^  ([A-Za-z_][\w\-]*)\s*:", text.split("\ncases:")[0], re.M)
-    return list((data or {}).get("fixtures") or {}) if isinstance(data, dict) else []
+def _fixtures(data: Any) -> list[str]:
+    fixtures = data.get("fixtures") if isinstance(data, dict) else None
+    return list(fixtures) if isinstance(fixtures, dict) else []
 
 
 def _rule(c: Compilation, name: str) -> Any:

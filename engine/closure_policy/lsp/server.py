@@ -106,6 +106,8 @@ def _features(server: PolicyServer) -> None:
         """The buffer and position of a request (every positional request's params have both)."""
         path = path_of(params.text_document.uri)
         text = ls.documents.text(path) or ""
+        if len(text) > limits.MAX_RULE_FILE_BYTES:  # a buffer over the limit is one problem, and nothing else
+            text = ""
         return path, text, params.position.line, params.position.character
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[".", ":", " ", "{", "["]))

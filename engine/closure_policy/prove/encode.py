@@ -27,7 +27,7 @@ from ..compile import ir
 from ..compile.rules import CompiledQuery, CompiledRule
 from ..scalars import Instant
 from .errors import CannotEncode
-from .model import DAY, MONEY_SCALE, SECOND, TEXT_KINDS, Arr, Document, Obj, Scalar, Strings, Sym
+from .model import DAY, SECOND, TEXT_KINDS, Arr, Document, Obj, Scalar, Strings, Sym, instant_units, money_units
 
 Env = dict[str, Sym]
 _ORDER = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
@@ -92,13 +92,12 @@ class Encoder:
         if value is None:
             return None
         if kind == "money" and isinstance(value, Decimal):
-            units = value.scaleb(len(str(MONEY_SCALE)) - 1)
-            if units != units.to_integral_value():
+            units = money_units(value)
+            if units is None:
                 raise CannotEncode(where, f"the amount {value} has more digits after the point than any fact")
-            return z3.IntVal(int(units))
+            return z3.IntVal(units)
         if kind == "timestamp" and isinstance(value, Instant):
-            fraction = int((value.fraction + "0" * 18)[:18]) if value.fraction else 0
-            return z3.IntVal(value.seconds * SECOND + fraction)
+            return z3.IntVal(instant_units(value))
         if kind in TEXT_KINDS and isinstance(value, str):
             return z3.IntVal(self.strings.code(value))
         if kind == "boolean" and isinstance(value, bool):

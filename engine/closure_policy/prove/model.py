@@ -35,12 +35,12 @@ import z3
 from .. import limits
 from ..facts.checker import CLOCK_FACT
 from ..facts.types import FactType
-from ..scalars import ScalarError, time_zone, to_instant, to_money
+from ..scalars import Instant, ScalarError, time_zone, to_instant, to_money
 from .errors import CannotEncode
 
 MONEY_SCALE = 10 ** limits.MAX_MONEY_FRACTION_DIGITS
 MONEY_LIMIT = 10 ** limits.MAX_MONEY_INTEGER_DIGITS * MONEY_SCALE
-SECOND = 10 ** limits.MAX_SECOND_FRACTION_DIGITS
+SECOND: int = 10 ** limits.MAX_SECOND_FRACTION_DIGITS
 DAY = 86_400
 _EPOCH = datetime(1, 1, 1)
 LOWEST = (datetime.fromisoformat(limits.MIN_INSTANT_UTC[:-1]) - _EPOCH) // timedelta(seconds=1)
@@ -183,7 +183,7 @@ class Builder:
         return Arr(pointer, length, items, absent, null, t.unique_by)
 
     def scalar(self, t: FactType, pointer: str, absent: Any, null: Any) -> Scalar:
-        kind = "string" if t.kind == "string" or (t.kind == "any" and t.enum) else t.kind
+        kind = t.kind
         if kind not in ("money", "timestamp", "string", "timezone", "boolean", "integer"):
             kind = "unencodable:" + t.kind
         value = self.var(pointer, "value", "bool" if kind == "boolean" else "int")
@@ -225,6 +225,18 @@ def _is_zone(text: str) -> bool:
 
 def _escaped(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def money_units(amount: Decimal) -> int | None:
+    """An amount as a count of the model's unit (10**-38); None when it has more digits after the point."""
+    units = amount.scaleb(limits.MAX_MONEY_FRACTION_DIGITS)
+    return int(units) if units == units.to_integral_value() else None
+
+
+def instant_units(moment: Instant) -> int:
+    """An instant as a count of the model's unit (10**-18 s since 0001-01-01T00:00:00Z)."""
+    fraction = moment.fraction.ljust(limits.MAX_SECOND_FRACTION_DIGITS, "0") if moment.fraction else "0"
+    return int(moment.seconds) * SECOND + int(fraction)
 
 
 # --- from a z3 model back to a document -------------------------------------------------------------------------
@@ -319,10 +331,9 @@ class Pinner:
 
     def scalar(self, s: Scalar, value: Any) -> Any:
         if s.kind == "money":
-            return int(to_money(value).scaleb(limits.MAX_MONEY_FRACTION_DIGITS))
+            return money_units(to_money(value))
         if s.kind == "timestamp":
-            moment = to_instant(value)
-            return moment.seconds * SECOND + (int(moment.fraction.ljust(18, "0")) if moment.fraction else 0)
+            return instant_units(to_instant(value))
         if s.kind in TEXT_KINDS:
             return self.code(value)
         return value

@@ -30,21 +30,26 @@ def examples(policy: Policy) -> list[dict[str, Any]]:
 
 def example_files(policy: Policy) -> list[dict[str, str]]:
     """The policy's example documents (``examples/*.json`` beside the rule folder), each as written: its file
-    name and text. A file that is not a facts document the service would read is left out, not offered."""
+    name and text. A file that is not a facts document the service would read, or is larger than
+    ``MAX_PLAYGROUND_EXAMPLE_BYTES``, is left out, not offered."""
     folder = policy.directory.parent / "examples"
-    found = []
+    found: list[dict[str, str]] = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if len(found) == limits.MAX_PLAYGROUND_EXAMPLES:
+            break
         text = _read(path)
         if text is not None:
             found.append({"name": path.name, "text": text})
-    return found[:limits.MAX_PLAYGROUND_EXAMPLES]
+    return found
 
 
 def _read(path: Path) -> str | None:
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limits.MAX_DOCUMENT_BYTES + 1)
-        document, problems = parse(data)
+            data = fh.read(limits.MAX_PLAYGROUND_EXAMPLE_BYTES + 1)
     except OSError:
         return None
+    if len(data) > limits.MAX_PLAYGROUND_EXAMPLE_BYTES:
+        return None
+    document, problems = parse(data)
     return data.decode("utf-8") if not problems and isinstance(document, dict) else None
