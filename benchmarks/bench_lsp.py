@@ -10,7 +10,9 @@ Measured three ways in one run, each over the same edits (a comment line changed
 
 beside the **peer** an editor without the server has: ``closure-policy check rules`` as a process, run on save.
 
-    python benchmarks/bench_lsp.py [--edits 30] [--json]
+    python benchmarks/bench_lsp.py [--edits 30] [--json] [--rules DIR --file NAME]
+
+``--rules`` and ``--file`` measure another folder (``bench_scale.py`` does, on generated folders of N rules).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ FILE = RULES / "close_account.yaml"
 
 
 def _edits(count: int) -> list[str]:
-    text = FILE.read_text(encoding="utf-8")
+    text = FILE.read_text(encoding="utf-8")  # (FILE and RULES: this module's, or those main() was given)
     return [text + f"\n# edit {i}\n" for i in range(count)]
 
 
@@ -77,7 +79,7 @@ async def _editor(edits: list[str]) -> list[float]:
     from lsp.editor import Editor  # the tests' client: pygls' LanguageClient over stdio
 
     found = []
-    async with Editor(ROOT) as editor:
+    async with Editor(RULES.parent) as editor:
         uri = editor.open(FILE, edits[0])
         await editor.until(lambda: uri in editor.diagnostics)
         for text in edits:
@@ -105,17 +107,28 @@ def _row(name: str, times: list[float]) -> dict[str, Any]:
             "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1), "edits": len(times)}
 
 
+def measure(edits: int, peers: int = 10) -> list[dict[str, Any]]:
+    """Every row, over ``edits`` edits of FILE in RULES."""
+    texts = _edits(edits)
+    rows = [_row(f"editor over stdio (debounce {limits.LSP_DEBOUNCE_SECONDS * 1000:.0f} ms included)",
+                 asyncio.run(_editor(texts))),
+            _row("in process: Checker.diagnose", in_process(texts)),
+            _row("floor: parse the file, compile the folder", floor(texts))]
+    if peers:
+        rows.append(_row("peer: closure-policy check (a process, on save)", peer(min(edits, peers))))
+    return rows
+
+
 def main() -> None:
+    global RULES, FILE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--edits", type=int, default=30)
     parser.add_argument("--json", action="store_true", help="also write benchmarks/results/lsp.json")
+    parser.add_argument("--rules", type=Path, default=RULES, help="the rule folder (default: the bundled rules)")
+    parser.add_argument("--file", default=FILE.name, help="the file of it edited")
     args = parser.parse_args()
-    edits = _edits(args.edits)
-    rows = [_row(f"editor over stdio (debounce {limits.LSP_DEBOUNCE_SECONDS * 1000:.0f} ms included)",
-                 asyncio.run(_editor(edits))),
-            _row("in process: Checker.diagnose", in_process(edits)),
-            _row("floor: parse the file, compile the folder", floor(edits)),
-            _row("peer: closure-policy check rules (a process, on save)", peer(min(args.edits, 10)))]
+    RULES, FILE = args.rules.absolute(), args.rules.absolute() / args.file
+    rows = measure(args.edits)
     print("| run | median ms | p95 ms | edits |\n|---|---:|---:|---:|")
     for r in rows:
         print(f"| {r['run']} | {r['median_ms']} | {r['p95_ms']} | {r['edits']} |")

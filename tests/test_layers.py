@@ -13,8 +13,8 @@ PACKAGE = ROOT / "engine/closure_policy"
 # Lowest first. A module may import from its own layer and the layers below it.
 LAYERS: list[set[str]] = [
     {"checks", "limits", "text", "errors", "scalars", "jsonvalues", "jsondoc", "decision", "trace", "clock",
-     "paths", "progress", "resources", "semantics", "__version__"},
-    {"load"}, {"validate"}, {"facts"}, {"compile"}, {"evaluate"}, {"policy"},
+     "paths", "progress", "resources", "semantics", "gcpause", "__version__"},
+    {"load"}, {"validate"}, {"facts"}, {"compile"}, {"evaluate"}, {"policy", "reloader"},
     {"stream", "decisionlog"}, {"tester"}, {"prove"}, {"site"}, {"serve", "batch", "lsp"}, {"cli"}, {"__init__"},
 ]
 

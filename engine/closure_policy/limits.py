@@ -50,10 +50,20 @@ MAX_FACTS_SCHEMA_DEPTH = 64
 MAX_CONDITION_DEPTH = 48
 #: Most comparisons in one condition, named conditions expanded.
 MAX_CONDITION_SIZE = 10_000
+#: Deepest nesting of quantifiers (some, every, none, count, collect, for_each) in one condition, named
+#: conditions expanded: each is a loop of the generated code, and CPython compiles at most 20 nested loops.
+MAX_QUANTIFIER_DEPTH = 16
+#: Deepest nesting of lists in a policy's facts schema (a list of lists...): each is a loop of the generated
+#: check of a document, as above.
+MAX_FACTS_LIST_DEPTH = 16
 #: Most properties of the one durable_rules fact a rete decision asserts (durable_rules' own limit).
 MAX_RETE_FACT_PROPERTIES = 255
 #: Most alternatives the rete backend generates for one quantifier's condition.
 MAX_RETE_ALTERNATIVES = 512
+
+#: Compiled rules the language server and ``serve --watch`` keep between compilations (each recompiles
+#: only the rules an edit changed); the least recently used are dropped past this many.
+COMPILED_RULES_KEPT = 50_000
 
 # --- the stream ----------------------------------------------------------------
 #: Most accounts whose state the stream holds; a snapshot of one more is refused.

@@ -28,6 +28,7 @@ from .evaluate.compiled.runtime import Unreadable
 from .evaluate.lifecycle import Lifecycle
 from .facts import FactType
 from .facts.schema_file import FactsSchema
+from .gcpause import collector_paused
 from .jsondoc import TEXTS, parse
 from .trace import Trace, Tracer
 
@@ -48,7 +49,7 @@ class Decided:
 class Policy:
     """A compiled rule set. Thread-safe: a decision keeps its state to itself."""
 
-    def __init__(self, compilation: Compilation, backend: str = "compiled"):
+    def __init__(self, compilation: Compilation, backend: str = "compiled", index: bool | None = None):
         assert compilation.schema is not None, "a compilation with problems is never a Policy"
         self.compilation = compilation
         self.facts_schema: FactsSchema = compilation.schema  #: the policy's own facts schema, read and checked
@@ -61,9 +62,10 @@ class Policy:
         #: The JSON pointer of the fact every decision echoes as ``account_id`` (``policy.subject``).
         self.subject_pointer = json_pointer(compilation.ruleset.subject.split("."))
         info = {"name": self.name, "revision": self.revision}
-        self._compiled = CompiledBackend(compilation, info)
-        self._backend: evaluate.Backend = (self._compiled if backend == "compiled"
-                                           else evaluate.create(backend, compilation, info))
+        with collector_paused():
+            self._compiled = CompiledBackend(compilation, info, index)
+            self._backend: evaluate.Backend = (self._compiled if backend == "compiled"
+                                               else evaluate.create(backend, compilation, info))
 
     @property
     def facts_types(self) -> FactType:
@@ -213,11 +215,16 @@ def available_backends() -> list[str]:
     return evaluate.available()
 
 
-def load_policy(path: str | os.PathLike[str] | None = None, backend: str = "compiled") -> Policy:
-    """Load, validate and compile a rule folder (default: the bundled rules)."""
+def load_policy(path: str | os.PathLike[str] | None = None, backend: str = "compiled",
+                index: bool | None = None) -> Policy:
+    """Load, validate and compile a rule folder (default: the bundled rules).
+
+    ``index``: whether the compiled backend looks rules up in each query's rule index (``None``: for the
+    queries large enough to gain from it; ``True``: every query; ``False``: none). Decisions are the same.
+    """
     evaluate.require(backend)  # unknown or not runnable here: said before any work
     directory = Path(path) if path is not None else resources.rules_dir()
-    return Policy(compile_policy(directory), backend)
+    return Policy(compile_policy(directory), backend, index)
 
 
 def check_rules(path: str | os.PathLike[str] | None = None) -> Compilation:

@@ -39,6 +39,7 @@ class RuleEvent:
     at: str
     fired: bool | None = None
     leaves: list[LeafEvent] = field(default_factory=list)
+    index: str | None = None  # the rule index's entry that selected it, or why the index skipped it
 
 
 @dataclass
@@ -63,6 +64,22 @@ class Trace:
         self._current = max(i for i, event in enumerate(self.rules) if event.rule == rule)
         self.phase = "then"
 
+    def selected(self, entry: Any) -> None:
+        """The rule just evaluated was a candidate by the index entry ``entry`` (a ``compile.index.Entry``)."""
+        self.rules[self._current].index = f"selected by the index: {entry.text}"
+
+    def skipped(self, rule: str, at: str, entry: Any, key_number: int, seen: Any) -> None:
+        """A rule the index left out: it cannot fire, since the document's value of the key is not one it needs.
+
+        For a root fact the comparison the entry came from was in effect tested, and is reported as false."""
+        values = sorted(seen, key=repr) if entry.key.item_keys is not None else seen  # a list's: each value once
+        shown = json.dumps(to_json(values), ensure_ascii=False)
+        self.rules.append(RuleEvent(rule, at, fired=False, index=f"skipped by the index: {entry.key.text} is "
+                                                                 f"{shown}; the rule needs {entry.text}"))
+        self._current = len(self.rules) - 1
+        if entry.key.item_keys is None:
+            self.rules[-1].leaves.append(LeafEvent(entry.leaf, "when", seen, entry.shown, False))
+
     def leaf(self, leaf: Leaf, left: Any, right: Any, result: bool, negated: bool = False) -> None:
         if self.rules:
             self.rules[self._current].leaves.append(LeafEvent(leaf, self.phase, left, right, result, negated))
@@ -71,7 +88,8 @@ class Trace:
         """Each rule with the comparisons its condition tested, then those made once it fired, in order."""
         return [{"rule": r.rule, "at": r.at, "fired": bool(r.fired),
                  "conditions": [_comparison(e) for e in r.leaves if e.phase == "when"],
-                 "then": [_comparison(e) for e in r.leaves if e.phase == "then"]}
+                 "then": [_comparison(e) for e in r.leaves if e.phase == "then"],
+                 **({"index": r.index} if r.index is not None else {})}
                 for r in self.rules]
 
 
@@ -89,6 +107,8 @@ def render(explanation: Sequence[Mapping[str, Any]], indent: int = 0) -> list[st
     lines: list[str] = []
     for entry in explanation:
         lines.append(f"{pad}{entry['rule']} ({entry['at']}): {'fired' if entry['fired'] else 'did not fire'}")
+        if entry.get("index"):
+            lines.append(f"{pad}  ({entry['index']})")
         lines += [_line(c, pad + "  ") for c in entry["conditions"]]
         if entry.get("then"):
             lines.append(f"{pad}  then (details, effects, remediation and outcome guards):")

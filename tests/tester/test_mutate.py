@@ -130,3 +130,19 @@ def test_a_mutant_marked_equivalent_on_its_line_is_listed_not_judged(tmp_path):
     assert status["start blocked -> closed"] != "equivalent"  # only the mutant named, not its line
     text = mutate.report(results)
     assert "start blocked -> clear (equivalent, as marked: not judged)" in text and "1 marked equivalent" in text
+
+
+def test_mutants_are_judged_alike_through_the_rule_index(policy, tmp_path, monkeypatch):
+    """Every query outlined and indexed (as a large one is): a mutant of an indexed comparison moves its rule
+    to another entry of the index, and each mutant still gets the verdict of the one-function code."""
+    from closure_policy.compile.index import build_index
+    from closure_policy.evaluate.compiled import outline
+
+    cases, _ = collect([_suite(tmp_path, ALLOW + PENDING)], policy)
+    inline = [(r.mutant, r.status) for r in mutate.run(policy, cases, workers=1)]
+    monkeypatch.setattr(outline, "INLINE_RULES", 0)
+    indexed = [(r.mutant, r.status) for r in mutate.run(policy, cases, workers=1)]
+    assert indexed == inline
+    entries = [e for q in policy.compilation.queries.values() for e in build_index(q).entries if e is not None]
+    leaves = {e.leaf.at for e in entries}
+    assert any(f"{m.file}:{m.line}:" in " ".join(leaves) for m, _ in indexed)  # indexed comparisons were mutated

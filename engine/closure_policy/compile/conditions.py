@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from decimal import InvalidOperation
+from json.encoder import encode_basestring
 from typing import Any, Callable
 
 from .. import limits
@@ -50,6 +51,10 @@ def build_iteration(data: dict[str, Any], here: Here, scope: Scope) -> tuple[ir.
     if scope.is_taken(name):
         here.at("as").error(f"{name!r} is already a fact or a bound name here; choose another", "shadowed-name")
     inner = scope.bind(name, item_type)
+    if len(inner.bindings) > limits.MAX_QUANTIFIER_DEPTH:
+        here.error(f"quantifiers nest more than {limits.MAX_QUANTIFIER_DEPTH} deep here (named conditions "
+                   "expanded)", "limit")
+        return ir.Iteration(items, name, None), inner
     where = build_condition(data["where"], here.at("where"), inner) if "where" in data else None
     return ir.Iteration(items, name, where), inner
 
@@ -138,8 +143,17 @@ def _comparison(data: dict[str, Any], here: Here, scope: Scope) -> ir.Cond:
     return ir.Compare(left, op, right, day_in, _leaf(data, here))
 
 
+def _json(value: Any) -> str:
+    """A literal as JSON text: the common scalars without the encoder's set-up (a leaf each comparison)."""
+    if value.__class__ is str:
+        return encode_basestring(value)
+    if value.__class__ is int:
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _leaf(data: dict[str, Any], here: Here) -> Leaf:
-    other = data["value_of"] if "value_of" in data else json.dumps(data.get("value"), ensure_ascii=False)
+    other = data["value_of"] if "value_of" in data else _json(data.get("value"))
     text = f"{data['fact']} {data['op']} {other}"
     if "as_day_in" in data:
         text += f" (calendar days in {data['as_day_in']})"

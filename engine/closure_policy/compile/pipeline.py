@@ -15,9 +15,11 @@ from typing import Any, Callable
 from ..errors import InvalidRules, Problem
 from ..facts.schema_file import FactsSchema, read_facts_schema
 from ..facts.types import FactType
+from ..gcpause import collector_paused
 from ..load import SourceFile, load_rule_dir
 from ..validate.against_schema import validate_file
-from ..validate.semantic import RuleSet, check_translations, gather
+from ..validate.semantic import Entry, RuleSet, check_translations, gather
+from .cache import RuleCache, digest, rule_spans, uses_conditions
 from .context import Context, Here, NamedCondition
 from .ir import Ref
 from .paths import resolve
@@ -37,6 +39,9 @@ class Compilation:
     queries: dict[str, CompiledQuery] = field(default_factory=dict)
     stream: StreamSpec | None = None
     schema: FactsSchema | None = None  #: the policy's facts schema, once read and usable
+    cache: RuleCache | None = field(default=None, repr=False)  #: compiled rules kept from the last compilations
+    #: How each rule file is read (None: from disk, each time); a reloader's reads what it already parsed.
+    reader: Callable[[Path], tuple[SourceFile, list[Problem]]] | None = field(default=None, repr=False)
 
     @property
     def facts(self) -> FactType:
@@ -62,7 +67,7 @@ def _load(c: Compilation) -> None:
     if not c.directory.is_dir():
         c.problems.append(Problem(str(c.directory), 1, 1, "not a folder of rule files", "io"))
         return
-    c.sources, found = load_rule_dir(c.directory)
+    c.sources, found = load_rule_dir(c.directory, load=c.reader)
     c.problems += found
     if not c.sources:
         c.problems.append(Problem(str(c.directory), 1, 1, "no *.yaml rule files here", "io"))
@@ -73,7 +78,7 @@ def _schema(c: Compilation) -> None:
         if source.data is None:
             c.broken[source.name] = {()}
             continue
-        found, broken = validate_file(source)
+        found, broken = validate_file(source) if c.cache is None else c.cache.of_text("schema", source, validate_file)
         c.problems += found
         c.broken[source.name] = broken
 
@@ -137,6 +142,7 @@ def _rules(c: Compilation) -> None:
     assert c.ctx is not None
     if c.schema is None:  # the facts' shape is unknown: every fact path would be a problem of its own
         return
+    key = _rule_keys(c) if c.cache is not None else None
     for entry in c.ruleset.rules:
         source, path, data = entry
         query = c.queries.get(data["query"])
@@ -144,10 +150,35 @@ def _rules(c: Compilation) -> None:
             known = ", ".join(sorted(c.queries)) or "none"
             c.ctx.error(source, path + ("query",), f"unknown query {data['query']!r} (declared: {known})",
                         "unknown-query")
-        rule = compile_rule(entry, query, c.ctx)
+        if c.cache is None or key is None:
+            rule = compile_rule(entry, query, c.ctx)
+        else:
+            rule = c.cache.compile(key(entry), c.ctx, data["id"],
+                                   lambda entry=entry, query=query: compile_rule(entry, query, c.ctx))  # type: ignore[misc]
         if query is not None:
             query.rules.append(rule)
             query.roots |= rule.roots
+
+
+def _rule_keys(c: Compilation) -> Callable[[Entry], tuple[Any, ...]]:
+    """What each rule's compiled form depends on, for the rule cache (see compile/cache.py)."""
+    assert c.ctx is not None and c.schema is not None
+    cache = c.cache
+    assert cache is not None
+    texts = {s.name: cache.of_text("digest", s, lambda s: digest(s.name, s.text)) for s in c.sources}
+    spans = {s.name: cache.of_text("spans", s, rule_spans) for s in c.sources}
+    queries = {name: digest(data) for name, (_, _, data) in c.ruleset.queries.items()}
+    conditions = digest(sorted((n, nc.source.name, texts.get(nc.source.name), nc.path)
+                               for n, nc in c.ctx.conditions.items()))
+    shared = (c.schema.digest, tuple(c.ruleset.languages))
+
+    def key(entry: Entry) -> tuple[Any, ...]:
+        source, path, data = entry
+        span = spans[source.name].get(path)  # the rule's own text where it is known, else its whole file's
+        uses = "use" in span[1] if span is not None else uses_conditions(data)  # (a word in it is enough)
+        return (source.name, span or texts.get(source.name), path, queries.get(data["query"]),
+                conditions if uses else None, shared)
+    return key
 
 
 _UNREADABLE = ("yaml-syntax", "io", "limit")  # a file whose rules were not read at all
@@ -207,19 +238,23 @@ STAGES: list[tuple[str, Callable[[Compilation], None]]] = [
 ]
 
 
-def compile_policy(directory: Path, strict: bool = True,
-                   sources: list[SourceFile] | None = None) -> Compilation:
+def compile_policy(directory: Path, strict: bool = True, sources: list[SourceFile] | None = None,
+                   cache: RuleCache | None = None,
+                   reader: Callable[[Path], tuple[SourceFile, list[Problem]]] | None = None) -> Compilation:
     """Run every stage; with ``strict``, any problem raises :class:`InvalidRules`.
 
-    ``sources`` compiles files already loaded without reading them again.
+    ``sources`` compiles files already loaded without reading them again (their ``text`` as read: a
+    ``cache`` keeps compiled rules by it, so files changed in memory alone are compiled without one);
+    ``reader`` reads each rule file of the folder in place of reading it from disk.
     """
-    c = Compilation(directory=directory, sources=list(sources or []))
-    for name, stage in STAGES:
-        try:
-            stage(c)
-        except Exception as exc:  # a bug of ours: its trace names the stage it happened in
-            exc.add_note(f"closure_policy: in the compile stage {name!r} of {directory}")
-            raise
+    c = Compilation(directory=directory, sources=list(sources or []), cache=cache, reader=reader)
+    with collector_paused():
+        for name, stage in STAGES:
+            try:
+                stage(c)
+            except Exception as exc:  # a bug of ours: its trace names the stage it happened in
+                exc.add_note(f"closure_policy: in the compile stage {name!r} of {directory}")
+                raise
     c.problems = sorted(set(c.problems))
     if strict and c.problems:
         raise InvalidRules(c.problems)

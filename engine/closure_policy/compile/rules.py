@@ -54,6 +54,10 @@ class CompiledRule:
     outcome: list[tuple[Condition | None, str]]
     emit: Emit | None
     roots: set[str]
+    #: What later steps derived from this rule (its index entries, its generated code), kept with it: a rule
+    #: kept by the rule cache (compile/cache.py) is the same object in the next compilation, so those are
+    #: derived once.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sort_key(self) -> tuple[int, str]:

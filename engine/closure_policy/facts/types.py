@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import limits
 from .kinds import KINDS
 
 _NO_DEFAULT = object()
@@ -68,6 +69,7 @@ class _Reader:
     def __init__(self, root: dict[str, Any]):
         self.defs = root.get("$defs", {})
         self.following: list[str] = []  # the $refs being read: one that comes round again is a cycle
+        self.lists = 0  # how many lists the node being read is inside
 
     def read(self, node: Any, at: str) -> FactType:
         if not isinstance(node, dict):
@@ -125,7 +127,13 @@ class _Reader:
             for name, prop in result.properties.items():
                 prop.optional = name not in result.required and not prop.has_default
         elif kind == "array" and "items" in node:
-            result.item = self.read(node["items"], f"{at}/items")
+            self.lists += 1
+            if self.lists > limits.MAX_FACTS_LIST_DEPTH:
+                raise UnsupportedSchema(at, f"lists nest more than {limits.MAX_FACTS_LIST_DEPTH} deep")
+            try:
+                result.item = self.read(node["items"], f"{at}/items")
+            finally:
+                self.lists -= 1
             result.unique_by = node.get("x-unique-by")
         return result
 

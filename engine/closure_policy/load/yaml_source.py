@@ -16,6 +16,7 @@ from yaml.constructor import SafeConstructor
 
 from .. import limits
 from ..errors import Problem
+from ..gcpause import collector_paused
 from ..text import excerpt
 
 Path_ = tuple[Any, ...]
@@ -54,6 +55,7 @@ class SourceFile:
         return Problem(self.name, line, col, message, check)
 
 
+_STR = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
@@ -70,11 +72,13 @@ class _TooLarge(Exception):
 
 
 class _Builder:
+    # The hot loop of every check: plain attribute reads and class tests, no helper call per node.
     def __init__(self, source: SourceFile, problems: list[Problem]):
         self.source = source
         self.problems = problems
         self.constructor = SafeConstructor()
         self.built = 0
+        self.values, self.keys = source.marks.values, source.marks.keys
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         # An alias is the same node again: counting what is built stops a
@@ -85,20 +89,25 @@ class _Builder:
                                   "(aliases expanded)")
         if len(path) > limits.MAX_YAML_DEPTH:
             raise _TooLarge(node, f"nested more than {limits.MAX_YAML_DEPTH} deep (aliases expanded)")
-        self.source.marks.values[path] = _position(node)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        mark = node.start_mark
+        self.values[path] = (mark.line + 1, mark.column + 1)
+        kind = node.__class__
+        if kind is yaml.ScalarNode:
+            return node.value if node.tag == _STR else self._scalar(node)
+        if node.tag not in _PLAIN_TAGS:
             self._problem(node, f"unsupported YAML tag {excerpt(node.tag)}", "yaml-syntax")
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
-        return self._scalar(node)
+        if kind is yaml.MappingNode:
+            return self._mapping(node, path)  # type: ignore[arg-type]
+        build = self.build
+        return [build(child, path + (i,)) for i, child in enumerate(node.value)]
 
     def _problem(self, node: yaml.Node, message: str, check: str) -> None:
         line, col = _position(node)
         self.problems.append(Problem(self.source.name, line, col, message, check))
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR:  # most scalars: no constructor needed
+            return node.value
         digits = len(node.value.lstrip("+-").replace("_", ""))
         if node.tag == "tag:yaml.org,2002:int" and digits > limits.MAX_YAML_INTEGER_DIGITS:
             self._problem(node, f"an integer of {digits:,} digits; the limit is {limits.MAX_YAML_INTEGER_DIGITS}",
@@ -112,26 +121,28 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
-        first_seen: dict[Any, tuple[int, int]] = {}
+        keys, build = self.keys, self.build
         for key_node, value_node in node.value:
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key_node, yaml.ScalarNode) or \
-                    (not isinstance(key, (str, int, float, bool)) and key is not None):
+            if key_node.__class__ is not yaml.ScalarNode:
                 self._problem(key_node, "mapping keys must be scalars", "yaml-syntax")
                 continue
-            line, col = _position(key_node)
-            if key in first_seen:
-                was = first_seen[key]
-                self.problems.append(Problem(self.source.name, line, col,
+            key = key_node.value if key_node.tag == _STR else self._scalar(key_node)
+            if key.__class__ is not str and not isinstance(key, (int, float, bool)) and key is not None:
+                self._problem(key_node, "mapping keys must be scalars", "yaml-syntax")
+                continue
+            mark = key_node.start_mark
+            where = path + (key,)
+            if key in result:
+                was = keys[where]
+                self.problems.append(Problem(self.source.name, mark.line + 1, mark.column + 1,
                                              f"duplicate key {excerpt(key)} (first at line {was[0]}); "
                                              "YAML keeps only the last", "duplicate-key"))
-            first_seen[key] = (line, col)
-            self.source.marks.keys[path + (key,)] = (line, col)
-            result[key] = self.build(value_node, path + (key,))
+            keys[where] = (mark.line + 1, mark.column + 1)
+            result[key] = build(value_node, where)
         return result
 
 
-def _read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
     try:
         with open(path, "rb") as fh:
             data = fh.read(limits.MAX_RULE_FILE_BYTES + 1)
@@ -198,6 +209,11 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
+# libyaml, when PyYAML was built with it: ~20 times faster. Its own nesting limit (1,000) bounds its
+# recursion; ours (MAX_YAML_DEPTH) is checked as the nodes are built.
+_CLoader: Any = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader whose (recursive) composer refuses collections nested past the limit."""
 
@@ -218,9 +234,18 @@ class _BoundedLoader(yaml.SafeLoader):
                 self._depth -= 1
 
 
+def _compose(text: str) -> Any:
+    """The node graph: by libyaml's C parser, or, for a text it refuses, by PyYAML's own, whose errors
+    (and whose depth check, at the collection past the limit) are the ones a problem reports."""
+    try:
+        return yaml.compose(text, Loader=_CLoader)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=_BoundedLoader)
+
+
 def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
     """Read one YAML file; problems are syntax errors, duplicate keys and limits."""
-    text, problems = _read_text(path, name or str(path))
+    text, problems = read_text(path, name or str(path))
     if text is None:
         return SourceFile(path=path, name=name or str(path), data=None, marks=Marks()), problems
     return load_yaml_text(text, path, name)
@@ -235,8 +260,14 @@ def load_yaml_text(text: str, path: Path, name: str | None = None) -> tuple[Sour
                                 "limit")]
     problems: list[Problem] = []
     source.text = text
+    with collector_paused():  # what is built here lives on: see gcpause.py
+        return _build(source, problems)
+
+
+def _build(source: SourceFile, problems: list[Problem]) -> tuple[SourceFile, list[Problem]]:
+    text = source.text
     try:
-        node = yaml.compose(text, Loader=_BoundedLoader)
+        node = _compose(text)
     except _TooDeep as exc:
         line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
         return source, [Problem(source.name, line, col, str(exc), "limit")]

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import ClosurePolicyError, InvalidRules
-from ..policy import Policy, load_policy
+from ..policy import Policy
+from ..reloader import Reloader
 
 
 def _now() -> str:
@@ -31,14 +32,15 @@ class PolicyHolder:
     last_reload: dict[str, Any] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.policy = load_policy(self.rules, backend=self.backend)
+        self._loader = Reloader(self.rules, backend=self.backend)  # a reload redoes only what changed
+        self.policy = self._loader.load()
         self._lock = threading.Lock()  # one reload at a time; decisions never wait for it
 
     def reload(self) -> dict[str, Any]:
         """Load the rules again; swap only if they are free of problems. Returns what happened."""
         with self._lock:
             try:
-                fresh = load_policy(self.rules, backend=self.backend)
+                fresh = self._loader.load()
             except InvalidRules as exc:
                 self.last_reload = {"ok": False, "at": _now(), "revision": self.policy.revision,
                                     "problems": [p.format() for p in exc.problems]}

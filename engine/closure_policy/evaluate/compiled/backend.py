@@ -16,14 +16,15 @@ from ...compile.stream import StreamSpec
 from ...decision import Decision
 from ...trace import Trace
 from ..lifecycle import Lifecycle, PlainLifecycle
-from .codegen import Generated, generate_query, predicate
+from .codegen import Generated, predicate
+from .outline import generate
 
 
 class Functions:
     """Generated functions by (query, language, mode), made on first use and kept."""
 
-    def __init__(self, compilation: Compilation, policy: Mapping[str, str]):
-        self._queries, self._facts = compilation.queries, compilation.facts
+    def __init__(self, compilation: Compilation, policy: Mapping[str, str], index: bool | None = None):
+        self._queries, self._facts, self._index = compilation.queries, compilation.facts, index
         self._policy = MappingProxyType(dict(policy))
         self._made: dict[tuple[str, str, str], Generated] = {}
         self._lock = threading.Lock()
@@ -35,16 +36,16 @@ class Functions:
             with self._lock:
                 made = self._made.get(key)
                 if made is None:
-                    made = self._made[key] = generate_query(self._queries[query], lang, mode, self._policy,
-                                                                   self._facts)
+                    made = self._made[key] = generate(self._queries[query], lang, mode, self._policy,
+                                                              self._facts, self._index)
         return made
 
 
 class CompiledBackend:
     name = "compiled"
 
-    def __init__(self, compilation: Compilation, policy_info: dict[str, str]):
-        self.functions = Functions(compilation, policy_info)
+    def __init__(self, compilation: Compilation, policy_info: dict[str, str], index: bool | None = None):
+        self.functions = Functions(compilation, policy_info, index)
         self._predicates: dict[Condition, Callable[[Mapping[str, Any]], bool]] = {}
         self._plain: dict[tuple[str, str], Any] = {
             (q, lang): self.functions.get(q, lang, "plain").function

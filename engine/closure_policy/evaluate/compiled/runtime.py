@@ -141,10 +141,21 @@ def decision(query: str, account_id: Any, outcome: str, violations: list[Violati
     return made
 
 
+def collect(got: dict[int, Any], rank: tuple[int, ...], emitting: frozenset[int],
+            ) -> tuple[list[Violation], list[dict[str, Any]], int | None]:
+    """An outlined query's results by rule number: violations by rank (step, then id), effects in the order
+    the rules are written, and the number of the first violated rule (None: none)."""
+    effects: list[dict[str, Any]] = []
+    for number in sorted(n for n in got if n in emitting):
+        effects += got[number]
+    ordered = sorted((rank[n], n) for n in got if n not in emitting)
+    return [got[n] for _, n in ordered], effects, (ordered[0][1] if ordered else None)
+
+
 #: The names a generated function's globals hold, besides its numbered constants (``K0``, ``K1``...).
 VOCABULARY: dict[str, Any] = {
     "_Decimal": Decimal, "_money": money, "_instant": instant,
     "_instant_checked": instant_checked, "_zone": zone, "_unicode": unicode, "_not_unique": not_unique, "_dig": dig,
     "_day": day, "_display": display, "_json": to_json, "_shown": shown, "_decimal_text": decimal_text,
-    "_instant_text": instant_text, "_violation": violation, "_decision": decision,
+    "_instant_text": instant_text, "_violation": violation, "_decision": decision, "_collect": collect,
 }
