@@ -64,6 +64,9 @@ MAX_RETE_ALTERNATIVES = 512
 #: Compiled rules the language server and ``serve --watch`` keep between compilations (each recompiles
 #: only the rules an edit changed); the least recently used are dropped past this many.
 COMPILED_RULES_KEPT = 50_000
+#: Shapes of rule function the compiled backend keeps compiled (rules that differ only in their literals share
+#: one): a reload of the same rules compiles none again.
+RULE_SHAPES_KEPT = 4_096
 
 # --- the stream ----------------------------------------------------------------
 #: Most accounts whose state the stream holds; a snapshot of one more is refused.

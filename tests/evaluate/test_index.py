@@ -36,7 +36,7 @@ def forms() -> dict[str, Any]:
 def _entries(policy: Any, query: str) -> dict[str, str | None]:
     index = build_index(policy.compilation.queries[query])
     return {rule.id: (e.text if e is not None else None)
-            for rule, e in zip(policy.compilation.queries[query].rules, index.entries)}
+            for rule, e in zip(policy.compilation.queries[query].rules, index.entries, strict=True)}
 
 
 def test_rules_are_filed_under_the_comparisons_they_need(forms):

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import Problem
 from ..load import SourceFile
+from ..load.edit import reparse
 from ..load.yaml_source import load_rule_dir, load_yaml_file, load_yaml_text
 from ..resources import rules_dir
 
@@ -46,8 +47,11 @@ class Documents:
         cached = self._read.get(path)
         if cached is not None and cached[0] == state and state is not None:
             return cached[1]
-        found = load_yaml_text(self.open[path], path, str(path)) if path in self.open else \
-            load_yaml_file(path, str(path))
+        if path in self.open:
+            edited = reparse(cached[1][0], self.open[path]) if cached is not None and not cached[1][1] else None
+            found = (edited, []) if edited is not None else load_yaml_text(self.open[path], path, str(path))
+        else:
+            found = load_yaml_file(path, str(path))
         self._read[path] = (state, found)
         return found
 

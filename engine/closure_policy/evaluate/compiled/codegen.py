@@ -560,8 +560,9 @@ class _Query(_Generator):
         values = {name: (self.value(v), v) for name, v in rule.details}
         as_json = {name: self.once(self.as_json(expr, v)) for name, (expr, v) in values.items()}
         details = {name: self.shown(as_json[name], expr, v) for name, (expr, v) in values.items()}
-        remedies = self.fresh("m")
-        self.out.emit(f"{remedies} = []")
+        remedies = self.fresh("m") if rule.remediation else "()"  # none: nothing to build
+        if rule.remediation:
+            self.out.emit(f"{remedies} = []")
         for i, (when, texts) in enumerate(rule.remediation):
             line = f"{remedies}.append({self.text(texts[self.lang], details)})"
             if when is None:
@@ -570,7 +571,8 @@ class _Query(_Generator):
             with self.out.block(f"if {self.guarded(when, (rule.id, REMEDY, i))}:"):
                 self.out.emit(line)
         message = self.text(rule.message[self.lang], details) if rule.message else "''"
-        json_object = "{" + ", ".join(f"{self.const(n)}: {v}" for n, v in as_json.items()) + "}"
+        json_object = "{" + ", ".join(f"{self.const(n)}: {v}" for n, v in as_json.items()) + "}" if as_json \
+            else "_NO_DETAILS"
         self.out.emit(f"{slot} = _violation({self.const(rule.id)}, {self.const(rule.step)}, "
                       f"{self.const(rule.title[self.lang])}, {message}, {remedies}, {json_object}, "
                       f"{self.const(MappingProxyType(dict(rule.source)))})")

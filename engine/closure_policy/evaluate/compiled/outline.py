@@ -22,6 +22,7 @@ from functools import lru_cache
 from types import CodeType, FunctionType
 from typing import Any, Callable
 
+from ... import limits
 from ...compile import ir
 from ...compile.index import Entry, RuleIndex, build_index, partitioned, rule_order
 from ...compile.rules import CompiledRule
@@ -30,12 +31,10 @@ from .codegen import BUILTINS, Generated, _Checks, _compile, _Lines, _Query, gen
 
 #: The most rules a query may have to be generated as one function; a larger one is outlined and indexed.
 INLINE_RULES = 64
-#: Shapes of rule function kept compiled (a reload of the same rules compiles none again).
-_SHAPES_KEPT = 4096
 _GLOBALS: dict[str, Any] = {"__builtins__": dict(BUILTINS), **runtime.VOCABULARY}
 
 
-@lru_cache(maxsize=_SHAPES_KEPT)
+@lru_cache(maxsize=limits.RULE_SHAPES_KEPT)
 def _code(source: str) -> CodeType:
     module = compile(source, "<closure-policy rule>", "exec")
     return next(c for c in module.co_consts if isinstance(c, CodeType))

@@ -120,12 +120,20 @@ def instant_text(value: Any) -> Any:
     return None if value is None else value.isoformat()
 
 
-def violation(rule: str, step: int | None, title: str, message: str, remediation: list[str],
-              details: dict[str, Any], source: MappingProxyType[str, str]) -> Violation:
-    """A violation from values the generated code made fresh (so nothing is copied)."""
-    made = Violation.__new__(Violation)
-    made.__dict__.update(rule=rule, step=step, title=title, message=message, remediation=tuple(remediation),
-                         details=MappingProxyType(details), source=source)
+#: The details of a violation whose rule has none: one empty mapping, shared (it cannot be changed).
+NO_DETAILS: MappingProxyType[str, Any] = MappingProxyType({})
+_new_violation, _set = Violation.__new__, object.__setattr__
+
+
+def violation(rule: str, step: int | None, title: str, message: str, remediation: list[str] | tuple[str, ...],
+              details: dict[str, Any] | MappingProxyType[str, Any], source: MappingProxyType[str, str]) -> Violation:
+    """A violation from values the generated code made fresh (so nothing is copied); a large policy makes
+    thousands a decision, so its dictionary is given whole, and what is empty is shared."""
+    made = _new_violation(Violation)
+    _set(made, "__dict__", {"rule": rule, "step": step, "title": title, "message": message,
+                            "remediation": remediation if remediation.__class__ is tuple else tuple(remediation),
+                            "details": details if details is NO_DETAILS else MappingProxyType(details),
+                            "source": source})
     return made
 
 
@@ -158,4 +166,5 @@ VOCABULARY: dict[str, Any] = {
     "_instant_checked": instant_checked, "_zone": zone, "_unicode": unicode, "_not_unique": not_unique, "_dig": dig,
     "_day": day, "_display": display, "_json": to_json, "_shown": shown, "_decimal_text": decimal_text,
     "_instant_text": instant_text, "_violation": violation, "_decision": decision, "_collect": collect,
+    "_NO_DETAILS": NO_DETAILS,
 }
