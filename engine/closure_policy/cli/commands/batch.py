@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...batch import Cluster, run_batch
-from ...batch.summary import Summary
 from .. import options
+
+if TYPE_CHECKING:
+    from ...batch.summary import Summary
 
 
 def add_parser(sub: Any) -> None:
@@ -24,13 +25,15 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ...batch import Cluster, run_batch  # Dask and Arrow: imported by the commands that use them
+
     cluster = Cluster(args.scheduler, args.workers, None if args.quiet else sys.stderr)
     summary, seconds = run_batch(args.query, args.input, args.output, args.rules, args.lang, cluster, args.backend)
     sys.stdout.write(format_summary(summary, seconds))
     return 0
 
 
-def format_summary(summary: Summary, seconds: float) -> str:
+def format_summary(summary: "Summary", seconds: float) -> str:
     rate = summary.rows / seconds if seconds else 0.0
     lines = [f"{summary.rows:,} rows in {seconds:.1f} s ({rate:,.0f} rows/s); {summary.invalid:,} invalid"]
     lines += [f"  {outcome:<24} {count:>12,}" for outcome, count in summary.outcomes.most_common()]

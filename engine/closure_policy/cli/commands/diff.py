@@ -5,8 +5,6 @@ import argparse
 import sys
 from typing import Any
 
-from ...batch import Cluster, run_diff
-from ...batch import report as reports
 from .. import options
 
 
@@ -25,6 +23,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ...batch import Cluster, run_diff  # Dask and Arrow: imported by the commands that use them
+    from ...batch import report as reports
+
     if args.output:
         reports.check_name(args.output)  # before the work, not after it
     cluster = Cluster(args.scheduler, args.workers, None if args.quiet else sys.stderr)

@@ -268,11 +268,13 @@ def generate(query: Any, lang: str, mode: str, policy: Any, facts: Any, index: b
     """A query's decision function: one function for a small query, outlined and indexed for a large one.
 
     ``index``: None indexes the queries of more than ``INLINE_RULES`` rules; True every query; False none
-    (a large query is still outlined: its size is what CPython cannot compile as one function).
+    (a large query is still outlined: its size is what CPython cannot compile as one function). The
+    ``oracle`` variant is never indexed: another backend says which rules fire, and it is asked of every one,
+    so that a backend's mistake is never hidden by this one's index.
     """
     if len(query.rules) <= INLINE_RULES and not index:
         return generate_query(query, lang, mode, policy, facts)
-    gen = Outlined(query, lang, mode, policy, facts, indexed=index is not False)
+    gen = Outlined(query, lang, mode, policy, facts, indexed=index is not False and mode != "oracle")
     source = gen.generate()
     shown = "\n".join([*gen.sources, source])  # each rule's function, then the decision
     return Generated(_compile(source, gen.consts, f"{query.name} {lang} {mode}"), shown)
