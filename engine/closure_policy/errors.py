@@ -66,11 +66,6 @@ def excerpt_pointer(pointer: str) -> str:
     return pointer if len(pointer) <= 200 else pointer[:200] + "…"
 
 
-def json_pointer(path: Iterable[object]) -> str:
-    parts = (str(p).replace("~", "~0").replace("/", "~1") for p in path)
-    return "".join("/" + p for p in parts)
-
-
 class ClosurePolicyError(Exception):
     """A user's mistake: bad rules, bad facts, an unknown name. Never a bug."""
 

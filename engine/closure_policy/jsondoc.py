@@ -25,7 +25,8 @@ from typing import IO, Any, Iterator, Sequence
 import msgspec
 
 from . import limits
-from .errors import FactProblem, UnreadableDocument, json_pointer
+from .errors import FactProblem, UnreadableDocument
+from .pointers import json_pointer
 
 
 class _Oversized(str):

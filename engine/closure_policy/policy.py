@@ -21,7 +21,6 @@ from .errors import (
     UnknownQuery,
     UnreadableDocument,
     UnsupportedLanguage,
-    json_pointer,
 )
 from .evaluate.compiled.backend import CompiledBackend
 from .evaluate.compiled.runtime import Unreadable
@@ -30,6 +29,7 @@ from .facts import FactType
 from .facts.schema_file import FactsSchema
 from .gcpause import collector_paused
 from .jsondoc import TEXTS, parse
+from .pointers import json_pointer
 from .trace import Trace, Tracer
 
 BACKENDS = tuple(evaluate.BACKENDS)

@@ -75,8 +75,8 @@ def test_bad_keyword_expressions_are_errors(expr):
 def test_a_decision_off_the_decision_schema_is_a_mismatch(small_balance):
     import dataclasses
 
-    from closure_policy.tester.runner import _off_contract
+    from closure_policy.tester.runner import off_contract
 
-    assert _off_contract(small_balance) == []
+    assert off_contract(small_balance) == []
     broken = dataclasses.replace(small_balance, outcome=None)
-    assert [m.field for m in _off_contract(broken)] == ["decision.schema.json"]
+    assert [m.field for m in off_contract(broken)] == ["decision.schema.json"]

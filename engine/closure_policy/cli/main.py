@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_parser(sub)
     prove.add_parser(sub)
     lsp.add_parser(sub)
+    parser.set_defaults(cli=parser)  # the whole command line, for the command that documents it
     return parser
 
 

@@ -15,9 +15,11 @@ from ..policy import Policy, check_rules, load_policy
 from ..resources import schema
 
 
-def render(policy: Policy | None = None) -> str:
+def render(parser: argparse.ArgumentParser, policy: Policy | None = None) -> str:
+    """The reference of ``policy`` (default: the bundled rules) and of the command line ``parser`` parses
+    (the CLI hands its own: this module imports nothing of the CLI, so no import goes round in a circle)."""
     policy = policy or load_policy()
-    parts = [_HEADER, _facts(policy), _queries(policy), _events(policy), _decision(), _cli(), _api()]
+    parts = [_HEADER, _facts(policy), _queries(policy), _events(policy), _decision(), _cli(parser), _api()]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -119,10 +121,7 @@ def _decision() -> str:
             + _table(_properties(decision, ""), ("field", "type", "meaning")))
 
 
-def _cli() -> str:
-    from .main import build_parser
-
-    parser = build_parser()
+def _cli(parser: argparse.ArgumentParser) -> str:
     out = ["## Command line\n", "Exit codes: `0` any decision (and a clean `check`, a passing `test`); `1` a failing "
            "test or an internal fault; `2` invalid facts, rules or arguments, or input a backend cannot decide "
            "(the reason on stderr, with a JSON pointer or `file:line:col`). `stream` exits `2` when any line "

@@ -17,6 +17,7 @@ from typing import Any
 from ..clock import now_text
 from ..decision import Decision
 from ..jsondoc import canonical
+from ..pointers import parts as _parts
 
 MASK = "***"
 
@@ -83,10 +84,6 @@ class Masking:
         for pointer in self.pointers:
             _mask(masked, pointer)
         return masked
-
-
-def _parts(pointer: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
 def _covers(mask: list[str], parts: list[str]) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..clock import now_text
-from ..errors import FactProblem, InvalidFacts, json_pointer
+from ..errors import FactProblem, InvalidFacts
 from ..jsondoc import scan
 from ..limits import MAX_PROBLEMS
+from ..pointers import json_pointer
 from ..validate.instances import InstanceValidator
 from .normalize import build_normalizer
 from .types import FactType, fact_types

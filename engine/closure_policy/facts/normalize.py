@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..errors import FactProblem, json_pointer
+from ..errors import FactProblem
 from ..jsondoc import text_problem
+from ..pointers import json_pointer
 from ..scalars import ScalarError
 from ..text import excerpt
 from .kinds import KINDS

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import limits
+from ..pointers import escape
 from .kinds import KINDS
+from .refs import Refs
 
 _NO_DEFAULT = object()
 
@@ -61,13 +63,12 @@ def fact_types(schema: dict[str, Any]) -> FactType:
     return _Reader(schema).read(schema, "")
 
 
-_REF = "#/$defs/"
 _TYPES = ("object", "array", "string", "boolean", "integer", "number", "null")
 
 
 class _Reader:
     def __init__(self, root: dict[str, Any]):
-        self.defs = root.get("$defs", {})
+        self.refs = Refs(root)
         self.following: list[str] = []  # the $refs being read: one that comes round again is a cycle
         self.lists = 0  # how many lists the node being read is inside
 
@@ -90,15 +91,16 @@ class _Reader:
         return result
 
     def _ref(self, ref: Any, at: str) -> FactType:
-        name = ref[len(_REF):] if isinstance(ref, str) and ref.startswith(_REF) else None
-        if name is None or name not in self.defs:
-            raise UnsupportedSchema(at + "/$ref", f"a $ref names an entry of this schema's $defs ({_REF}NAME), "
-                                                  f"not {ref!r}")
+        try:
+            target = self.refs.target(ref)
+        except LookupError as exc:
+            raise UnsupportedSchema(at + "/$ref", str(exc)) from None
+        name = Refs.name(ref)
         if name in self.following:
             raise UnsupportedSchema(at + "/$ref", f"$defs/{name} refers to itself: a fact has a finite shape")
-        self.following.append(name)
+        self.following.append(str(name))
         try:
-            return self.read(self.defs[name], f"/$defs/{name}")
+            return self.read(target, f"/$defs/{name}")
         finally:
             self.following.pop()
 
@@ -121,7 +123,7 @@ class _Reader:
         if "default" in node:
             result.default = node["default"]
         if kind == "object":
-            result.properties = {k: self.read(v, f"{at}/properties/{_escaped(k)}")
+            result.properties = {k: self.read(v, f"{at}/properties/{escape(k)}")
                                  for k, v in node.get("properties", {}).items()}
             result.required = frozenset(node.get("required", ()))
             for name, prop in result.properties.items():
@@ -137,6 +139,3 @@ class _Reader:
             result.unique_by = node.get("x-unique-by")
         return result
 
-
-def _escaped(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")

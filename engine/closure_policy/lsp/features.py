@@ -13,10 +13,10 @@ from .. import limits
 from ..compile.pipeline import Compilation
 from ..compile.scope import Scope
 from ..errors import ClosurePolicyError
+from ..facts.fields import Field, fields
 from ..facts.types import FactType
 from ..load import SourceFile
 from ..semantics import OPERATORS, ORDERED_KINDS, ORDERING
-from ..site.facts import Field, fields
 from ..tester.suite import RULE_LISTS
 from .check import Checker, Folder
 from .context import Cursor
@@ -148,7 +148,7 @@ class Features:
         """What the suites beside the rule folder did with each rule (once per revision of the rules)."""
         if c.revision not in self._coverage:
             from ..policy import Policy
-            from ..site.build import rule_cases
+            from ..tester.reach import rule_cases
 
             suites = c.directory.parent / "tests" / "policy"
             table: dict[str, Any] = {}

@@ -35,6 +35,7 @@ import z3
 from .. import limits
 from ..facts.checker import CLOCK_FACT
 from ..facts.types import FactType
+from ..pointers import escape
 from ..scalars import Instant, ScalarError, time_zone, to_instant, to_money
 from .errors import CannotEncode
 
@@ -160,7 +161,7 @@ class Builder:
     def node(self, t: FactType, pointer: str, required: bool) -> Sym:
         absent, null = self.flags(t, pointer, required)
         if t.kind == "object":
-            fields = {k: self.node(sub, f"{pointer}/{_escaped(k)}",
+            fields = {k: self.node(sub, f"{pointer}/{escape(k)}",
                                    required=k in t.required or (pointer == "" and k == CLOCK_FACT))
                       for k, sub in t.properties.items()}
             return Obj(pointer, fields, absent, null)
@@ -221,10 +222,6 @@ def _is_zone(text: str) -> bool:
     except ScalarError:
         return False
     return True
-
-
-def _escaped(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def money_units(amount: Decimal) -> int | None:

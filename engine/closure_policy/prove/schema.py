@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import z3
 
+from ..facts.refs import Refs
 from .errors import CannotEncode
 from .model import TEXT_KINDS, Arr, Obj, Scalar, Strings, Sym, accepts
 
@@ -25,6 +26,7 @@ _SHAPE = {"additionalProperties", "type"}
 class SchemaReader:
     def __init__(self, root: dict[str, Any], strings: Strings):
         self.root, self.strings = root, strings
+        self.refs = Refs(root)
 
     def valid(self, sym: Sym) -> Any:
         return self.satisfies(self.root, sym, "")
@@ -55,10 +57,11 @@ class SchemaReader:
 
     def ref(self, node: dict[str, Any], sym: Sym, at: str) -> Any:
         ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
-            raise CannotEncode(f"facts schema {at}/$ref", f"a $ref outside $defs ({ref!r})")
-        name = ref[len("#/$defs/"):]
-        return self.satisfies(self.root["$defs"][name], sym, f"/$defs/{name}")
+        try:
+            target = self.refs.target(ref)
+        except LookupError:
+            raise CannotEncode(f"facts schema {at}/$ref", f"a $ref outside $defs ({ref!r})") from None
+        return self.satisfies(target, sym, f"/$defs/{Refs.name(ref)}")
 
     def any_of(self, node: dict[str, Any], sym: Sym, at: str) -> Any:
         return z3.Or(*[self.satisfies(o, sym, f"{at}/anyOf/{i}") for i, o in enumerate(node["anyOf"])])

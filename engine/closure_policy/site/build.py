@@ -11,16 +11,13 @@ from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
 
-from ..errors import ClosurePolicyError, InvalidFacts
+from ..errors import ClosurePolicyError
+from ..facts.fields import fields
 from ..policy import Policy
-from ..tester.cover import Coverage
-from ..tester.session import collect
-from ..tester.suite import Case
-from ..trace import Trace
+from ..tester.reach import rule_cases
 from . import pages
-from .facts import fields
 from .lifecycle import diagram
-from .pages import RuleCases, Site
+from .pages import Site
 
 STATIC = ("style.css", "site.js")
 
@@ -102,42 +99,3 @@ def _short(condition: Any) -> str:
             return joint.join(_short(p) for p in condition[kind])
     kind = next(iter(condition))
     return f"{kind} {condition[kind].get('in', '')}" if isinstance(condition[kind], dict) else kind
-
-
-class _RuleTracer:
-    """Which rules one decision evaluated, and whether each fired."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, bool] = {}
-
-    def observe(self, trace: Trace) -> None:
-        for event in trace.rules:
-            self.seen[event.rule] = bool(event.fired)
-
-
-def rule_cases(policy: Policy, suites: list[str]) -> tuple[dict[str, RuleCases], int]:
-    """For each rule: the decision cases that violated it, how many it held in, and its coverage."""
-    found, problems = collect(suites, policy) if suites else ([], [])
-    if problems:
-        raise ClosurePolicyError("the suites have problems (closure-policy test says which): "
-                                 + "; ".join(p.format() for p in problems[:3]))
-    coverage = Coverage(policy)
-    table = {rule.id: RuleCases() for q in policy.queries.values() for rule in q.rules}
-    for case in found:
-        if not isinstance(case, Case):
-            continue
-        tracer = _RuleTracer()
-        try:
-            policy.decide(case.query, case.facts, case.lang, tracer=tracer)
-            policy.decide(case.query, case.facts, case.lang, tracer=coverage)
-        except (InvalidFacts, ClosurePolicyError):
-            continue  # a case about refused facts exercises no rule
-        for rule, fired in tracer.seen.items():
-            if rule in table and fired:
-                table[rule].fired.append((case.name, f"{case.file}:{case.line}"))
-            elif rule in table:
-                table[rule].held += 1
-    for rule, cases in table.items():
-        cases.items = coverage.rules[rule].items
-    return table, len(found)
-

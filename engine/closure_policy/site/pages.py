@@ -8,23 +8,15 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 
+from ..facts.fields import Field
+from ..tester.reach import RuleCases
 from .conditions import render
-from .facts import Field
 from .words import language_name, words
 
 e = html.escape
-
-
-@dataclass
-class RuleCases:
-    """What the test suites did with one rule: the cases that violated it, and how many it held in."""
-
-    fired: list[tuple[str, str]] = field(default_factory=list)  #: (case name, file:line)
-    held: int = 0
-    items: tuple[int, int] = (0, 0)  #: (covered, total) of its coverage items
 
 
 @dataclass

@@ -15,7 +15,8 @@ import yaml
 from ..text import safe
 from ..trace import render as render_trace
 from .cover import Coverage
-from .runner import CaseResult, Mismatch
+from .expect import Mismatch
+from .runner import CaseResult
 from .session import Session
 
 

@@ -12,7 +12,7 @@ from ..jsondoc import dump
 from ..policy import Policy
 from ..stream import StreamError, StreamProcessor
 from ..stream.processor import Output
-from .runner import Mismatch, compare, same
+from .expect import Mismatch, compare, same
 from .suite import StreamCase
 
 # What an expected output may say about its decision, checked as a decision case checks it.

@@ -14,8 +14,9 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from ..errors import FactProblem, json_pointer
+from ..errors import FactProblem
 from ..limits import MAX_PROBLEMS
+from ..pointers import json_pointer
 from .messages import locate
 
 

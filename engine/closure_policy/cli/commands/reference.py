@@ -17,10 +17,6 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return reference(args.rules)
-
-
-def reference(rules: str | None = None) -> int:
-    """Print the reference of the rules at ``rules`` (default: the bundled ones)."""
-    sys.stdout.write(render(load_policy(rules)))
+    """Print the reference of the rules at ``--rules`` (default: the bundled ones) and of this CLI."""
+    sys.stdout.write(render(args.cli, load_policy(args.rules)))
     return 0

@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .refs import Refs
+
 
 @dataclass(frozen=True)
 class Field:
@@ -21,12 +23,14 @@ def fields(schema: dict[str, Any]) -> list[Field]:
 
 
 def _local(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
-    """``node`` with its local ``$ref`` followed (the facts stage refused any other kind)."""
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and depth < 32:
-        target: Any = root
-        for key in node["$ref"][2:].split("/"):
-            target = target.get(key.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    """``node`` with its ``$ref`` followed (the facts stage refused a schema whose references do not resolve)."""
+    refs = Refs(root)
+    while isinstance(node, dict) and "$ref" in node and depth < 32:
+        try:
+            target = refs.target(node["$ref"])
+        except LookupError:
+            target = {}
+        node = {**(target if isinstance(target, dict) else {}), **{k: v for k, v in node.items() if k != "$ref"}}
         depth += 1
     return node
 
