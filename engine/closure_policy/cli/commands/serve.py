@@ -47,7 +47,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...serve.app import ServeConfig
+    from ...serve.config import ServeConfig
 
     config = ServeConfig(rules=args.rules, backend=args.backend, decision_log=args.decision_log,
                          log_facts=args.log_facts == "all", mask=tuple(args.mask), max_body=args.max_body,
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int = 1) -> int:
     """Serve until SIGTERM or SIGINT; in-flight requests finish and the decision log is flushed."""
     from ...decisionlog import open_log
-    from ...serve.app import CONFIG_VARIABLE, config_for_workers
+    from ...serve.config import CONFIG_VARIABLE, config_for_workers
     from ...serve.metrics import SHARED_FOLDER
 
     _check_address(host, port)  # a busy port: exit 2 before anything is announced or created
