@@ -18,9 +18,13 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__, limits
 from ..errors import Problem
+from .actions import code_actions
 from .check import Checker
+from .completion import Completion
 from .documents import Documents
-from .features import Features
+from .formatting import formatting as format_buffer
+from .hover import Hover
+from .navigation import Navigation
 
 
 def path_of(uri: str) -> Path:
@@ -47,7 +51,8 @@ class PolicyServer(LanguageServer):
         super().__init__("closure-policy", __version__)
         self.documents = Documents()
         self.checker = Checker(self.documents)
-        self.features = Features(self.checker)
+        self.completion, self.hover = Completion(self.checker), Hover(self.checker)
+        self.navigation = Navigation(self.checker)
         self._pending: asyncio.TimerHandle | None = None
         self._shown: dict[Path, list[Problem]] = {}  # what each file's diagnostics last were
 
@@ -112,24 +117,24 @@ def _features(server: PolicyServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=[".", ":", " ", "{", "["]))
     def completion(ls: PolicyServer, params: lsp.CompletionParams) -> lsp.CompletionList:
-        return lsp.CompletionList(is_incomplete=False, items=ls.features.completion(*where(ls, params)))
+        return lsp.CompletionList(is_incomplete=False, items=ls.completion(*where(ls, params)))
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: PolicyServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        return ls.features.hover(*where(ls, params))
+        return ls.hover(*where(ls, params))
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: PolicyServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-        return ls.features.definition(*where(ls, params))
+        return ls.navigation.definition(*where(ls, params))
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     def references(ls: PolicyServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
-        return ls.features.references(*where(ls, params))
+        return ls.navigation.references(*where(ls, params))
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: PolicyServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
-        return ls.features.formatting(ls.documents.text(path_of(params.text_document.uri)) or "")
+        return format_buffer(ls.documents.text(path_of(params.text_document.uri)) or "")
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION)
     def code_action(ls: PolicyServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-        return ls.features.code_actions(params.text_document.uri, list(params.context.diagnostics))
+        return code_actions(params.text_document.uri, list(params.context.diagnostics))
