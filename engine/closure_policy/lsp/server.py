@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
+from pygls import uris
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__, limits
@@ -28,7 +29,8 @@ from .navigation import Navigation
 
 
 def path_of(uri: str) -> Path:
-    return Path(unquote(urlparse(uri).path))
+    """The file a ``file:`` URI names (pygls' reading of it); another scheme's path as it stands."""
+    return Path(uris.to_fs_path(uri) or unquote(urlparse(uri).path))
 
 
 def diagnostic(problem: Problem, text: str | None) -> lsp.Diagnostic:

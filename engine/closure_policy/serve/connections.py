@@ -16,6 +16,11 @@ those bounds added (``closure_policy.limits``, ``docs/limits.md``):
 Each refusal is a problem document (``problems.py``) with ``connection: close``,
 then the connection is closed. The request body and the answer are bounded
 by the app (``--max-body``, ``--timeout``).
+
+uvicorn has no public setting for these bounds, so this file is the one place
+that subclasses its protocol; ``tests/serve/test_uvicorn_contract.py`` checks,
+by name, every hook and field of it this relies on, so an upgrade that changes
+one fails there instead of leaving the guard silently off.
 """
 from __future__ import annotations
 

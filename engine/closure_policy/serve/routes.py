@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from starlette.routing import compile_path
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -16,8 +18,8 @@ class Endpoint:
     fast: bool = False  #: dispatched before Starlette's router: the routes every caller hits
 
     def pattern(self) -> re.Pattern[str]:
-        """The path as a regular expression, a ``{name}`` matching one segment as the group ``name``."""
-        return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)))
+        """The path as Starlette's router matches it (a ``{name}`` is one segment, the group ``name``)."""
+        return compile_path(self.path)[0]
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
