@@ -107,7 +107,8 @@ class Strings:
         self.codes: dict[str, int] = {text: i for i, text in enumerate(sorted(named))}
 
     def code(self, text: str) -> int:
-        """The code of a string named before any variable was made (see :func:`.constants.named_strings`)."""
+        """The code of a string named before any variable was made (the schema's, the rules' and the assumptions'
+        strings: :class:`.prover.Prover` gathers them first)."""
         return self.codes[text]
 
     def fresh(self, value: Any) -> Any:
@@ -248,6 +249,21 @@ def instant_text(units: int) -> str:
     moment = _EPOCH + timedelta(seconds=seconds)
     digits = f"{fraction:0{limits.MAX_SECOND_FRACTION_DIGITS}d}".rstrip("0")
     return moment.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0") + (f".{digits}" if digits else "") + "Z"
+
+
+_FIXED_ZONE = re.compile(r"^Etc/GMT([+-](?:[0-9]|1[0-4]))?$")
+
+
+def zone_offset(name: str) -> int | None:
+    """The offset of a zone that has one at every moment (UTC, Etc/GMT±h), in seconds; None for another zone.
+    The inverse of :func:`zone_name`."""
+    if name == "UTC":
+        return 0
+    match = _FIXED_ZONE.match(name)
+    if match is None:
+        return None
+    hours = int(match.group(1) or 0)
+    return -hours * 3600  # Etc/GMT+5 is five hours behind UTC
 
 
 def zone_name(offset_seconds: int) -> str | None:

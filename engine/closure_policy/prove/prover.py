@@ -9,7 +9,6 @@ a bug in the model or the engine, never reported as an answer.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -36,12 +35,12 @@ from .model import (
     instant_text,
     money_text,
     zone_name,
+    zone_offset,
 )
 from .properties import Property
 from .schema import SchemaReader
 
 PROVED, COUNTEREXAMPLE, UNKNOWN, UNREACHABLE = "proved", "counterexample", "unknown", "unreachable"
-_FIXED_ZONE = re.compile(r"^Etc/GMT([+-](?:[0-9]|1[0-4]))?$")
 
 
 @dataclass
@@ -86,6 +85,9 @@ class Prover:
         for cond in self.assumptions:
             named |= set(_strings(cond))
         self.strings = Strings(named)
+        #: The offset of the zone with each code, at the moments a day is taken in (a counterexample's zones
+        #: must have one offset at every moment: see :meth:`_real_zones`).
+        self.offset_of_zone = z3.Function("zone_offset", z3.IntSort(), z3.IntSort())
         self.doc: Document = Builder(self.policy.facts_types, self.strings, self.max_items).build()
         self.valid = [*self.doc.constraints]
         for p in policies:
@@ -150,9 +152,9 @@ class Prover:
         for encoder in self.encoders.values():
             solver.add(*encoder.constraints)
         for text, code in pinner.fresh.items():
-            offset = _fixed_offset(text)
+            offset = zone_offset(text)
             if offset is not None:
-                solver.add(self._zone_offset(z3.IntVal(code)) == offset)
+                solver.add(self.offset_of_zone(z3.IntVal(code)) == offset)
         if solver.check() != z3.sat:
             return None
         model = solver.model()
@@ -216,23 +218,22 @@ class Prover:
 
     def _real_zones(self) -> list[Any]:
         """Each zone a counterexample takes a day in has one offset at every moment: UTC, or Etc/GMT±h."""
-        zone_offset = z3.Function("zone_offset", z3.IntSort(), z3.IntSort())
-        fixed = {code: _fixed_offset(text) for text, code in self.strings.codes.items()
-                 if _fixed_offset(text) is not None}
+        offset_of = self.offset_of_zone
+        fixed = {code: zone_offset(text) for text, code in self.strings.codes.items()
+                 if zone_offset(text) is not None}
         found = []
         offsets = self._offsets()
         for o in offsets:
             is_fresh = self.strings.fresh(o.zone)
-            found.append(z3.Implies(z3.Not(o.zone_none), o.term == zone_offset(o.zone)))
+            found.append(z3.Implies(z3.Not(o.zone_none), o.term == offset_of(o.zone)))
             found.append(z3.Or(is_fresh, *[o.zone == c for c in fixed]))
-            found += [z3.Implies(o.zone == c, zone_offset(o.zone) == off) for c, off in fixed.items()]
-            found.append(z3.Implies(is_fresh, z3.Or(*[zone_offset(o.zone) == h * 3600
+            found += [z3.Implies(o.zone == c, offset_of(o.zone) == off) for c, off in fixed.items()]
+            found.append(z3.Implies(is_fresh, z3.Or(*[offset_of(o.zone) == h * 3600
                                                        for h in range(-12, 15) if h])))
         for i, a in enumerate(offsets):
             for b in offsets[:i]:
                 found.append(z3.Implies(z3.And(self.strings.fresh(a.zone), self.strings.fresh(b.zone),
-                                               a.zone != b.zone), zone_offset(a.zone) != zone_offset(b.zone)))
-        self._zone_offset = zone_offset
+                                               a.zone != b.zone), offset_of(a.zone) != offset_of(b.zone)))
         return found
 
     def _writable_strings(self) -> list[Any]:
@@ -260,7 +261,7 @@ class Prover:
         for o in self._offsets():
             if z3.is_false(model.eval(o.zone_none, model_completion=True)):
                 code = model.eval(o.zone, model_completion=True).as_long()
-                found[code] = model.eval(self._zone_offset(o.zone), model_completion=True).as_long()
+                found[code] = model.eval(self.offset_of_zone(o.zone), model_completion=True).as_long()
         return found
 
     def _confirm(self, document: dict[str, Any], model: Any, decided: list[tuple[Policy, str]], differ: bool) -> None:
@@ -283,16 +284,6 @@ class Prover:
         if differ and answers[0] == answers[1]:
             raise ModelMismatch(f"{decided[0][1]}: the model says the revisions differ; the engine decides "
                                 f"{document} alike")
-
-
-def _fixed_offset(text: str) -> int | None:
-    if text == "UTC":
-        return 0
-    match = _FIXED_ZONE.match(text)
-    if match is None:
-        return None
-    hours = int(match.group(1) or 0)
-    return -hours * 3600  # Etc/GMT+5 is five hours behind UTC
 
 
 class Decoder:
