@@ -37,6 +37,7 @@ from .. import limits
 from ..errors import ClosurePolicyError, MachineFault
 from ..policy import Policy, load_policy
 from .durable import StateFileError, written_partitions
+from .messages import LAST, Answers, Commit, Failed, FromPartition, Gone, Lines, Ready, Stop, Stopped, ToPartition
 from .processor import StreamProcessor
 from .run import Commits, Durability, Sink, Source, Taken, blank, open_store, take
 
@@ -85,7 +86,7 @@ class _Pool:
     def __init__(self, policy: Policy, count: int, durable: Durability | None, sink: Sink):
         self.count, self.durable, self.sink = count, durable, sink
         context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-        self.inbox: queue.Queue[tuple[int, str, Any]] = queue.Queue()
+        self.inbox: queue.Queue[tuple[int, FromPartition]] = queue.Queue()
         self.pipes: list[Connection] = []
         self.procs: list[Any] = []
         for index in range(count):
@@ -99,7 +100,8 @@ class _Pool:
             self.procs.append(proc)
             threading.Thread(target=self._receive, args=(index,), daemon=True).start()
         for _ in range(count):
-            index, _, revision = self._next()
+            index, ready = self._next()
+            revision = ready.revision if isinstance(ready, Ready) else None
             if revision != policy.revision:
                 raise ClosurePolicyError(f"partition {index} loaded other rules (revision {str(revision)[:19]}): "
                                          "the rule folder changed while the stream started")
@@ -110,24 +112,21 @@ class _Pool:
     def _receive(self, index: int) -> None:
         while True:
             try:
-                kind, body = self.pipes[index].recv()
+                message: FromPartition = self.pipes[index].recv()
             except (EOFError, OSError):
-                self.inbox.put((index, "gone", None))
-                return
-            self.inbox.put((index, kind, body))
-            if kind in ("stopped", "error", "fault"):
+                message = Gone()
+            self.inbox.put((index, message))
+            if isinstance(message, LAST):
                 return
 
-    def _next(self, block: bool = True) -> tuple[int, str, Any]:
+    def _next(self, block: bool = True) -> tuple[int, FromPartition]:
         """The next message of any partition; a partition's fatal error raised here, as one process would."""
-        index, kind, body = self.inbox.get(block)
-        if kind == "error":
-            raise StateFileError(body)
-        if kind == "fault":
-            raise MachineFault(body)
-        if kind == "gone":
+        index, message = self.inbox.get(block)
+        if isinstance(message, Failed):
+            raise (MachineFault if message.fault else StateFileError)(message.report)
+        if isinstance(message, Gone):
             raise MachineFault(f"stream partition {index} stopped (exit code {self.procs[index].exitcode})")
-        return index, kind, body
+        return index, message
 
     def run(self, source: Source) -> int:
         """Every line from the start (each partition skips those it committed before), then the last commit."""
@@ -149,14 +148,14 @@ class _Pool:
                 since, clock = 0, time.monotonic()
         self._commit(last)
         for pipe in self.pipes:
-            pipe.send(("stop", 0))
+            pipe.send(Stop())
         for _ in range(self.count):
             self._next()  # each partition's last commit, made
         return self.sink.status()
 
     def _send(self, index: int) -> None:
         if self.batches[index]:
-            self.pipes[index].send(("lines", self.batches[index]))
+            self.pipes[index].send(Lines(self.batches[index]))
             self.batches[index] = []
 
     def _write(self, block: bool = False) -> None:
@@ -164,8 +163,7 @@ class _Pool:
         while True:
             try:
                 while True:
-                    index, _, body = self._next(block=False)
-                    self.answers[index].extend(Taken(*item) for item in body)
+                    self._answered(*self._next(block=False))
             except queue.Empty:
                 pass
             written = False
@@ -175,8 +173,11 @@ class _Pool:
             if not block or written or not self.order:
                 return
             self._send(self.order[0])  # the line waited for may sit in a batch not yet full
-            index, _, body = self._next()
-            self.answers[index].extend(Taken(*item) for item in body)
+            self._answered(*self._next())
+
+    def _answered(self, index: int, message: FromPartition) -> None:
+        if isinstance(message, Answers):
+            self.answers[index].extend(Taken(*item) for item in message.taken)
 
     def _commit(self, position: int) -> None:
         """Every line read is answered and written, the output flushed; then each partition commits."""
@@ -187,7 +188,7 @@ class _Pool:
         self.sink.flush()
         if self.durable is not None:
             for pipe in self.pipes:
-                pipe.send(("commit", position))
+                pipe.send(Commit(position))
             self.source.committed(position)
 
     def close(self) -> None:
@@ -205,9 +206,9 @@ def _work(rules: str, backend: str, index: int, count: int, durable: dict[str, A
     try:
         _serve(rules, backend, index, count, Durability(**durable) if durable is not None else None, pipe)
     except ClosurePolicyError as exc:
-        pipe.send(("error", exc.report()))
+        pipe.send(Failed(exc.report(), fault=False))
     except MachineFault as exc:
-        pipe.send(("fault", exc.report()))
+        pipe.send(Failed(exc.report(), fault=True))
     except (KeyboardInterrupt, EOFError, BrokenPipeError):  # the parent stopped or was interrupted; it reports
         pass
     finally:
@@ -221,16 +222,16 @@ def _serve(rules: str, backend: str, index: int, count: int, durable: Durability
     processor = StreamProcessor(policy, store=store)
     commits = Commits(store, durable, lambda: None)  # the parent flushed before it asked
     commits.forget = processor.lifecycle.forget
-    pipe.send(("ready", policy.revision))
+    pipe.send(Ready(policy.revision))
     while True:
-        kind, body = pipe.recv()
-        if kind == "lines":
-            pipe.send(("taken", [_taken(processor, commits.resumed, number, line) for number, line in body]))
-        elif kind == "commit":
-            commits.commit(body)
+        message: ToPartition = pipe.recv()
+        if isinstance(message, Lines):
+            pipe.send(Answers([_taken(processor, commits.resumed, number, line) for number, line in message.batch]))
+        elif isinstance(message, Commit):
+            commits.commit(message.position)
         else:
             commits.close()
-            pipe.send(("stopped", 0))
+            pipe.send(Stopped())
             return
 
 
