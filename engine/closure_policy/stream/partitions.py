@@ -39,7 +39,7 @@ from ..policy import Policy, load_policy
 from .durable import StateFileError, written_partitions
 from .messages import LAST, Answers, Commit, Failed, FromPartition, Gone, Lines, Ready, Stop, Stopped, ToPartition
 from .processor import StreamProcessor
-from .run import Commits, Durability, Sink, Source, Taken, blank, open_store, take
+from .run import Durability, Sink, Source, Taken, blank, take, wire
 
 
 class _Envelope(msgspec.Struct):
@@ -218,10 +218,8 @@ def _work(rules: str, backend: str, index: int, count: int, durable: dict[str, A
 def _serve(rules: str, backend: str, index: int, count: int, durable: Durability | None,
            pipe: Connection) -> None:
     policy = load_policy(rules, backend=backend)
-    store = open_store(policy, durable, (index, count), report=lambda text: print(text, file=sys.stderr))
-    processor = StreamProcessor(policy, store=store)
-    commits = Commits(store, durable, lambda: None)  # the parent flushed before it asked
-    commits.forget = processor.lifecycle.forget
+    processor, commits = wire(policy, durable, lambda: None,  # the parent flushed before it asks to commit
+                              partition=(index, count), report=lambda text: print(text, file=sys.stderr))
     pipe.send(Ready(policy.revision))
     while True:
         message: ToPartition = pipe.recv()

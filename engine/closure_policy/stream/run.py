@@ -175,12 +175,23 @@ class Commits:
             self.source.committed(self.store.position)
 
 
+def wire(policy: Policy, durable: Durability | None, flush: Callable[[], None], *,
+         partition: tuple[int, int] = (0, 1), report: Callable[[str], None] | None = None,
+         source: Source | None = None) -> tuple[StreamProcessor, Commits]:
+    """One partition's parts, wired as both loops (one process, ``--workers``) use them: its store (migrated
+    when asked), the processor over it, and the commits that keep it, which forget the lifecycle of each
+    account they write out."""
+    store = open_store(policy, durable, partition, report)
+    processor = StreamProcessor(policy, store=store)
+    commits = Commits(store, durable, flush, source)
+    commits.forget = processor.lifecycle.forget
+    return processor, commits
+
+
 def run(policy: Policy, source: Source, sink: Sink, durable: Durability | None = None) -> int:
     """One process: every line after the last commit taken in order; the exit status."""
-    store = open_store(policy, durable, report=lambda text: print(text, file=sink.err))
-    processor = StreamProcessor(policy, store=store)
-    commits = Commits(store, durable, sink.flush, source)
-    commits.forget = processor.lifecycle.forget
+    processor, commits = wire(policy, durable, sink.flush, report=lambda text: print(text, file=sink.err),
+                              source=source)
     for number, line in source.lines(commits.resumed):
         if blank(line):
             continue
@@ -191,4 +202,4 @@ def run(policy: Policy, source: Source, sink: Sink, durable: Durability | None =
     return sink.status()
 
 
-__all__ = ["Commits", "Durability", "Numbered", "Sink", "Source", "Taken", "run", "take"]
+__all__ = ["Commits", "Durability", "Numbered", "Sink", "Source", "Taken", "run", "take", "wire"]
