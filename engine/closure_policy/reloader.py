@@ -28,13 +28,19 @@ class Reloader:
         self.backend, self.index = backend, index
         self.cache = RuleCache()
         self._parsed: dict[Path, tuple[str, tuple[SourceFile, list[Problem]]]] = {}  # path -> (text, parsed)
+        self._seen: set[Path] = set()  # the files the load under way read
 
     def load(self) -> Policy:
         """The folder as it is now, compiled; :class:`~closure_policy.errors.InvalidRules` when it has problems."""
-        compilation = compile_policy(self.directory, cache=self.cache, reader=self._read)
+        self._seen = set()
+        try:
+            compilation = compile_policy(self.directory, cache=self.cache, reader=self._read)
+        finally:  # a file gone from the folder is not held on to
+            self._parsed = {p: parsed for p, parsed in self._parsed.items() if p in self._seen}
         return Policy(compilation, self.backend, self.index)
 
     def _read(self, path: Path) -> tuple[SourceFile, list[Problem]]:
+        self._seen.add(path)
         name = display_name(path)
         text, problems = read_text(path, name)
         if text is None:

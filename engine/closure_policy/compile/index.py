@@ -13,6 +13,7 @@ from the intermediate form; each backend's code reads it the same way.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -171,8 +172,6 @@ def _entry(node: ir.Compare, item: tuple[str, ir.Ref] | None) -> Entry | None:
 
 
 def _shown(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

@@ -19,12 +19,11 @@ class Field:
 
 def fields(schema: dict[str, Any]) -> list[Field]:
     """Every field the schema describes, depth first in its own order."""
-    return list(_walk(schema, schema, "", True, 0))
+    return list(_walk(schema, Refs(schema), "", True, 0))
 
 
-def _local(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
+def _local(node: Any, refs: Refs, depth: int = 0) -> Any:
     """``node`` with its ``$ref`` followed (the facts stage refused a schema whose references do not resolve)."""
-    refs = Refs(root)
     while isinstance(node, dict) and "$ref" in node and depth < 32:
         try:
             target = refs.target(node["$ref"])
@@ -48,8 +47,8 @@ def _type(node: dict[str, Any]) -> str:
     return " | ".join(named) if isinstance(named, list) else str(named)
 
 
-def _walk(node: Any, root: dict[str, Any], path: str, required: bool, depth: int) -> Iterator[Field]:
-    node = _local(node, root)
+def _walk(node: Any, refs: Refs, path: str, required: bool, depth: int) -> Iterator[Field]:
+    node = _local(node, refs)
     if not isinstance(node, dict) or depth > 24:
         return
     if path:
@@ -58,12 +57,12 @@ def _walk(node: Any, root: dict[str, Any], path: str, required: bool, depth: int
         yield Field(path, _type(node), required, str(node.get("description", "")), example)
     wanted = set(node.get("required", []))
     for name, child in (node.get("properties") or {}).items():
-        yield from _walk(child, root, f"{path}.{name}" if path else name, name in wanted, depth + 1)
+        yield from _walk(child, refs, f"{path}.{name}" if path else name, name in wanted, depth + 1)
     items = node.get("items")
     if isinstance(items, dict):
-        yield from _walk(items, root, f"{path}[]", True, depth + 1)
+        yield from _walk(items, refs, f"{path}[]", True, depth + 1)
     for option in node.get("anyOf", []) + node.get("oneOf", []):
-        option = _local(option, root)
+        option = _local(option, refs)
         if isinstance(option, dict) and option.get("type") == "object":
-            yield from ((f for f in _walk({**option, "description": ""}, root, path, required, depth + 1)
+            yield from ((f for f in _walk({**option, "description": ""}, refs, path, required, depth + 1)
                          if f.path != path))

@@ -85,8 +85,7 @@ def _item(old: SourceFile, count: int, start: int, end: int) -> tuple[int, int, 
 def _after_rules(old: SourceFile, lines: list[int]) -> int:
     """Where the text after the last rule starts: the next top-level key's line, or the end."""
     rules_line = old.marks.keys.get(("rules",), (1, 1))[0]
-    later = [line for (key,), (line, _) in ((p, m) for p, m in old.marks.keys.items() if len(p) == 1)
-             if line > rules_line]
+    later = [line for path, (line, _) in old.marks.keys.items() if len(path) == 1 and line > rules_line]
     return lines[min(later) - 1] if later else len(old.text)
 
 
