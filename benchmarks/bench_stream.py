@@ -39,9 +39,8 @@ from synthetic import events  # noqa: E402
 
 from closure_policy import Policy, load_policy  # noqa: E402
 from closure_policy.stream import StreamError, StreamProcessor, partitions  # noqa: E402
-from closure_policy.stream.durable import DurableStore  # noqa: E402
 from closure_policy.stream.replay import replay  # noqa: E402
-from closure_policy.stream.run import Commits, Durability, Numbered, Sink  # noqa: E402
+from closure_policy.stream.run import Commits, Durability, Numbered, Sink, wire  # noqa: E402
 from closure_policy.stream.run import run as run_stream  # noqa: E402
 
 
@@ -73,10 +72,7 @@ def _in_memory(policy: Policy, lines: list[bytes]) -> float:
 def _durable(policy: Policy, lines: list[bytes]) -> float:
     with tempfile.TemporaryDirectory() as folder:
         durable = Durability(str(Path(folder) / "state.db"))
-        store = DurableStore(durable.path, policy.facts_schema.document, policy.revision)
-        processor = StreamProcessor(policy, store=store)
-        commits = Commits(store, durable, lambda: None)
-        commits.forget = processor.lifecycle.forget
+        processor, commits = wire(policy, durable, lambda: None)
         return _rate(lambda: _feed(processor, lines, commits), len(lines))
 
 

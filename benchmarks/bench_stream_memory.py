@@ -26,8 +26,7 @@ from synthetic import snapshot  # noqa: E402
 
 from closure_policy import load_policy  # noqa: E402
 from closure_policy.stream import StreamProcessor  # noqa: E402
-from closure_policy.stream.durable import DurableStore  # noqa: E402
-from closure_policy.stream.run import Commits, Durability  # noqa: E402
+from closure_policy.stream.run import Commits, Durability, wire  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,10 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     policy = load_policy(backend=args.backend)
     with tempfile.TemporaryDirectory() as folder:
         durable = Durability(str(Path(folder) / "state.db")) if args.state else None
-        store = DurableStore(durable.path, policy.facts_schema.document, policy.revision) if durable else None
-        processor = StreamProcessor(policy, store=store)
-        commits = Commits(store, durable, lambda: None)
-        commits.forget = processor.lifecycle.forget
+        processor, commits = wire(policy, durable, lambda: None)
+        store = commits.store
         before, start = rss_mb(), time.perf_counter()
         line = _feed(processor, commits, args.accounts)
         commits.close()

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "engine/closure_policy"
 # Lowest first. A module may import from its own layer and the layers below it.
 LAYERS: list[set[str]] = [
     {"checks", "limits", "text", "errors", "scalars", "jsonvalues", "jsondoc", "decision", "trace", "clock",
-     "paths", "progress", "resources", "semantics", "gcpause", "pointers", "__version__"},
+     "paths", "progress", "resources", "semantics", "gcpause", "pointers", "sqlitefile", "__version__"},
     {"load"}, {"validate"}, {"facts"}, {"compile"}, {"evaluate"}, {"policy", "reloader"},
     {"stream", "decisionlog"}, {"tester"}, {"prove"}, {"site"}, {"serve", "batch", "lsp"}, {"cli"}, {"__init__"},
 ]

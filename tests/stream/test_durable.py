@@ -133,9 +133,8 @@ def test_only_the_cache_is_held_in_memory(tmp_path):
         except Exception:  # noqa: S112 - refused lines are the stream's business, not this test's
             pass
         if number % 10 == 0:
-            for account in store.commit(number):
-                processor.lifecycle.forget(account)
-            assert len(store._cache) <= 4 and len(processor.lifecycle.states) <= 4 + 10
+            store.commit(number)
+        assert len(store._hot) <= 4 and len(processor.lifecycle.states) <= 4  # an account out of one is out of both
     assert len(store) == 50  # every account on disk
     held = store.get("P-1")
     store.close()
@@ -163,8 +162,8 @@ def test_a_state_file_that_cannot_be_written_mid_run_is_a_fault_naming_it(tmp_pa
     store.put("P-1", {"facts": {}, "last": None, "life": "clear"})
     store.commit(1)
     store.put("P-1", {"facts": {}, "last": None, "life": "blocked"})
-    store._db.close()  # as a disk that refuses every write from now on
-    store._db = sqlite3.connect(f"file:{tmp_path / 'state.db'}?mode=ro", uri=True)
+    store._states.db.close()  # as a disk that refuses every write from now on
+    store._states.db = sqlite3.connect(f"file:{tmp_path / 'state.db'}?mode=ro", uri=True)
     with pytest.raises(MachineFault, match=r"state.db: the states cannot be written .*resumes after line 1"):
         store.commit(2)
     store.close()
@@ -290,6 +289,25 @@ def test_every_decision_of_a_durable_stream_with_evictions_is_the_one_shot_decis
     for start in range(0, len(lines), 25):  # a commit every 25 lines evicts all but 3 accounts
         result = replay(processor, lines[start:start + 25])
         assert result.mismatches == 0
-        for account in store.commit(start + 25):
-            processor.lifecycle.forget(account)
-    assert len(store) == 40 and len(store._cache) <= 3
+        store.commit(start + 25)
+    assert len(store) == 40 and len(store._hot) <= 3
+
+
+def test_a_state_leaving_memory_before_a_commit_is_kept_by_that_commit_and_lost_without_it(tmp_path):
+    policy = load_policy(FIXTURE_RULES)
+    path = str(tmp_path / "state.db")
+    store = DurableStore(path, policy.facts_schema.document, policy.revision, cache=1)
+    left: list[str] = []
+    store.left = left.append
+    store.put("P-0", {"facts": {"n": 0}, "last": None, "life": "clear"})
+    store.put("P-1", {"facts": {"n": 1}, "last": None, "life": "clear"})  # P-0 leaves memory, uncommitted
+    assert left == ["P-0"] and store.get("P-0")["facts"] == {"n": 0} and left == ["P-0", "P-1"]
+    store.close()  # no commit: a restart resumes from position 0 and P-0 was never kept
+    reopened = DurableStore(path, policy.facts_schema.document, policy.revision, cache=1)
+    assert reopened.position == 0 and reopened.get("P-0") is None and len(reopened) == 0
+    reopened.put("P-0", {"facts": {"n": 2}, "last": None, "life": "clear"})
+    reopened.put("P-1", {"facts": {"n": 3}, "last": None, "life": "clear"})
+    reopened.commit(7)
+    reopened.close()
+    again = DurableStore(path, policy.facts_schema.document, policy.revision)
+    assert again.position == 7 and len(again) == 2 and again.get("P-0")["facts"] == {"n": 2}

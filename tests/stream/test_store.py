@@ -21,7 +21,7 @@ def test_an_account_leaving_the_hot_set_reads_back_equal_and_exact():
     store = AccountStore(SCHEMA, hot=2)
     for n in range(5):
         store.put(f"P-{n}", _state(n))
-    assert len(store) == 5 and len(store._hot) == 2 and set(store._cold) == {"P-0", "P-1", "P-2"}
+    assert len(store) == 5 and len(store._hot) == 2 and set(store.inner._blobs) == {"P-0", "P-1", "P-2"}
     assert store.get("P-0") == _state(0) and type(store.get("P-0")["facts"]["balance"]["available"]) is Decimal
     assert "P-0" in store._hot and len(store._hot) == 2  # read back, it is hot again, and another left
     assert store.get("P-9") is None and "P-9" not in store

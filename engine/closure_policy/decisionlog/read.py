@@ -11,6 +11,7 @@ import zstandard
 from .. import limits
 from ..errors import ClosurePolicyError
 from ..jsondoc import lines, parse
+from ..sqlitefile import read_only
 from ..text import excerpt
 from .record import FIELDS, Record
 
@@ -51,7 +52,7 @@ def read_records(path: str, *, decision_id_: str | None = None, account: str | N
         raise ClosurePolicyError(f"{path}: not a decision log (not a file)")
     connection: sqlite3.Connection | None = None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = read_only(path)
         where, args = [], []
         for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
             if value is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import sqlite3
 import sys
@@ -26,6 +25,7 @@ import zstandard
 from .. import limits
 from ..errors import ClosurePolicyError
 from ..jsondoc import dump_text
+from ..sqlitefile import LockFile, connect
 from .record import FIELDS, Record
 
 _CREATE = """
@@ -56,12 +56,10 @@ class SqliteLog:
 
     def __init__(self, path: str):
         self.path = path
-        self._connection = _connect(path)
+        # checkpoints are _checkpoint's job, off the answer path
+        self._connection = connect(path, threads=True, checkpoints=False)
         self._connection.executescript(_CREATE)
-        # Workers of `serve --workers N` share the file. SQLite's own busy wait
-        # sleeps in steps of milliseconds; a blocking lock on a file beside it
-        # hands the writer's turn over at once (measured: p99 from 600 ms to ms).
-        self._turn = open(path + ".lock", "a+b")  # noqa: SIM115 - held for the log's life
+        self._turn = LockFile(path)  # the workers of `serve --workers N` share the file, a commit at a time
         self._waiting: list[tuple[list[Record], asyncio.Future[None]]] = []
         self._stop = threading.Event()
         self._checkpointer = threading.Thread(target=self._checkpoint, name="decision-log-checkpoint", daemon=True)
@@ -95,17 +93,14 @@ class SqliteLog:
 
     def _commit(self, records: list[Record]) -> None:
         rows = [_row(r) for r in records]
-        fcntl.flock(self._turn, fcntl.LOCK_EX)
-        try:
+        with self._turn.turn():
             for first in range(0, len(rows), limits.MAX_LOG_GROUP):
                 with self._connection:
                     self._connection.executemany(_INSERT, rows[first:first + limits.MAX_LOG_GROUP])
-        finally:
-            fcntl.flock(self._turn, fcntl.LOCK_UN)
 
     def _checkpoint(self) -> None:
         """Copy the write-ahead log into the database now and then, off the answer path (a checkpoint syncs)."""
-        connection = _connect(self.path)
+        connection = connect(self.path, threads=True, checkpoints=False)
         while not self._stop.wait(limits.LOG_CHECKPOINT_SECONDS):
             with contextlib.suppress(sqlite3.Error):  # busy: the next round does it
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -129,15 +124,6 @@ def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
     else:
         done.set_exception(error)
 
-
-def _connect(path: str) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    connection.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode: a commit survives the process being killed (the
-    # test kills it with SIGKILL); FULL would also survive a power cut.
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("PRAGMA wal_autocheckpoint=0")  # SqliteLog._checkpoint's job
-    return connection
 
 
 _DEFLATE = zstandard.ZstdCompressor(level=1, write_checksum=True)

@@ -15,19 +15,19 @@ the states were made by other rules.
 """
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
 import sqlite3
-import time
 from contextlib import closing
-from typing import IO, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import msgspec
 import zstandard
 
 from .. import limits
 from ..errors import ClosurePolicyError, MachineFault
-from .store import HotStates, StateCodec, StateLimit
+from ..sqlitefile import Foreign, LockFile, connect, read_only
+from .store import CachingStore, StateCodec, StateLimit
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,29 +39,88 @@ class StateFileError(ClosurePolicyError):
     """A state file that cannot be used: unreadable, not one of ours, or of another policy revision."""
 
 
-class DurableStore:
-    """AccountStore's interface over a SQLite file, with a bounded cache of hot accounts."""
+class SqliteStates:
+    """The compressed states in the ``accounts`` table; written in the transaction :meth:`commit` ends."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.db = _open(path)
+        self.position = 0  #: the input position of the last commit
+
+    def read(self, account: str) -> bytes | None:
+        row = self.db.execute("SELECT state FROM accounts WHERE account = ?", (account,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def write(self, rows: list[tuple[str, bytes]]) -> None:
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:  # a full or read-only disk mid-run: exit 1, the last commit intact
+            self._failed(exc)
+
+    def __contains__(self, account: str) -> bool:
+        return self.db.execute("SELECT 1 FROM accounts WHERE account = ?", (account,)).fetchone() is not None
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM accounts").fetchone()[0])
+
+    def commit(self, position: int) -> None:
+        """The states written since the last commit kept, with ``position``, in one transaction."""
+        try:
+            with self.db:
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'position'", (str(position),))
+        except sqlite3.Error as exc:
+            self._failed(exc)
+        self.position = position
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.rollback()
+        raise MachineFault(f"{self.path}: the states cannot be written ({exc}); a restart resumes after "
+                           f"line {self.position}") from None
+
+    def rows(self) -> Iterator[tuple[str, bytes]]:
+        """Every account's stored state, a page at a time (a million accounts are never in memory at once)."""
+        after = ""
+        while True:
+            page = self.db.execute("SELECT account, state FROM accounts WHERE account > ? ORDER BY account "
+                                   "LIMIT 1000", (after,)).fetchall()
+            for account, blob in page:
+                yield account, bytes(blob)
+            if len(page) < 1000:
+                return
+            after = page[-1][0]
+
+
+class DurableStore(CachingStore):
+    """The states in a SQLite file, the recently used (``cache`` of them) also in memory."""
 
     def __init__(self, path: str, facts_schema: Any, revision: str, cache: int = limits.STATE_CACHE_ACCOUNTS,
                  migrate: bool = False, partition: tuple[int, int] = (0, 1)):
         """``migrate``: a file of another policy revision is opened (``stale`` names that revision) for
         :meth:`migrate`, not refused; ``partition``: (index, count) of the slice of the accounts it holds."""
         self.path = path
-        self._codec = StateCodec(facts_schema)  # the same compact form as in memory
-        self._cache = HotStates(cache)
-        self._dirty: set[str] = set()
         self._lock = _lock(path)
-        self._db = _open(path)
+        self._states = SqliteStates(path)
+        super().__init__(self._states, StateCodec(facts_schema), cache)  # the same compact form as in memory
         self.stale: str | None = None
         self._old_preset = ""
-        self.position = self._check(revision, migrate, f"{partition[0]}/{partition[1]}")
+        self._states.position = self._check(revision, migrate, f"{partition[0]}/{partition[1]}")
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._states.db
+
+    @property
+    def position(self) -> int:
+        """The input position of the last commit: a restart resumes after it."""
+        return self._states.position
 
     def _check(self, revision: str, migrate: bool, partition: str) -> int:
         meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         if not meta:
             with self._db:
                 self._db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("revision", revision), ("position", "0"), ("preset", self._codec.preset),
+                    ("revision", revision), ("position", "0"), ("preset", self.codec.preset),
                     ("partition", partition)])
             return 0
         position = meta.get("position", "")
@@ -76,7 +135,7 @@ class DurableStore:
                 raise StateFileError(f"{self.path}: written by policy revision {meta['revision'][:19]}; the rules "
                                      f"are {revision[:19]}: their states were made by other rules (--migrate "
                                      "re-reads them through these rules)")
-            self.stale, self._old_preset = meta["revision"], meta.get("preset", self._codec.preset)
+            self.stale, self._old_preset = meta["revision"], meta.get("preset", self.codec.preset)
         return int(position)
 
     def migrate(self, restate: Callable[[Any], Any], revision: str) -> tuple[int, int]:
@@ -86,8 +145,8 @@ class DurableStore:
         accounts = changed = 0
         try:
             with self._db:
-                for account, blob in self._rows():
-                    state = self._decode(old, account, blob)
+                for account, blob in self._states.rows():
+                    state = self._read(old, account, blob)
                     try:
                         new = restate(state)
                     except (ClosurePolicyError, ValueError) as exc:
@@ -96,28 +155,19 @@ class DurableStore:
                                              f"{report}") from None
                     accounts, changed = accounts + 1, changed + (new != state)
                     self._db.execute("UPDATE accounts SET state = ? WHERE account = ?",
-                                     (self._codec.encode(new), account))
+                                     (self.codec.encode(new), account))
                 self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                     [("revision", revision), ("preset", self._codec.preset)])
+                                     [("revision", revision), ("preset", self.codec.preset)])
         except sqlite3.Error as exc:
             raise MachineFault(f"{self.path}: the migrated states cannot be written ({exc}); nothing "
                                "was changed") from None
         self.stale = None
         return accounts, changed
 
-    def _rows(self) -> Iterator[tuple[str, bytes]]:
-        """Every account's stored state, a page at a time (a million accounts are never in memory at once)."""
-        after = ""
-        while True:
-            page = self._db.execute("SELECT account, state FROM accounts WHERE account > ? ORDER BY account "
-                                    "LIMIT 1000", (after,)).fetchall()
-            for account, blob in page:
-                yield account, bytes(blob)
-            if len(page) < 1000:
-                return
-            after = page[-1][0]
+    def decode(self, account: str, blob: bytes) -> Any:
+        return self._read(self.codec, account, blob)
 
-    def _decode(self, codec: StateCodec, account: str, blob: bytes) -> Any:
+    def _read(self, codec: StateCodec, account: str, blob: bytes) -> Any:
         """A stored state, read back whole, or :class:`StateFileError`: never a decision from part of one."""
         if len(blob) > limits.MAX_ACCOUNT_STATE_BYTES:
             raise StateFileError(f"{self.path}: the state of {account!r} is over the limit of "
@@ -130,51 +180,10 @@ class DurableStore:
             raise StateFileError(f"{self.path}: the state of {account!r} is not a stream state")
         return state
 
-    def __len__(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM accounts").fetchone()[0]) + \
-            sum(1 for a in self._dirty if not self._on_disk(a))
-
-    def __contains__(self, account: str) -> bool:
-        return account in self._cache or self._on_disk(account)
-
-    def _on_disk(self, account: str) -> bool:
-        return self._db.execute("SELECT 1 FROM accounts WHERE account = ?", (account,)).fetchone() is not None
-
-    def get(self, account: str) -> Any:
-        state = self._cache.get(account)
-        if state is None:
-            row = self._db.execute("SELECT state FROM accounts WHERE account = ?", (account,)).fetchone()
-            if row is None:
-                return None
-            state = self._decode(self._codec, account, bytes(row[0]))
-            self._cache.hold(account, state, None)
-        return state
-
-    def put(self, account: str, state: Any) -> None:
-        self._cache.hold(account, state, self._codec.text(state))
-        self._dirty.add(account)
-
-    def stored_bytes(self, account: str) -> int:
-        text = self._cache.text(account)
-        return len(self._codec.compress(text)) if text is not None else 0
-
-    def commit(self, position: int) -> list[str]:
-        """Keep every changed state and ``position`` in one transaction; the accounts no longer held in
-        memory are returned (the caller's lifecycle forgets them too)."""
-        rows = [(account, self._codec.compress(text)) for account in self._dirty
-                if (text := self._cache.text(account)) is not None]  # a changed state always has its text
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?)", rows)
-                self._db.execute("UPDATE meta SET value = ? WHERE key = 'position'", (str(position),))
-        except sqlite3.Error as exc:  # a full or read-only disk mid-run: exit 1, the last commit intact
-            raise MachineFault(f"{self.path}: the states cannot be written ({exc}); a restart resumes after "
-                               f"line {self.position}") from None
-        for account in self._dirty:
-            self._cache.kept(account)
-        self._dirty.clear()
-        self.position = position
-        return [account for account, _ in self._cache.over()]
+    def commit(self, position: int) -> None:
+        """Keep every changed state and ``position`` in one transaction."""
+        self.flush()
+        self._states.commit(position)
 
     def close(self) -> None:
         self._db.close()
@@ -187,7 +196,7 @@ def written_partitions(path: str) -> int | None:
     if not os.path.isfile(path):
         return None
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with closing(read_only(path)) as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'partition'").fetchone()
     except sqlite3.Error:
         return None
@@ -200,39 +209,29 @@ def partition_path(path: str, index: int) -> str:
     return path if index == 0 else f"{path}.{index}"
 
 
-def _lock(path: str) -> IO[bytes]:
+def _lock(path: str) -> LockFile:
     """One stream at a time on a state file: another (or a killed run's worker still finishing) would
     commit states this one has not read. Held until the process ends, however it ends."""
     if os.path.isdir(path):
         raise StateFileError(f"--state {path}: is a folder; name a file")
     try:
-        held = open(f"{path}.lock", "wb")  # noqa: SIM115 - held as long as the store
+        lock = LockFile(path)
     except OSError as exc:
         raise StateFileError(f"--state {path}: {exc.strerror or exc}") from None
-    deadline = time.monotonic() + limits.STATE_LOCK_WAIT_SECONDS
-    while True:
-        try:
-            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return held
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                held.close()
-                raise StateFileError(f"--state {path}: in use by another stream (waited "
-                                     f"{limits.STATE_LOCK_WAIT_SECONDS} s for it to end)") from None
-            time.sleep(0.05)
+    if not lock.hold(limits.STATE_LOCK_WAIT_SECONDS):
+        lock.close()
+        raise StateFileError(f"--state {path}: in use by another stream (waited "
+                             f"{limits.STATE_LOCK_WAIT_SECONDS} s for it to end)")
+    return lock
 
 
 def _open(path: str) -> sqlite3.Connection:
     try:
-        db = sqlite3.connect(path)
-        foreign = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if foreign - {"meta", "accounts"}:
-            raise StateFileError(f"--state {path}: a SQLite database of something else (tables: "
-                                 f"{', '.join(sorted(foreign))})")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")  # a commit survives the process being killed
+        db = connect(path, owns={"meta", "accounts"})
         db.executescript(_CREATE)
         db.execute("SELECT key, value FROM meta LIMIT 1").fetchall()
+    except Foreign as exc:
+        raise StateFileError(f"--state {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise StateFileError(f"--state {path}: not a state file ({exc})") from None
     return db

@@ -14,7 +14,7 @@ raises :class:`StreamError` and changes nothing; the stream goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ..compile.stream import REOPEN_PART, StreamSpec, effect_part, event_part, transition_part
 from ..decision import Decision
@@ -53,7 +53,11 @@ def declaration(policy: Policy) -> StreamSpec:
 
 
 class Store(Protocol):
-    """Where each account's state is kept: :class:`AccountStore` (memory) or ``DurableStore`` (a file)."""
+    """Where each account's state is kept: :class:`AccountStore` (memory) or ``DurableStore`` (a file).
+
+    ``left`` is told of each account whose state leaves memory."""
+
+    left: Callable[[str], None]
 
     def get(self, account: str) -> Any: ...
 
@@ -79,6 +83,8 @@ class StreamProcessor:
         self.lifecycle: Lifecycle = lifecycle or policy.lifecycle()
         # compressed with the policy's own words
         self.store: Store = store if store is not None else AccountStore(policy.facts_schema.document)
+        # an account out of memory is out of the lifecycle too: its place is in its kept state, read back with it
+        self.store.left = self.lifecycle.forget
         self.observer = observer
         self._events = InstanceValidator(events_schema(self.spec))  # the policy's own events
         self._transitions = [policy.predicate(t.when) for t in self.spec.transitions]

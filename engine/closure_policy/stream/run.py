@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable, Protocol
 
 from .. import limits
+from ..errors import MachineFault
 from ..jsondoc import dump_text
 from ..policy import Policy
 from .durable import DurableStore, partition_path
@@ -84,6 +85,8 @@ def take(processor: StreamProcessor, number: int, line: bytes | None) -> Taken:
         outputs = processor.feed(line, number)
     except StreamError as exc:  # reported and skipped; the stream goes on
         return Taken(number, refused=exc.report())
+    except MachineFault:  # the state file cannot be written: the stream stops, its last commit intact
+        raise
     except Exception:  # a bug of ours: reported with its trace, and the stream goes on
         return Taken(number, fault=f"line {number}: internal error; please report it with this trace:\n"
                                    f"{traceback.format_exc()}")
@@ -145,7 +148,6 @@ class Commits:
                  source: Source | None = None):
         self.store, self.durable, self.flush, self.source = store, durable, flush, source
         self.resumed = store.position if store is not None else 0  #: the lines an earlier run took
-        self.forget: Callable[[str], None] = lambda account: None
         self._last, self._since, self._count = self.resumed, time.monotonic(), 0
 
     def taken(self, position: int) -> None:
@@ -168,8 +170,7 @@ class Commits:
         if self.store is None:
             return
         self.flush()  # what the committed lines wrote is out before their states are kept
-        for account in self.store.commit(max(position, self.store.position)):
-            self.forget(account)
+        self.store.commit(max(position, self.store.position))
         self._since, self._count = time.monotonic(), 0
         if self.source is not None:
             self.source.committed(self.store.position)
@@ -179,13 +180,9 @@ def wire(policy: Policy, durable: Durability | None, flush: Callable[[], None], 
          partition: tuple[int, int] = (0, 1), report: Callable[[str], None] | None = None,
          source: Source | None = None) -> tuple[StreamProcessor, Commits]:
     """One partition's parts, wired as both loops (one process, ``--workers``) use them: its store (migrated
-    when asked), the processor over it, and the commits that keep it, which forget the lifecycle of each
-    account they write out."""
+    when asked), the processor over it, and the commits that keep it."""
     store = open_store(policy, durable, partition, report)
-    processor = StreamProcessor(policy, store=store)
-    commits = Commits(store, durable, flush, source)
-    commits.forget = processor.lifecycle.forget
-    return processor, commits
+    return StreamProcessor(policy, store=store), Commits(store, durable, flush, source)
 
 
 def run(policy: Policy, source: Source, sink: Sink, durable: Durability | None = None) -> int:

@@ -14,7 +14,7 @@ its compressor objects are not shared between threads. Limits: ``MAX_STREAM_ACCO
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Protocol
 
 import zstandard
 
@@ -139,49 +139,113 @@ class HotStates:
             yield account, text
 
 
-class AccountStore:
-    """account id -> a JSON-able state: the hot ones decoded, every other compressed."""
+class Inner(Protocol):
+    """Where a :class:`CachingStore` keeps the states that leave memory, compressed: a dict, a SQLite file..."""
 
-    def __init__(self, facts_schema: Any, hot: int = limits.STATE_CACHE_ACCOUNTS) -> None:
-        """``facts_schema``: the policy's, whose keys and values make the compressor's preset dictionary;
-        ``hot``: how many recently used accounts are held decoded."""
-        self._cold: dict[str, bytes] = {}
+    def read(self, account: str) -> bytes | None: ...
+
+    def write(self, rows: list[tuple[str, bytes]]) -> None: ...
+
+    def __contains__(self, account: str) -> bool: ...
+
+    def count(self) -> int: ...
+
+
+class MemoryStates:
+    """The compressed states in a dict: a stream without ``--state``."""
+
+    def __init__(self) -> None:
+        self._blobs: dict[str, bytes] = {}
+
+    def read(self, account: str) -> bytes | None:
+        return self._blobs.get(account)
+
+    def write(self, rows: list[tuple[str, bytes]]) -> None:
+        self._blobs.update(rows)
+
+    def __contains__(self, account: str) -> bool:
+        return account in self._blobs
+
+    def count(self) -> int:
+        return len(self._blobs)
+
+
+class CachingStore:
+    """account id -> a JSON-able state: the recently used decoded in memory, over any :class:`Inner` store.
+
+    Like Kafka Streams' caching store: a state changed in memory reaches the inner
+    store when it leaves the hot set (write-back) or at :meth:`flush`, compressed
+    once. ``left`` is told of each account that leaves memory (the stream's
+    lifecycle forgets it: its place is in the kept state).
+    """
+
+    def __init__(self, inner: Inner, codec: StateCodec, hot: int = limits.STATE_CACHE_ACCOUNTS,
+                 max_accounts: int | None = None):
+        """``max_accounts``: past it, a new account is refused (:class:`StateLimit`); None: no limit."""
+        self.inner, self.codec = inner, codec
         self._hot = HotStates(hot)
-        self.codec = StateCodec(facts_schema)
-        self._count = 0
+        self._max = max_accounts
+        self._count = inner.count()
+        self._changed: set[str] = set()  # held in memory with a text the inner store has not
+        self.left: Callable[[str], None] = lambda account: None
 
     def __len__(self) -> int:
         return self._count
 
     def __contains__(self, account: str) -> bool:
-        return account in self._hot or account in self._cold
+        return account in self._hot or account in self.inner
 
     def get(self, account: str) -> Any:
         state = self._hot.get(account)
         if state is None:
-            blob = self._cold.get(account)
+            blob = self.inner.read(account)
             if blob is None:
                 return None
-            state = self.codec.decode(blob)
+            state = self.decode(account, blob)
             self._hot.hold(account, state, None)
             self._spill()
         return state
 
+    def decode(self, account: str, blob: bytes) -> Any:
+        """A kept state read back (an inner store that can hold broken states checks them here)."""
+        return self.codec.decode(blob)
+
     def put(self, account: str, state: Any) -> None:
         text = self.codec.text(state)  # the limit, checked before anything is kept
         if account not in self:
-            if self._count >= limits.MAX_STREAM_ACCOUNTS:
-                raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
+            if self._max is not None and self._count >= self._max:
+                raise StateLimit(f"the stream already holds {self._max:,} accounts")
             self._count += 1
         self._hot.hold(account, state, text)
+        self._changed.add(account)
         self._spill()
 
     def _spill(self) -> None:
         for account, text in list(self._hot.over()):
             if text is not None:
-                self._cold[account] = self.codec.compress(text)
+                self.inner.write([(account, self.codec.compress(text))])
+                self._changed.discard(account)
+            self.left(account)
+
+    def flush(self) -> None:
+        """Every state changed in memory written to the inner store (it stays in memory)."""
+        rows = [(account, self.codec.compress(text)) for account in self._changed
+                if (text := self._hot.text(account)) is not None]  # a changed state always has its text
+        self.inner.write(rows)
+        for account in self._changed:
+            self._hot.kept(account)
+        self._changed.clear()
 
     def stored_bytes(self, account: str) -> int:
         """What one account's state costs compressed (0 for an unknown account)."""
         text = self._hot.text(account)
-        return len(self.codec.compress(text)) if text is not None else len(self._cold.get(account, b""))
+        return len(self.codec.compress(text)) if text is not None else len(self.inner.read(account) or b"")
+
+
+class AccountStore(CachingStore):
+    """The states in memory: the hot ones decoded, every other compressed (at most ``MAX_STREAM_ACCOUNTS``)."""
+
+    def __init__(self, facts_schema: Any, hot: int = limits.STATE_CACHE_ACCOUNTS) -> None:
+        """``facts_schema``: the policy's, whose keys and values make the compressor's preset dictionary;
+        ``hot``: how many recently used accounts are held decoded."""
+        super().__init__(MemoryStates(), StateCodec(facts_schema), hot, limits.MAX_STREAM_ACCOUNTS)
