@@ -88,7 +88,7 @@ def test_proved_up_to_n_items_means_lists_of_at_most_n(capsys, tmp_path, rules):
 
 
 def test_a_fresh_string_fits_its_places_patterns_whatever_code_z3_chose():
-    from closure_policy.prove.model import fresh_text
+    from closure_policy.prove.values import fresh_text
 
     currency = {"pattern": "^[A-Z]{3}$"}
     ids = {"minLength": 1, "maxLength": 256}

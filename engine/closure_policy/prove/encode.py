@@ -18,16 +18,15 @@ offset fixed (UTC, ``Etc/GMT±h``), which the database defines exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import z3
 
 from ..compile import ir
 from ..compile.rules import CompiledQuery, CompiledRule
-from ..scalars import Instant
 from .errors import CannotEncode
-from .model import DAY, SECOND, TEXT_KINDS, Arr, Document, Obj, Scalar, Strings, Sym, instant_units, money_units
+from .model import Arr, Document, Obj, Scalar, Strings, Sym
+from .values import DAY, SECOND, TEXT_KINDS, NotOfKind, to_model
 
 Env = dict[str, Sym]
 _ORDER = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
@@ -91,20 +90,10 @@ class Encoder:
     def constant(self, value: Any, kind: str, where: str) -> Any:
         if value is None:
             return None
-        if kind == "money" and isinstance(value, Decimal):
-            units = money_units(value)
-            if units is None:
-                raise CannotEncode(where, f"the amount {value} has more digits after the point than any fact")
-            return z3.IntVal(units)
-        if kind == "timestamp" and isinstance(value, Instant):
-            return z3.IntVal(instant_units(value))
-        if kind in TEXT_KINDS and isinstance(value, str):
-            return z3.IntVal(self.strings.code(value))
-        if kind == "boolean" and isinstance(value, bool):
-            return z3.BoolVal(value)
-        if kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
-            return z3.IntVal(value)
-        raise CannotEncode(where, f"the value {value!r} compared with a {kind}")
+        try:
+            return to_model(kind, value, self.strings.code)
+        except NotOfKind as exc:
+            raise CannotEncode(where, exc.why or f"the value {value!r} compared with a {kind}") from None
 
     # --- comparisons ----------------------------------------------------------------------------------------
 

@@ -2,19 +2,9 @@
 
 The shape comes from the policy's fact types; what makes a document valid comes
 from its facts schema, read keyword by keyword (:mod:`.schema`). Values are
-exact:
-
-- an amount is an integer count of 10**-38 (the schema's 38 digits after the
-  point), at least 0 and below 10**38: every amount a document may hold, and
-  only those;
-- an instant is an integer count of 10**-18 seconds (the 18 digits of a
-  second a timestamp may carry) since 0001-01-01T00:00:00Z, within the
-  documented range;
-- a string (an id, an enum, a zone) is an integer code: each string the rules,
-  the properties and the schema name has its own code, and any other code is a
-  string none of them names. Strings are only ever compared for equality, so
-  codes lose nothing; a fresh code is written back as a string its place's
-  pattern and lengths accept;
+exact
+(:mod:`.values`: amounts, instants and strings as integers; a string no one
+names is a fresh code, written back as a string its place's pattern accepts);
 - a list holds at most ``max_items`` items: its length is a variable, its
   items variables for each place.
 
@@ -24,10 +14,8 @@ the engine reads a missing one as its default, so the two documents decide alike
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any, Iterator, Union
 
 import z3
@@ -36,17 +24,12 @@ from .. import limits
 from ..facts.checker import CLOCK_FACT
 from ..facts.types import FactType
 from ..pointers import escape
-from ..scalars import Instant, ScalarError, time_zone, to_instant, to_money
+from ..scalars import ScalarError, time_zone
 from .errors import CannotEncode
+from .values import EPOCH, MONEY_LIMIT, SECOND, TEXT_KINDS
 
-MONEY_SCALE = 10 ** limits.MAX_MONEY_FRACTION_DIGITS
-MONEY_LIMIT = 10 ** limits.MAX_MONEY_INTEGER_DIGITS * MONEY_SCALE
-SECOND: int = 10 ** limits.MAX_SECOND_FRACTION_DIGITS
-DAY = 86_400
-_EPOCH = datetime(1, 1, 1)
-LOWEST = (datetime.fromisoformat(limits.MIN_INSTANT_UTC[:-1]) - _EPOCH) // timedelta(seconds=1)
-HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC[:-1]) - _EPOCH) // timedelta(seconds=1)
-TEXT_KINDS = ("string", "timezone")
+LOWEST = (datetime.fromisoformat(limits.MIN_INSTANT_UTC[:-1]) - EPOCH) // timedelta(seconds=1)
+HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC[:-1]) - EPOCH) // timedelta(seconds=1)
 
 
 class _Place:
@@ -223,130 +206,3 @@ def _is_zone(text: str) -> bool:
     except ScalarError:
         return False
     return True
-
-
-def money_units(amount: Decimal) -> int | None:
-    """An amount as a count of the model's unit (10**-38); None when it has more digits after the point."""
-    units = amount.scaleb(limits.MAX_MONEY_FRACTION_DIGITS)
-    return int(units) if units == units.to_integral_value() else None
-
-
-def instant_units(moment: Instant) -> int:
-    """An instant as a count of the model's unit (10**-18 s since 0001-01-01T00:00:00Z)."""
-    fraction = moment.fraction.ljust(limits.MAX_SECOND_FRACTION_DIGITS, "0") if moment.fraction else "0"
-    return int(moment.seconds) * SECOND + int(fraction)
-
-
-# --- from a z3 model back to a document -------------------------------------------------------------------------
-
-def money_text(units: int) -> str:
-    return format(Decimal(units).scaleb(-limits.MAX_MONEY_FRACTION_DIGITS).normalize(), "f") \
-        if units else "0"
-
-
-def instant_text(units: int) -> str:
-    seconds, fraction = divmod(units, SECOND)
-    moment = _EPOCH + timedelta(seconds=seconds)
-    digits = f"{fraction:0{limits.MAX_SECOND_FRACTION_DIGITS}d}".rstrip("0")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0") + (f".{digits}" if digits else "") + "Z"
-
-
-_FIXED_ZONE = re.compile(r"^Etc/GMT([+-](?:[0-9]|1[0-4]))?$")
-
-
-def zone_offset(name: str) -> int | None:
-    """The offset of a zone that has one at every moment (UTC, Etc/GMT±h), in seconds; None for another zone.
-    The inverse of :func:`zone_name`."""
-    if name == "UTC":
-        return 0
-    match = _FIXED_ZONE.match(name)
-    if match is None:
-        return None
-    hours = int(match.group(1) or 0)
-    return -hours * 3600  # Etc/GMT+5 is five hours behind UTC
-
-
-def zone_name(offset_seconds: int) -> str | None:
-    """A zone of the database whose offset is ``offset_seconds`` at every moment (Etc/GMT±h), or None."""
-    hours, rest = divmod(offset_seconds, 3600)
-    if rest or not -12 <= hours <= 14:
-        return None
-    return "UTC" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
-
-
-_CANDIDATES = ("{n}", "X{n}", "x{n}", "{letters}", "ZZ{letters}")
-
-
-def fresh_text(schemas: list[dict[str, Any]], taken: set[str]) -> str | None:
-    """A string no one names nor is taken yet, accepted by every pattern and length its places' schemas ask for.
-    (A code's number says nothing: z3 may pick any; the strings are tried in order, short ones first.)"""
-    for n in range(2000):
-        for shape in _CANDIDATES:
-            text = shape.format(n=n, letters=_letters(n))
-            if text not in taken and all(accepts(s, text) for s in schemas):
-                return text
-    return None
-
-
-def _letters(n: int) -> str:
-    out = ""
-    n += 26 * 27  # three letters at least
-    while n:
-        n, r = divmod(n, 26)
-        out = chr(ord("A") + r) + out
-    return out
-
-
-def accepts(schema: dict[str, Any], text: str) -> bool:
-    """Whether a string meets a schema's pattern and lengths."""
-    if "pattern" in schema and re.search(schema["pattern"], text) is None:
-        return False
-    return bool(schema.get("minLength", 0) <= len(text) <= schema.get("maxLength", len(text)))
-
-
-class Pinner:
-    """The constraints that make the symbolic document one concrete document: what a model says of it is then
-    what it says of that document (the model is cross-checked against the engine this way, document by document).
-    A string no one names gets a fresh code of its own; each zone a document names is returned with its code."""
-
-    def __init__(self, strings: Strings):
-        self.strings = strings
-        self.fresh: dict[str, int] = {}
-
-    def code(self, text: str) -> int:
-        if text in self.strings.codes:
-            return self.strings.code(text)
-        return self.fresh.setdefault(text, len(self.strings.codes) + len(self.fresh))
-
-    def pin(self, sym: Sym, value: Any) -> list[Any]:
-        if value is None:
-            return [sym.null == True]  # noqa: E712 - a z3 equation, not a comparison
-        found = [sym.null == False]  # noqa: E712
-        if isinstance(sym, Obj):
-            if not isinstance(value, dict):
-                raise ValueError(f"{sym.pointer or '/'}: not an object")
-            for key, sub in sym.fields.items():
-                if key in value:
-                    found += [sub.absent == False, *self.pin(sub, value[key])]  # noqa: E712
-                elif isinstance(sub, Scalar) and sub.default is not None:
-                    found += self.pin(sub, sub.default)
-                elif sym.pointer == "" and key == CLOCK_FACT:
-                    continue  # the engine reads the moment it decides: any moment
-                else:
-                    found.append(sub.absent == True)  # noqa: E712
-            return found
-        if isinstance(sym, Arr):
-            if not isinstance(value, list) or len(value) > len(sym.items):
-                raise ValueError(f"{sym.pointer}: not a list of at most {len(sym.items)} items")
-            found.append(sym.length == len(value))
-            return found + [c for item, v in zip(sym.items, value, strict=False) for c in self.pin(item, v)]
-        return found + [sym.value == self.scalar(sym, value)]
-
-    def scalar(self, s: Scalar, value: Any) -> Any:
-        if s.kind == "money":
-            return money_units(to_money(value))
-        if s.kind == "timestamp":
-            return instant_units(to_instant(value))
-        if s.kind in TEXT_KINDS:
-            return self.code(value)
-        return value

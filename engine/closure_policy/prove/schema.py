@@ -14,7 +14,8 @@ import z3
 
 from ..facts.refs import Refs
 from .errors import CannotEncode
-from .model import TEXT_KINDS, Arr, Obj, Scalar, Strings, Sym, accepts
+from .model import Arr, Obj, Scalar, Strings, Sym
+from .values import TEXT_KINDS, NotOfKind, accepts, to_model
 
 _DESCRIBE = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated",
              "readOnly", "writeOnly", "$defs", "definitions", "x-kind", "x-unique-by", "format"}
@@ -134,13 +135,10 @@ class SchemaReader:
 
 
 def _equals(sym: Scalar, value: Any, strings: Strings, at: str) -> Any:
-    if sym.kind in TEXT_KINDS and isinstance(value, str):
-        return sym.value == strings.code(value)
-    if sym.kind == "boolean" and isinstance(value, bool):
-        return sym.value == value
-    if sym.kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
-        return sym.value == value
-    raise CannotEncode(f"facts schema {at}", f"an enum or const value {value!r} of a {sym.kind} place")
+    try:  # an amount or an instant is a string in the schema: not one of its kind, refused
+        return sym.value == to_model(sym.kind, value, strings.code)
+    except NotOfKind:
+        raise CannotEncode(f"facts schema {at}", f"an enum or const value {value!r} of a {sym.kind} place") from None
 
 
 Keyword = Callable[[SchemaReader, dict[str, Any], Sym, str], Any]
