@@ -83,14 +83,14 @@ def test_text_from_the_rules_is_never_markup(tmp_path):
     out = tmp_path / "out"
     build_site(load_policy(rules), out)
     page = (out / "en/query-gate.html").read_text(encoding="utf-8")
-    assert hostile not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert hostile not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     index = (out / "search-index.js").read_text(encoding="utf-8")
     assert "</script>" not in index  # the index is a script: a closing tag inside it is escaped
 
 
 @pytest.mark.parametrize("condition, text", [
     ({"fact": "a.b", "op": ">=", "value": 3}, "<code>a.b</code> is at least <span class=\"value\">3</span>"),
-    ({"fact": "a.b", "op": "in", "value": ["x", "y"]}, 'is one of <span class="value">&quot;x&quot;</span>'),
+    ({"fact": "a.b", "op": "in", "value": ["x", "y"]}, 'is one of <span class="value">&#34;x&#34;</span>'),
     ({"fact": "a.t", "op": ">=", "value_of": "c.t", "as_day_in": "a.zone"}, "calendar days in the time zone"),
     ({"count": {"in": "items", "as": "i", "op": ">", "value": 2}}, "the number of items in <code>items</code>"),
     ({"none": {"in": "xs", "as": "x", "where": {"use": "n"}}}, 'no <code>x</code> in <code>xs</code>'),

@@ -56,7 +56,7 @@ def money_units(amount: Decimal) -> int:
             raise NotOfKind(f"the amount {amount} has more digits after the point than any fact")
     else:
         units *= 10 ** shift
-    return -units if sign else units
+    return int(-units if sign else units)
 
 
 def instant_units(moment: Instant) -> int:

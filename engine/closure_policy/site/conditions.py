@@ -2,14 +2,15 @@
 
 Rendered from the rules as written (already checked by the compiler), so a
 named condition stays a link to its definition rather than its expansion.
-Every text from the rules goes through :func:`html.escape`; nothing from
-them is ever markup.
+Every text from the rules goes through :func:`markupsafe.escape` (as the
+templates escape it); nothing from them is ever markup.
 """
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
+
+from markupsafe import escape
 
 #: The words of the rendering, by language; a language the policy has and this table lacks reads English.
 WORDS: dict[str, dict[str, str]] = {
@@ -45,7 +46,7 @@ def render(condition: Any, lang: str, anchor: str = "condition-") -> str:
         return _comparison(condition, w)
     if "use" in condition:
         name = str(condition["use"])
-        link = f'<a href="#{html.escape(anchor + name)}"><code>{html.escape(name)}</code></a>'
+        link = f'<a href="#{escape(anchor + name)}"><code>{escape(name)}</code></a>'
         return w["use"].replace("{name}", link)
     for kind in ("all", "any"):
         if kind in condition:
@@ -60,8 +61,8 @@ def _quantifier(condition: dict[str, Any], lang: str, w: dict[str, str], anchor:
     kind = next(k for k in ("some", "every", "none", "count") if k in condition)
     spec = condition[kind]
     fill = {"{item}": _code(spec.get("as", "")), "{list}": _code(spec["in"]),
-            "{op}": html.escape(w.get(str(spec.get("op")), str(spec.get("op", "")))),
-            "{n}": html.escape(str(spec.get("value", "")))}
+            "{op}": escape(w.get(str(spec.get("op")), str(spec.get("op", "")))),
+            "{n}": escape(str(spec.get("value", "")))}
     where = spec.get("where")
     phrase = w[kind if where is not None else f"{kind}_all"]
     for key, value in fill.items():  # the table's words are ours; what fills them is escaped
@@ -74,7 +75,7 @@ def _quantifier(condition: dict[str, Any], lang: str, w: dict[str, str], anchor:
 def _comparison(condition: dict[str, Any], w: dict[str, str]) -> str:
     op = str(condition["op"])
     right = _code(condition["value_of"]) if "value_of" in condition else _value(condition.get("value"))
-    text = f"{_code(condition['fact'])} {html.escape(w.get(op, op))} {right}"
+    text = f"{_code(condition['fact'])} {escape(w.get(op, op))} {right}"
     if "as_day_in" in condition:
         text += f" ({w['day'].replace('{zone}', _code(condition['as_day_in']))})"
     return text
@@ -83,12 +84,12 @@ def _comparison(condition: dict[str, Any], w: dict[str, str]) -> str:
 def _value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
-    return f'<span class="value">{html.escape(json.dumps(value, ensure_ascii=False))}</span>'
+    return f'<span class="value">{escape(json.dumps(value, ensure_ascii=False))}</span>'
 
 
 def _code(text: Any) -> str:
-    return f"<code>{html.escape(str(text))}</code>"
+    return f"<code>{escape(str(text))}</code>"
 
 
 def _text(text: str) -> str:
-    return html.escape(text)
+    return escape(text)
