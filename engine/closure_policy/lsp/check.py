@@ -71,7 +71,7 @@ class Checker:
     def _key(self, path: Path, last: Folder | None) -> tuple[Any, ...]:
         """What a folder's compilation depends on: its files and buffers, and the facts schema it named."""
         files = set(path.iterdir()) if path.is_dir() else set()
-        files |= {p for p in self.documents.open if p.parent == path}
+        files |= {p for p in self.documents.buffers.paths() if p.parent == path}
         if last is not None and last.compilation is not None and last.compilation.ruleset.facts_schema:
             files.add((path / last.compilation.ruleset.facts_schema).resolve())
         return tuple(sorted((str(p), self.documents.state(p)) for p in files))

@@ -2,13 +2,15 @@
 
 Every check reads through :class:`Documents`, so a buffer is checked as typed,
 before it is saved, and a file another buffer depends on (``policy.yaml`` for a
-rule file) is read as its buffer holds it too.
+rule file) is read as its buffer holds it too. The buffers themselves are kept
+by whoever holds them (:class:`Buffers`): the server's are pygls's workspace,
+which applies each edit the editor sends.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import Problem
 from ..load import SourceFile
@@ -19,20 +21,32 @@ from ..resources import rules_dir
 YAML = (".yaml", ".yml")
 
 
+class Buffers(Protocol):
+    """The open buffers: each one's text by its file's absolute path."""
+
+    def buffer(self, path: Path) -> str | None: ...
+
+    def paths(self) -> set[Path]: ...
+
+
+class HeldBuffers(dict[Path, str]):
+    """Buffers held here (a client of :class:`Documents` that is not a language server)."""
+
+    def buffer(self, path: Path) -> str | None:
+        return self.get(path.absolute())
+
+    def paths(self) -> set[Path]:
+        return set(self)
+
+
 @dataclass
 class Documents:
-    open: dict[Path, str] = field(default_factory=dict)  # absolute path -> the buffer's text
+    buffers: Buffers = field(default_factory=HeldBuffers)
     # Each file read once per state (a buffer's text, a file's size and time): an edit parses only its buffer.
     _read: dict[Path, tuple[Any, tuple[SourceFile, list[Problem]]]] = field(default_factory=dict)
 
-    def put(self, path: Path, text: str) -> None:
-        self.open[path.absolute()] = text
-
-    def close(self, path: Path) -> None:
-        self.open.pop(path.absolute(), None)
-
     def text(self, path: Path) -> str | None:
-        found = self.open.get(path.absolute())
+        found = self.buffers.buffer(path.absolute())
         if found is not None:
             return found
         try:
@@ -47,9 +61,10 @@ class Documents:
         cached = self._read.get(path)
         if cached is not None and cached[0] == state and state is not None:
             return cached[1]
-        if path in self.open:
-            edited = reparse(cached[1][0], self.open[path]) if cached is not None and not cached[1][1] else None
-            found = (edited, []) if edited is not None else load_yaml_text(self.open[path], path, str(path))
+        buffer = self.buffers.buffer(path)
+        if buffer is not None:
+            edited = reparse(cached[1][0], buffer) if cached is not None and not cached[1][1] else None
+            found = (edited, []) if edited is not None else load_yaml_text(buffer, path, str(path))
         else:
             found = load_yaml_file(path, str(path))
         self._read[path] = (state, found)
@@ -57,8 +72,9 @@ class Documents:
 
     def state(self, path: Path) -> Any:
         """A buffer's text, or a file's time and size: equal states read alike."""
-        if path in self.open:
-            return ("buffer", self.open[path])
+        buffer = self.buffers.buffer(path)
+        if buffer is not None:
+            return ("buffer", buffer)
         try:
             stat = path.stat()
         except OSError:
@@ -71,7 +87,7 @@ class Documents:
         sources, problems = load_rule_dir(folder, names=lambda p: str(p.absolute()), load=self.load) \
             if folder.is_dir() else ([], [])
         on_disk = {s.path.absolute() for s in sources}
-        for path in sorted(self.open):
+        for path in sorted(self.buffers.paths()):
             if path.parent == folder and path.suffix in YAML and path not in on_disk:
                 source, found = self.load(path)
                 sources.append(source)

@@ -48,10 +48,27 @@ def diagnostic(problem: Problem, text: str | None) -> lsp.Diagnostic:
                           source="closure-policy")
 
 
+class WorkspaceBuffers:
+    """The open buffers as pygls's workspace holds them (it applies the editor's edits before a handler runs)."""
+
+    def __init__(self, server: LanguageServer):
+        self._server = server
+
+    def buffer(self, path: Path) -> str | None:
+        documents = self._server.workspace.text_documents
+        document = documents.get(path.as_uri())  # an editor may spell a URI otherwise: then by the path it names
+        if document is None:
+            document = next((d for uri, d in documents.items() if path_of(uri).absolute() == path), None)
+        return None if document is None else document.source
+
+    def paths(self) -> set[Path]:
+        return {path_of(uri) for uri in self._server.workspace.text_documents}
+
+
 class PolicyServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("closure-policy", __version__)
-        self.documents = Documents()
+        self.documents = Documents(WorkspaceBuffers(self))
         self.checker = Checker(self.documents)
         self.completion, self.hover = Completion(self.checker), Hover(self.checker)
         self.navigation = Navigation(self.checker)
@@ -86,23 +103,15 @@ def create_server() -> PolicyServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: PolicyServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        path = path_of(params.text_document.uri)
-        ls.documents.put(path, params.text_document.text)
-        ls.publish(path)
+        ls.publish(path_of(params.text_document.uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: PolicyServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        path = path_of(params.text_document.uri)
-        ls.documents.put(path, ls.workspace.get_text_document(params.text_document.uri).source)
-        ls.later(path)
+        ls.later(path_of(params.text_document.uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PolicyServer, params: lsp.DidSaveTextDocumentParams) -> None:
         ls.publish(path_of(params.text_document.uri))
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: PolicyServer, params: lsp.DidCloseTextDocumentParams) -> None:
-        ls.documents.close(path_of(params.text_document.uri))
 
     _features(server)
     return server
