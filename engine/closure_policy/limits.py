@@ -116,6 +116,25 @@ LOG_CHECKPOINT_SECONDS = 1.0
 #: a larger one is decided on a thread, so ``/health`` is not kept waiting.
 INLINE_DECISION_BYTES = 65_536
 
+# --- a fleet: policy bundles and shipped decision logs ----------------------------
+#: Largest bundle (a gzipped tarball) read or downloaded, in bytes; a larger one is refused whole.
+MAX_BUNDLE_BYTES = 32 * 1024 * 1024
+#: Largest sum of a bundle's files once unpacked, in bytes (no decompression bomb gets further).
+MAX_BUNDLE_UNPACKED_BYTES = 256 * 1024 * 1024
+#: Most files in one bundle.
+MAX_BUNDLE_FILES = 10_000
+#: Longest one bundle download may take, in seconds; then it counts as failed and the next poll tries again.
+BUNDLE_DOWNLOAD_SECONDS = 30.0
+#: How often ``serve --bundle`` asks for a new bundle, in seconds, unless ``--bundle-poll`` says otherwise.
+BUNDLE_POLL_SECONDS = 10.0
+#: Decision records the shipper copies to PostgreSQL in one transaction.
+SHIP_BATCH_RECORDS = 1_000
+#: Longest the shipper waits between attempts while PostgreSQL is down, in seconds (it doubles up to this).
+SHIP_BACKOFF_SECONDS = 10.0
+#: Records a decision log keeps that are not yet shipped; past it, decisions are refused 503 ``log-full``
+#: (nothing is dropped: the service stops acknowledging rather than forgetting).
+MAX_LOG_OUTBOX_RECORDS = 1_000_000
+
 # --- connections (each worker of the decision service) ---------------------------
 #: Longest a connection may take to send a request's line and headers, in seconds; then it is closed.
 HEADER_TIMEOUT_SECONDS = 10.0

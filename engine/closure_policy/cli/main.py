@@ -13,7 +13,23 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import ClosurePolicyError, EngineLimit, MachineFault
-from .commands import batch, check, compile, diff, doc, fmt, log, lsp, prove, reference, sample, serve, stream, test
+from .commands import (
+    batch,
+    bundle,
+    check,
+    compile,
+    diff,
+    doc,
+    fmt,
+    log,
+    lsp,
+    prove,
+    reference,
+    sample,
+    serve,
+    stream,
+    test,
+)
 from .commands import eval as eval_cmd
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USER = 0, 1, 2
@@ -36,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_parser(sub)
     stream.add_parser(sub)
     serve.add_parser(sub)
+    bundle.add_parser(sub)
     log.add_parser(sub)
     batch.add_parser(sub)
     diff.add_parser(sub)

@@ -27,6 +27,7 @@ from ..errors import ClosurePolicyError
 from ..jsondoc import dump_text
 from ..sqlitefile import LockFile, connect
 from .record import FIELDS, Record
+from .ship import outbox, sink_name
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -37,12 +38,17 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_account ON decisions (account_id);
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);
+CREATE TABLE IF NOT EXISTS shipping (sink TEXT PRIMARY KEY, shipped INTEGER NOT NULL);
 """
 _INSERT = f"INSERT INTO decisions ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
 
 
 class LogFailed(Exception):
     """The log could not keep records (a full or read-only disk, a broken pipe): they are not acknowledged."""
+
+
+class LogFull(LogFailed):
+    """The outbox of a shipped log holds ``MAX_LOG_OUTBOX_RECORDS`` records not yet shipped: no more are taken."""
 
 
 class DecisionLog(Protocol):
@@ -54,8 +60,10 @@ class DecisionLog(Protocol):
 class SqliteLog:
     """SQLite in WAL mode: group commit in the event loop, checkpoints on a thread of their own."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, ship_to: str | None = None):
+        """``ship_to``: the database a shipper copies the log to (its outbox is then bounded)."""
         self.path = path
+        self._sink = sink_name(ship_to) if ship_to is not None else None
         # checkpoints are _checkpoint's job, off the answer path
         self._connection = connect(path, threads=True, checkpoints=False)
         self._connection.executescript(_CREATE)
@@ -84,6 +92,8 @@ class SqliteLog:
         error: BaseException | None = None
         try:
             self._commit([r for records, _ in group for r in records])
+        except LogFull as exc:
+            error = exc
         except (sqlite3.Error, OSError, ValueError, zstandard.ZstdError) as exc:  # the callers are told (503)
             error = LogFailed(f"{self.path}: the decision log cannot be written ({exc})")
         except Exception as exc:  # a bug of ours: the callers get a 500, their decisions not acknowledged
@@ -94,6 +104,11 @@ class SqliteLog:
     def _commit(self, records: list[Record]) -> None:
         rows = [_row(r) for r in records]
         with self._turn.turn():
+            if self._sink is not None:
+                shipped, last = outbox(self._connection, self._sink)
+                if last - shipped + len(rows) > limits.MAX_LOG_OUTBOX_RECORDS:
+                    raise LogFull(f"{self.path}: {last - shipped:,} decisions wait to be shipped to {self._sink}; "
+                                  f"the outbox holds {limits.MAX_LOG_OUTBOX_RECORDS:,}")
             for first in range(0, len(rows), limits.MAX_LOG_GROUP):
                 with self._connection:
                     self._connection.executemany(_INSERT, rows[first:first + limits.MAX_LOG_GROUP])
@@ -164,7 +179,7 @@ def _embedded(record: Record) -> dict[str, Any]:
     return dict(record.to_dict(), facts=msgspec.Raw(facts) if facts is not None else None)
 
 
-def open_log(target: str | None) -> DecisionLog | None:
+def open_log(target: str | None, ship_to: str | None = None) -> DecisionLog | None:
     """The sink ``--decision-log`` names; one that cannot be opened and written is a user's mistake."""
     if target is None:
         return None
@@ -173,7 +188,7 @@ def open_log(target: str | None) -> DecisionLog | None:
     if os.path.isdir(target):
         raise ClosurePolicyError(f"--decision-log {target}: is a folder; name a SQLite file")
     try:
-        log = SqliteLog(target)
+        log = SqliteLog(target, ship_to)
     except (sqlite3.Error, OSError) as exc:
         raise ClosurePolicyError(f"--decision-log {target}: cannot be opened for writing "
                                  f"({getattr(exc, 'strerror', None) or exc})") from None

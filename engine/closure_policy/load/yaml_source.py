@@ -289,6 +289,9 @@ def _build(source: SourceFile, problems: list[Problem]) -> tuple[SourceFile, lis
     return source, problems
 
 
+RULE_SUFFIXES = (".yaml", ".yml")  #: the files of a rule folder
+
+
 def load_rule_dir(directory: Path, display_root: Path | None = None, names: Callable[[Path], str] | None = None,
                   load: Callable[[Path], tuple[SourceFile, list[Problem]]] | None = None,
                   ) -> tuple[list[SourceFile], list[Problem]]:
@@ -301,7 +304,7 @@ def load_rule_dir(directory: Path, display_root: Path | None = None, names: Call
     root = directory.resolve()
     sources: list[SourceFile] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml")):
+    for path in sorted(p for p in directory.iterdir() if p.suffix in RULE_SUFFIXES):
         name = names(path) if names is not None else display_name(path, display_root)
         refused = _unreadable(path, root)
         if refused:

@@ -83,11 +83,13 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
         with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not the main thread (tests)
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, service.holder.reload))
         watcher = asyncio.create_task(watch(service)) if service.config.watch else None
+        service.fleet.start()
         try:
             yield
         finally:
             if watcher is not None:
                 watcher.cancel()
+            service.fleet.stop()
             if service.log is not None:
                 service.log.close()  # what is waiting is written first
 

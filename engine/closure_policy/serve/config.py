@@ -23,6 +23,12 @@ class ServeConfig:
     max_batch: int = limits.MAX_BATCH_DOCUMENTS
     timeout: float = limits.REQUEST_TIMEOUT_SECONDS
     watch: bool = False  # reload when a file of the rules folder changes
+    bundle: str | None = None  # the URL of a signed policy bundle, polled (instead of a rules folder)
+    bundle_key: str | None = None  # the Ed25519 public key (PEM file) a bundle must be signed with
+    bundle_poll: float = limits.BUNDLE_POLL_SECONDS
+    bundle_cache: str | None = None  # where the last good bundle is kept
+    bundle_max_age: float | None = None  # /health and /ready say 503 past this long without a confirmed bundle
+    ship_to: str | None = None  # a postgresql:// URL the decision log is shipped to
 
 
 def config_for_workers(config: ServeConfig) -> str:

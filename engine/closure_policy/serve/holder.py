@@ -28,13 +28,24 @@ class PolicyHolder:
     rules: str | None
     backend: str = "compiled"
     on_reload: Callable[[bool, Policy], None] = lambda ok, policy: None
+    initial: Policy | None = None  #: a policy already loaded (a bundle's), served first
     policy: Policy = field(init=False)
     last_reload: dict[str, Any] | None = field(default=None, init=False)
+    activated_at: str = field(default="", init=False)  #: when the policy served now was swapped in
 
     def __post_init__(self) -> None:
         self._loader = Reloader(self.rules, backend=self.backend)  # a reload redoes only what changed
-        self.policy = self._loader.load()
+        self.policy = self.initial if self.initial is not None else self._loader.load()
+        self.initial = None
+        self.activated_at = _now()
         self._lock = threading.Lock()  # one reload at a time; decisions never wait for it
+
+    def install(self, policy: Policy) -> None:
+        """Serve ``policy`` from now on (a new bundle, loaded and checked elsewhere): one assignment."""
+        with self._lock:
+            self.policy, self.activated_at = policy, _now()
+            self.last_reload = {"ok": True, "at": self.activated_at, "revision": policy.revision, "problems": []}
+            self.on_reload(True, policy)
 
     def reload(self) -> dict[str, Any]:
         """Load the rules again; swap only if they are free of problems. Returns what happened."""
@@ -48,6 +59,8 @@ class PolicyHolder:
                 self.last_reload = {"ok": False, "at": _now(), "revision": self.policy.revision,
                                     "problems": [exc.report()]}
             else:
+                if fresh.revision != self.policy.revision:
+                    self.activated_at = _now()
                 self.policy = fresh
                 self.last_reload = {"ok": True, "at": _now(), "revision": fresh.revision, "problems": []}
             if not self.last_reload["ok"]:  # said where an operator looks, not only at GET /v1/policy

@@ -39,6 +39,17 @@ class Metrics:
         # cannot forget a series, so "max" over the workers says whether any serves it.
         self.policy = Gauge("closure_policy_policy_info", "The policy being served (1 for the current revision)",
                             ["name", "revision"], registry=r, multiprocess_mode="max")
+        self.bundles = Counter("closure_policy_bundle_activations", "Bundles swapped in", registry=r)
+        self.bundle_failures = Counter("closure_policy_bundle_failures", "Bundle downloads or bundles refused",
+                                       registry=r)
+        self.bundle_success = Gauge("closure_policy_bundle_last_activation_timestamp_seconds",
+                                    "When a bundle was last swapped in", registry=r, multiprocess_mode="max")
+        self.shipped = Gauge("closure_policy_log_shipped_records", "Decision records shipped to PostgreSQL",
+                             registry=r, multiprocess_mode="max")
+        self.pending = Gauge("closure_policy_log_pending_records", "Decision records not yet shipped",
+                             registry=r, multiprocess_mode="max")
+        self.ship_failures = Gauge("closure_policy_log_ship_failures", "Failed shipping attempts of this process",
+                                   registry=r, multiprocess_mode="sum")
         self._current: tuple[str, str] | None = None
         self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
 
@@ -56,6 +67,18 @@ class Metrics:
             self.policy.labels(*self._current).set(0)
         self._current = (name, revision)
         self.policy.labels(name, revision).set(1)
+
+    def bundle_activated(self) -> None:
+        self.bundles.inc()
+        self.bundle_success.set_to_current_time()
+
+    def bundle_failed(self) -> None:
+        self.bundle_failures.inc()
+
+    def shipping(self, shipped: int, pending: int, failures: int) -> None:
+        self.shipped.set(shipped)
+        self.pending.set(pending)
+        self.ship_failures.set(failures)
 
     def render(self) -> bytes:
         if not shared():

@@ -38,6 +38,8 @@ KINDS: dict[str, tuple[int, str]] = {
     "not-ready": (503, "No policy is loaded"),
     "engine-limit": (422, "A backend cannot decide these facts"),
     "log-failed": (503, "The decision could not be recorded, so it is not given"),
+    "log-full": (503, "The decision log's outbox is full (PostgreSQL has not taken its records), so it is not given"),
+    "stale": (503, "The policy bundle could not be confirmed current for too long"),
     "internal": (500, "Internal error"),
 }
 

@@ -16,13 +16,14 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import limits
 from ..decision import Decision
-from ..decisionlog import DecisionLog, LogFailed, Masking, Record, decision_id, open_log, record_of
+from ..decisionlog import DecisionLog, LogFailed, LogFull, Masking, Record, decision_id, open_log, record_of
 from ..errors import ClosurePolicyError, EngineLimit, UnreadableDocument
 from ..jsondoc import dump, dump_text, items, load_trusted, parse
 from ..policy import Policy
 from . import openapi, pages
 from .config import TOKEN_VARIABLE, ServeConfig
 from .examples import example_files, examples
+from .fleet import Fleet
 from .holder import PolicyHolder
 from .metrics import CONTENT_TYPE, Metrics
 from .ndjson import NDJSON, Lines, Streamed, until
@@ -37,9 +38,13 @@ class Service:
     def __init__(self, config: ServeConfig):
         self.config = config
         self.metrics = Metrics()
-        self.holder = PolicyHolder(config.rules, config.backend, on_reload=self._reloaded)
+        self.fleet = Fleet(config, self.metrics)
+        first = self.fleet.first_policy()  # a bundle's (None: the rules folder's)
+        self.holder = PolicyHolder(str(first.directory) if first is not None else config.rules, config.backend,
+                                   on_reload=self._reloaded, initial=first)
+        self.fleet.holder = self.holder
         self.metrics.serving(self.holder.policy.name, self.holder.policy.revision)
-        self.log: DecisionLog | None = open_log(config.decision_log)
+        self.log: DecisionLog | None = open_log(config.decision_log, config.ship_to)
         self.masking = Masking(config.log_facts, tuple(config.mask))
         self._static = pages.static_files()
         self._examples: tuple[str, list[dict[str, Any]], list[dict[str, str]]] = ("", [], [])
@@ -101,6 +106,8 @@ class Service:
         if self.log is not None and kept:
             try:
                 await self.log.record(kept)
+            except LogFull as exc:
+                raise Refused("log-full", f"{exc}; decisions are refused until PostgreSQL takes them") from None
             except LogFailed as exc:
                 print(f"closure-policy serve: {exc}", file=sys.stderr, flush=True)
                 raise Refused("log-failed", "the decision log could not record the decision, so it is not "
@@ -265,13 +272,25 @@ class Service:
         return Response(dump(outcome), media_type="application/json")
 
     async def health(self, request: Request) -> Response:
+        self._not_stale()
         return Response(dump({"status": "ok"}), media_type="application/json")
 
     async def ready(self, request: Request) -> Response:
+        self._not_stale()
         policy = self.holder.policy
         return Response(dump({"status": "ready", "revision": policy.revision}), media_type="application/json")
 
+    def _not_stale(self) -> None:
+        """A load balancer drains an instance whose bundle could not be confirmed for ``--bundle-max-age``."""
+        why = self.fleet.stale()
+        if why is not None:
+            raise Refused("stale", why)
+
+    async def status(self, request: Request) -> Response:
+        return Response(dump(self.fleet.status(self.holder.policy, self.holder)), media_type="application/json")
+
     async def metrics_text(self, request: Request) -> Response:
+        self.fleet.observe()
         return Response(self.metrics.render(), media_type=CONTENT_TYPE)
 
     async def openapi_json(self, request: Request) -> Response:

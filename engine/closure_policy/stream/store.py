@@ -180,11 +180,11 @@ class CachingStore:
     """
 
     def __init__(self, inner: Inner, codec: StateCodec, hot: int = limits.STATE_CACHE_ACCOUNTS,
-                 max_accounts: int | None = None):
-        """``max_accounts``: past it, a new account is refused (:class:`StateLimit`); None: no limit."""
+                 bounded: bool = False):
+        """``bounded``: past ``MAX_STREAM_ACCOUNTS`` accounts, a new one is refused (:class:`StateLimit`)."""
         self.inner, self.codec = inner, codec
         self._hot = HotStates(hot)
-        self._max = max_accounts
+        self._bounded = bounded
         self._count = inner.count()
         self._changed: set[str] = set()  # held in memory with a text the inner store has not
         self.left: Callable[[str], None] = lambda account: None
@@ -213,8 +213,8 @@ class CachingStore:
     def put(self, account: str, state: Any) -> None:
         text = self.codec.text(state)  # the limit, checked before anything is kept
         if account not in self:
-            if self._max is not None and self._count >= self._max:
-                raise StateLimit(f"the stream already holds {self._max:,} accounts")
+            if self._bounded and self._count >= limits.MAX_STREAM_ACCOUNTS:
+                raise StateLimit(f"the stream already holds {limits.MAX_STREAM_ACCOUNTS:,} accounts")
             self._count += 1
         self._hot.hold(account, state, text)
         self._changed.add(account)
@@ -248,4 +248,4 @@ class AccountStore(CachingStore):
     def __init__(self, facts_schema: Any, hot: int = limits.STATE_CACHE_ACCOUNTS) -> None:
         """``facts_schema``: the policy's, whose keys and values make the compressor's preset dictionary;
         ``hot``: how many recently used accounts are held decoded."""
-        super().__init__(MemoryStates(), StateCodec(facts_schema), hot, limits.MAX_STREAM_ACCOUNTS)
+        super().__init__(MemoryStates(), StateCodec(facts_schema), hot, bounded=True)

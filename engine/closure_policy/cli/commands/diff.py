@@ -16,7 +16,8 @@ def add_parser(sub: Any) -> None:
     options.add_rules(p, option="--base-rules", what="the rules as they are", required=True)
     options.add_rules(p, what="the rules as proposed")
     p.add_argument("--from-log", action="store_true",
-                   help="--input is a decision log of closure-policy serve (SQLite or JSON Lines) with facts")
+                   help="--input is a decision log of closure-policy serve (SQLite, JSON Lines, or the fleet's "
+                        "shared log: a postgresql:// URL) with facts")
     p.add_argument("--output", "-o", metavar="PATH", help="write the report: .json, .md or .html")
     options.add_cluster(p)
     p.set_defaults(run=run)

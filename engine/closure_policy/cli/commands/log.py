@@ -14,7 +14,8 @@ from ...text import safe
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("log", help="read the decision log of closure-policy serve")
-    p.add_argument("--decision-log", required=True, metavar="PATH", help="the SQLite decision log")
+    p.add_argument("--decision-log", required=True, metavar="PATH|URL",
+                   help="the SQLite decision log, or the fleet's shared log (a postgresql:// URL: serve --ship-to)")
     p.add_argument("--decision-id", help="only this decision")
     p.add_argument("--account", help="only decisions about this account")
     p.add_argument("--since", metavar="TIME", help="only decisions at or after this RFC 3339 instant")

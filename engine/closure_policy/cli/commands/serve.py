@@ -42,6 +42,23 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--timeout", type=options.seconds, default=limits.REQUEST_TIMEOUT_SECONDS,
                    help="request timeout, seconds")
     p.add_argument("--watch", action="store_true", help="reload when a file of the rules folder changes")
+    fleet = p.add_argument_group("a fleet", "the policy from a signed bundle, the decision log shipped "
+                                            "(docs/fleet.md)")
+    fleet.add_argument("--bundle", metavar="URL", help="poll this URL for a bundle (closure-policy bundle build) "
+                                                      "and serve it instead of --rules")
+    fleet.add_argument("--bundle-key", metavar="PUB.pem", help="the Ed25519 public key a bundle must be signed "
+                                                               "with (required with --bundle)")
+    fleet.add_argument("--bundle-poll", type=options.seconds, default=limits.BUNDLE_POLL_SECONDS,
+                       metavar="SECONDS", help=f"how often to ask for a new bundle (default "
+                                               f"{limits.BUNDLE_POLL_SECONDS:g})")
+    fleet.add_argument("--bundle-cache", metavar="DIR", help="keep the last good bundle here, to serve it when "
+                                                             "restarted while the bundle server is down "
+                                                             "(default: a temporary folder, not kept)")
+    fleet.add_argument("--bundle-max-age", type=options.seconds, metavar="SECONDS",
+                       help="/health and /ready answer 503 when no bundle was confirmed for this long")
+    fleet.add_argument("--ship-to", metavar="postgresql://...",
+                       help="ship the decision log (--decision-log, a SQLite file: the outbox) to this "
+                            "PostgreSQL database")
     options.add_backend(p)
     p.set_defaults(run=run)
 
@@ -49,10 +66,33 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ...serve.config import ServeConfig
 
+    _check_fleet(args)
     config = ServeConfig(rules=args.rules, backend=args.backend, decision_log=args.decision_log,
                          log_facts=args.log_facts == "all", mask=tuple(args.mask), max_body=args.max_body,
-                         max_batch=args.max_batch, timeout=args.timeout, watch=args.watch)
+                         max_batch=args.max_batch, timeout=args.timeout, watch=args.watch, bundle=args.bundle,
+                         bundle_key=args.bundle_key, bundle_poll=args.bundle_poll, bundle_cache=args.bundle_cache,
+                         bundle_max_age=args.bundle_max_age, ship_to=args.ship_to)
     return serve(config, host=args.host, port=args.port, workers=args.workers)
+
+
+def _check_fleet(args: argparse.Namespace) -> None:
+    from ...decisionlog.postgres import is_postgres
+
+    if args.bundle is not None:
+        if args.bundle_key is None:
+            raise ClosurePolicyError("serve: --bundle needs --bundle-key (an unsigned bundle is never served)")
+        if args.watch:
+            raise ClosurePolicyError("serve: --watch reloads a rules folder; with --bundle, the bundle is polled")
+        if not args.bundle.startswith(("http://", "https://")):
+            raise ClosurePolicyError(f"--bundle {args.bundle}: give an http:// or https:// URL")
+    elif any(v is not None for v in (args.bundle_key, args.bundle_cache, args.bundle_max_age)):
+        raise ClosurePolicyError("serve: --bundle-key, --bundle-cache and --bundle-max-age go with --bundle")
+    if args.ship_to is not None:
+        if not is_postgres(args.ship_to):
+            raise ClosurePolicyError(f"--ship-to: give a postgresql:// URL, not {args.ship_to[:40]!r}")
+        if args.decision_log in (None, "-"):
+            raise ClosurePolicyError("serve: --ship-to ships the decision log: give --decision-log a SQLite file "
+                                     "(the outbox)")
 
 
 def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int = 1) -> int:
@@ -62,17 +102,40 @@ def serve(config: Any, host: str = "127.0.0.1", port: int = 8181, workers: int =
     from ...serve.metrics import SHARED_FOLDER
 
     _check_address(host, port)  # a busy port: exit 2 before anything is announced or created
-    policy = load_policy(config.rules, backend=config.backend)  # bad rules: exit 2 before binding
     if config.decision_log not in (None, "-"):
         log = open_log(config.decision_log)  # a log that cannot be written: exit 2 before binding, too
         assert log is not None
         log.close()
-    os.environ[CONFIG_VARIABLE] = config_for_workers(config)
     with contextlib.ExitStack() as cleanup:
+        if config.bundle is not None and config.bundle_cache is None:
+            config.bundle_cache = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="closure-policy-bundle-"))
+        policy = _first_policy(config)  # bad rules, or no bundle to serve: exit 2 before binding
+        os.environ[CONFIG_VARIABLE] = config_for_workers(config)
         if workers > 1 and not os.environ.get(SHARED_FOLDER):  # the workers' metrics in one folder,
             os.environ[SHARED_FOLDER] = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="closure-policy-"))
         _run(config, host, port, workers, policy)  # added up by whichever worker answers /metrics
     return 0
+
+
+def _first_policy(config: Any) -> Any:
+    """The policy to start with: the rules folder's, or the bundle's (downloaded, else cached: it is kept in
+    the cache folder, where each worker reads it)."""
+    if config.bundle is None:
+        return load_policy(config.rules, backend=config.backend)
+    from pathlib import Path
+
+    from ...bundle.poll import BundleSource
+    from ...bundle.signing import public_key
+
+    source = BundleSource(config.bundle, public_key(config.bundle_key), Path(config.bundle_cache), config.backend)
+    try:
+        policy = source.first()
+    finally:
+        source.close()
+    if source.status.failures:
+        print(f"closure-policy serve: {source.status.last_error}; serving the cached bundle "
+              f"{source.status.label}", file=sys.stderr, flush=True)
+    return policy
 
 
 def _check_address(host: str, port: int) -> None:

@@ -1,0 +1,73 @@
+"""The fleet's shared decision log in PostgreSQL: its table, how records are written there, and read back.
+
+One table, ``closure_policy_decisions``, created by the shipper when missing:
+a row is a :class:`~.record.Record` (its columns, in its order) plus the
+instance that shipped it and when. ``decision_id`` is the primary key, so a
+record shipped twice (a shipper killed between PostgreSQL's commit and its own)
+is kept once. ``violations`` and ``facts`` are the JSON texts the service wrote,
+kept as text so that ``closure-policy log`` reads back exactly what a SQLite log
+gives (``facts::jsonb`` queries them in SQL).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from ..errors import ClosurePolicyError
+from .record import FIELDS, Record
+from .rows import row_record
+
+TABLE = "closure_policy_decisions"
+SCHEMES = ("postgresql://", "postgres://")
+CREATE = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    decision_id text PRIMARY KEY, time text NOT NULL, query text NOT NULL, outcome text NOT NULL,
+    violations text NOT NULL, account_id text, lang text NOT NULL, policy_name text NOT NULL,
+    revision text NOT NULL, facts_sha256 text NOT NULL, backend text NOT NULL, latency_ms double precision NOT NULL,
+    facts text, instance text NOT NULL, shipped_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS {TABLE}_account ON {TABLE} (account_id);
+CREATE INDEX IF NOT EXISTS {TABLE}_time ON {TABLE} (time);
+"""
+INSERT = (f"INSERT INTO {TABLE} ({', '.join(FIELDS)}, instance) VALUES ({', '.join(['%s'] * (len(FIELDS) + 1))}) "
+          "ON CONFLICT (decision_id) DO NOTHING")
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(SCHEMES)
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for status pages, logs and errors."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def connect(url: str, timeout: float = 5.0) -> Any:
+    import psycopg
+
+    return psycopg.connect(url, connect_timeout=max(1, int(timeout)), application_name="closure-policy")
+
+
+def read_postgres(url: str, *, decision_id_: str | None = None, account: str | None = None,
+                  since: str | None = None, outcome: str | None = None) -> Iterator[Record]:
+    """The records of the shared log, oldest first, filtered as :func:`~.read.read_records` filters."""
+    import psycopg
+
+    where, args = [], []
+    for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
+        if value is not None:
+            where.append(f"{column} = %s")
+            args.append(value)
+    if since is not None:
+        where.append("time >= %s")
+        args.append(since)
+    sql = f"SELECT {', '.join(FIELDS)} FROM {TABLE}" + (" WHERE " + " AND ".join(where) if where else "")
+    try:
+        with connect(url) as connection, connection.cursor(name="records") as cursor:
+            cursor.execute(sql + " ORDER BY time, decision_id", args)
+            for row in cursor:
+                yield row_record(shown(url), row)
+    except psycopg.Error as exc:
+        raise ClosurePolicyError(f"{shown(url)}: cannot read the shared decision log "
+                                 f"({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})"
+                                 ) from None

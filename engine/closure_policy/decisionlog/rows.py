@@ -1,0 +1,55 @@
+"""A stored row as a :class:`~.record.Record`, read as strictly as any input (a SQLite or a PostgreSQL log)."""
+from __future__ import annotations
+
+from typing import Any
+
+import zstandard
+
+from .. import limits
+from ..errors import ClosurePolicyError
+from ..jsondoc import parse
+from ..text import excerpt
+from .record import FIELDS, Record
+
+
+def row_record(path: str, row: tuple[Any, ...]) -> Record:
+    """A row as a record; a row this service could not have written is an error naming it."""
+    record = dict(zip(FIELDS, row, strict=True))
+    try:
+        record["violations"] = _violations(record["violations"])
+        record["facts"] = _facts(record["facts"]) if record["facts"] is not None else None
+    except (ValueError, zstandard.ZstdError) as exc:
+        raise ClosurePolicyError(f"{path}: decision {excerpt(str(record['decision_id']))}: cannot be read "
+                                 f"({exc})") from None
+    return Record(**record)
+
+
+def _violations(stored: Any) -> list[str]:
+    """The violated rule ids as the service writes them (a JSON list of strings), read strictly."""
+    ids, problems = parse(stored if isinstance(stored, (str, bytes)) else str(stored))
+    if problems or not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ValueError("violations: " + (problems[0].format() if problems else "not a list of rule ids"))
+    return ids
+
+
+def _facts(stored: bytes | str) -> Any:
+    """The logged facts: a Zstandard frame of their JSON, or (logs written before it) the JSON text.
+
+    A log file is read as any input: a frame is opened only when its header
+    says it holds at most a document's size (no decompression bomb), and the
+    JSON is read strictly, within the limits. ``ValueError`` says what is wrong.
+    """
+    if isinstance(stored, str):
+        text = stored.encode("utf-8")
+    else:
+        size = zstandard.frame_content_size(stored)  # -1: not written, so unknown; ZstdError: not a frame
+        if not 0 <= size <= limits.MAX_DOCUMENT_BYTES:
+            raise ValueError(f"facts of {'unknown size' if size < 0 else f'{size:,} bytes'}; the limit is "
+                             f"{limits.MAX_DOCUMENT_BYTES:,} bytes")
+        text = zstandard.ZstdDecompressor().decompress(stored)
+    document, problems = parse(text)
+    if problems:
+        raise ValueError(f"facts {problems[0].format()}")
+    return document
+
+

@@ -1,0 +1,153 @@
+"""Shipping a decision log to the fleet's PostgreSQL: the local SQLite log is the outbox, nothing is dropped.
+
+A decision is acknowledged once it is in the local log (``sinks.SqliteLog``),
+as without shipping. A shipper copies the records after the last one shipped
+(SQLite row order is commit order: commits take turns), a batch a
+transaction, to PostgreSQL (``postgres.py``: keyed by ``decision_id``, so a
+batch shipped twice is kept once), and only after PostgreSQL's commit moves
+its mark in the local log. While PostgreSQL is down, decisions go on and the
+outbox grows; past ``MAX_LOG_OUTBOX_RECORDS`` records not yet shipped the
+service refuses new decisions (503 ``log-full``) rather than lose any.
+
+The workers of ``serve --workers N`` share one log file and one shipper: the
+worker holding ``PATH.ship`` ships, and another takes over if it dies.
+Records leave the machine as the log keeps them: masked (``--mask``) already.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import zstandard
+
+from .. import limits
+from ..clock import now_text
+from ..sqlitefile import LockFile, connect
+from .postgres import CREATE, INSERT, shown
+from .postgres import connect as pg_connect
+from .record import FIELDS
+
+
+def sink_name(url: str) -> str:
+    """The mark's key: the database a URL names, without its password (a new database gets every record)."""
+    return shown(url)
+
+
+def outbox(connection: sqlite3.Connection, sink: str) -> tuple[int, int]:
+    """(the last row shipped, the last row written) of a log: their difference is what waits to be shipped."""
+    row = connection.execute("SELECT shipped FROM shipping WHERE sink = ?", (sink,)).fetchone()
+    last = connection.execute("SELECT coalesce(max(rowid), 0) FROM decisions").fetchone()[0]
+    return (int(row[0]) if row else 0), int(last)
+
+
+@dataclass
+class ShipStatus:
+    """What ``GET /v1/status`` says of shipping (this process's view; the counts are the log's)."""
+
+    sink: str
+    shipped: int = 0
+    pending: int = 0
+    shipping: bool = False  #: this process holds the shipper's turn
+    last_shipped_at: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+    failures: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sink": self.sink, "shipped": self.shipped, "pending": self.pending, "shipping": self.shipping,
+                "last_shipped_at": self.last_shipped_at, "last_error": self.last_error,
+                "last_error_at": self.last_error_at, "failures": self.failures}
+
+
+class Shipper:
+    """A thread copying the log at ``path`` to the PostgreSQL database ``url``; :meth:`stop` ends it."""
+
+    def __init__(self, path: str, url: str, instance: str, interval: float = 0.2):
+        self.path, self.url, self.instance, self.interval = path, url, instance, interval
+        self.status = ShipStatus(sink_name(url))
+        self._stop = threading.Event()
+        self._local = connect(path, threads=True, checkpoints=False)  # the log made the shipping table
+        self._turn = LockFile(path)  # the writers' turn: the mark is written as they write
+        self._ship_lock = LockFile(f"{path}.ship")
+        self._pg: Any = None
+        self._inflate = zstandard.ZstdDecompressor()
+        self._thread = threading.Thread(target=self._run, name="decision-log-shipper", daemon=True)
+
+    def start(self) -> Shipper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=limits.SHIP_BACKOFF_SECONDS + 5)
+        for closing in (self._pg, self._local, self._turn, self._ship_lock):
+            if closing is not None:
+                closing.close()
+
+    def _run(self) -> None:
+        backoff = 0.0
+        while not self._stop.is_set():
+            self._count()
+            if not self.status.shipping:
+                self.status.shipping = self._ship_lock.hold(0)
+                if not self.status.shipping:
+                    self._stop.wait(1.0)  # another worker ships; take over if it ends
+                    continue
+            try:
+                sent = self._ship_batch()
+                backoff = 0.0
+                if not sent:
+                    self._stop.wait(self.interval)
+            except Exception as exc:  # noqa: BLE001 - PostgreSQL down, a network cut: said in status, tried again
+                backoff = min(max(backoff * 2, 0.25), limits.SHIP_BACKOFF_SECONDS)
+                self._failed(exc)
+                self._stop.wait(backoff)
+
+    def _count(self) -> None:
+        shipped, last = outbox(self._local, self.status.sink)
+        self.status.shipped, self.status.pending = shipped, last - shipped
+
+    def _ship_batch(self) -> int:
+        shipped, _ = outbox(self._local, self.status.sink)
+        rows = self._local.execute(f"SELECT rowid, {', '.join(FIELDS)} FROM decisions WHERE rowid > ? "
+                                   "ORDER BY rowid LIMIT ?", (shipped, limits.SHIP_BATCH_RECORDS)).fetchall()
+        if not rows:
+            return 0
+        database = self._database()
+        with database.cursor() as cursor:
+            cursor.executemany(INSERT, [self._values(row[1:]) for row in rows])
+        database.commit()  # only then is the mark moved: a crash between the two ships the batch again, kept once
+        with self._turn.turn(), self._local:
+            self._local.execute("INSERT INTO shipping VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET "
+                                "shipped = excluded.shipped", (self.status.sink, rows[-1][0]))
+        self.status.last_shipped_at = now_text(3)
+        return len(rows)
+
+    def _values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = dict(zip(FIELDS, row, strict=True))
+        facts = values["facts"]
+        if isinstance(facts, bytes):  # the log's Zstandard frame, as the JSON text it holds
+            values["facts"] = self._inflate.decompress(facts).decode("utf-8")
+        return (*(values[f] for f in FIELDS), self.instance)
+
+    def _database(self) -> Any:
+        if self._pg is None or self._pg.closed:
+            self._pg = pg_connect(self.url)
+            with self._pg.cursor() as cursor:
+                cursor.execute(CREATE)
+            self._pg.commit()
+        return self._pg
+
+    def _failed(self, exc: Exception) -> None:
+        text = str(exc).strip().splitlines()
+        self.status.last_error = f"{type(exc).__name__}: {text[0] if text else ''}".strip()
+        self.status.last_error_at = now_text(3)
+        self.status.failures += 1
+        if self._pg is not None:
+            try:
+                self._pg.close()
+            finally:
+                self._pg = None
