@@ -5,7 +5,6 @@ import io
 import subprocess
 import sys
 import tarfile
-from pathlib import Path
 
 import pytest
 

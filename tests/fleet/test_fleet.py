@@ -108,7 +108,8 @@ def test_bad_bundles_are_refused_while_the_last_good_revision_keeps_serving(flee
     for name, data, why in _refused_bundles(fleet, keys, tmp_path):
         before = [i.status()["bundle"]["failures"] for i in instances]
         _publish(fleet["www"], data)
-        _until(lambda: all(i.status()["bundle"]["failures"] > n for i, n in zip(instances, before)), 15)
+        _until(lambda before=before: all(i.status()["bundle"]["failures"] > n
+                                         for i, n in zip(instances, before, strict=True)), 15)
         for instance in instances:
             status = instance.status()
             assert why in status["bundle"]["last_error"], (name, status["bundle"]["last_error"])

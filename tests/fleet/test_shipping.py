@@ -6,7 +6,6 @@ import asyncio
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -51,7 +50,7 @@ def test_every_acknowledged_decision_reaches_postgresql_exactly_once_through_an_
         _until(lambda: all(len(a) > 50 for a in load.answers), 30)
         postgres.stop("immediate")  # the database crashes mid-load
         answered = [len(a) for a in load.answers]
-        _until(lambda: all(len(a) > n + 50 for a, n in zip(load.answers, answered)), 30)
+        _until(lambda: all(len(a) > n + 50 for a, n in zip(load.answers, answered, strict=True)), 30)
         assert all(_pending(i) > 0 for i in instances)  # decisions go on, kept locally
         assert "last_error" in instances[0].status()["decision_log"]["shipping"]
         postgres.start()
@@ -68,7 +67,8 @@ def test_every_acknowledged_decision_reaches_postgresql_exactly_once_through_an_
     acknowledged = {a["decision_id"]: (a["policy"]["revision"], a["outcome"])
                     for answers in load.answers for _, status, a in answers if status == 200}
     with psycopg.connect(postgres.url) as db:
-        shipped = {row[0]: (row[1], row[2]) for row in db.execute(f"SELECT decision_id, revision, outcome FROM {TABLE}")}
+        rows = db.execute(f"SELECT decision_id, revision, outcome FROM {TABLE}")
+        shipped = {row[0]: (row[1], row[2]) for row in rows}
         count = db.execute(f"SELECT count(*), count(DISTINCT decision_id) FROM {TABLE}").fetchone()
     local = {r.decision_id: r for log in logs for r in read_records(str(log))}
     assert len(acknowledged) > 200

@@ -126,10 +126,20 @@ def _cli(parser: argparse.ArgumentParser) -> str:
            "test or an internal fault; `2` invalid facts, rules or arguments, or input a backend cannot decide "
            "(the reason on stderr, with a JSON pointer or `file:line:col`). `stream` exits `2` when any line "
            "was refused.\n"]
+    out += _commands(parser, "closure-policy")
+    return "\n".join(out)
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str) -> list[str]:
+    """Each subcommand's section; a subcommand with actions of its own (``bundle build``) has one per action."""
+    out = []
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     helps = {c.dest: c.help for c in sub._choices_actions}
     for name, command in sub.choices.items():
-        out.append(f"### `closure-policy {name}`\n\n{helps.get(name, '')}\n\n| argument | meaning |\n|---|---|")
+        if any(isinstance(a, argparse._SubParsersAction) for a in command._actions):
+            out += _commands(command, f"{prefix} {name}")
+            continue
+        out.append(f"### `{prefix} {name}`\n\n{helps.get(name, '')}\n\n| argument | meaning |\n|---|---|")
         for action in command._actions:
             if isinstance(action, argparse._HelpAction):
                 continue
@@ -137,7 +147,7 @@ def _cli(parser: argparse.ArgumentParser) -> str:
             choices = f" (one of: {', '.join(map(str, action.choices))})" if action.choices else ""
             out.append(f"| `{flags}` | {_cell(action.help or '')}{choices} |")
         out.append("")
-    return "\n".join(out)
+    return out
 
 
 def _api() -> str:

@@ -29,8 +29,12 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 CREATE INDEX IF NOT EXISTS {TABLE}_account ON {TABLE} (account_id);
 CREATE INDEX IF NOT EXISTS {TABLE}_time ON {TABLE} (time);
 """
-INSERT = (f"INSERT INTO {TABLE} ({', '.join(FIELDS)}, instance) VALUES ({', '.join(['%s'] * (len(FIELDS) + 1))}) "
-          "ON CONFLICT (decision_id) DO NOTHING")
+COLUMNS = f"{', '.join(FIELDS)}, instance"
+# A batch is COPY'd into a session's staging table (emptied at each commit), then moved in with one INSERT that
+# skips the records already there: COPY is PostgreSQL's fast path, and COPY alone cannot skip a duplicate.
+STAGING = f"CREATE TEMP TABLE IF NOT EXISTS staging (LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+COPY = f"COPY staging ({COLUMNS}) FROM STDIN"
+MOVE = f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM staging ON CONFLICT (decision_id) DO NOTHING"
 
 
 def is_postgres(target: str) -> bool:

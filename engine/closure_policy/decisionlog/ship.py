@@ -25,7 +25,7 @@ import zstandard
 from .. import limits
 from ..clock import now_text
 from ..sqlitefile import LockFile, connect
-from .postgres import CREATE, INSERT, shown
+from .postgres import COPY, CREATE, MOVE, STAGING, shown
 from .postgres import connect as pg_connect
 from .record import FIELDS
 
@@ -118,7 +118,10 @@ class Shipper:
             return 0
         database = self._database()
         with database.cursor() as cursor:
-            cursor.executemany(INSERT, [self._values(row[1:]) for row in rows])
+            with cursor.copy(COPY) as copy:
+                for row in rows:
+                    copy.write_row(self._values(row[1:]))
+            cursor.execute(MOVE)
         database.commit()  # only then is the mark moved: a crash between the two ships the batch again, kept once
         with self._turn.turn(), self._local:
             self._local.execute("INSERT INTO shipping VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET "
@@ -138,6 +141,7 @@ class Shipper:
             self._pg = pg_connect(self.url)
             with self._pg.cursor() as cursor:
                 cursor.execute(CREATE)
+                cursor.execute(STAGING)
             self._pg.commit()
         return self._pg
 
