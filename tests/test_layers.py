@@ -15,7 +15,8 @@ LAYERS: list[set[str]] = [
     {"checks", "limits", "text", "errors", "scalars", "jsonvalues", "jsondoc", "decision", "trace", "clock",
      "paths", "progress", "resources", "semantics", "gcpause", "pointers", "sqlitefile", "__version__"},
     {"load"}, {"validate"}, {"facts"}, {"compile"}, {"evaluate"}, {"policy", "reloader"},
-    {"stream", "decisionlog", "bundle"}, {"tester"}, {"prove"}, {"site"}, {"serve", "batch", "lsp"}, {"cli"},
+    {"stream", "decisionlog", "bundle"}, {"tester"}, {"prove"}, {"site"}, {"serve", "batch", "lsp"}, {"review"},
+    {"cli"},
     {"__init__"},
 ]
 

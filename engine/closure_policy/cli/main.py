@@ -25,6 +25,7 @@ from .commands import (
     lsp,
     prove,
     reference,
+    review,
     sample,
     serve,
     stream,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_parser(sub)
     batch.add_parser(sub)
     diff.add_parser(sub)
+    review.add_parser(sub)
     sample.add_parser(sub)
     reference.add_parser(sub)
     doc.add_parser(sub)

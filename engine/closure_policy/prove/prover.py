@@ -140,6 +140,13 @@ class Prover:
                                           self.outcomes)
         return self._decisions[key]
 
+    def find(self, formula: Any, asked: list[tuple[Policy, str]], differ: bool = False) -> tuple[str,
+                                                                                                 dict[str, Any] | None]:
+        """A document meeting ``formula`` (asked of the symbolic decisions of ``asked``), confirmed by the engine:
+        ``sat`` and the document, ``unsat``, or why neither. ``differ``: the engine must decide the two alike
+        in outcome or violated rules nowhere it is reported."""
+        return self._ask(formula, asked, differ)
+
     # --- one question's steps: solve, decode, confirm ------------------------------------------------------
 
     def _ask(self, formula: Any, asked: list[tuple[Policy, str]],

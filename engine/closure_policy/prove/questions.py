@@ -67,3 +67,25 @@ def differing(mine: SymbolicDecision, theirs: SymbolicDecision) -> Any:
     return z3.And(mine.admitted, theirs.admitted, z3.Or(
         mine.outcome != theirs.outcome,
         *[mine.fired.get(r, z3.BoolVal(False)) != theirs.fired.get(r, z3.BoolVal(False)) for r in rules]))
+
+
+def refusing(decision: SymbolicDecision, refusal: int) -> Any:
+    return decision.outcome == refusal
+
+
+def opening(base: SymbolicDecision, new: SymbolicDecision, refusal: int) -> Any:
+    """A document the base revision refuses and the new one does not (the new is more permissive there)."""
+    return z3.And(base.admitted, new.admitted, base.outcome == refusal, new.outcome != refusal)
+
+
+def emitting(decision: SymbolicDecision, rule: str, some_item: Any) -> Any:
+    """That an effect rule emits at least one effect: it fires, and (for one a list item) some item matches."""
+    return z3.And(decision.fired.get(rule, z3.BoolVal(False)), some_item)
+
+
+def effects_differ(base: SymbolicDecision, new: SymbolicDecision, emits: list[tuple[Any, Any]],
+                   changed: list[tuple[Any, Any]]) -> Any:
+    """A document both revisions decide where an effect rule emits under one and not the other (``emits``:
+    each rule's (base, new) emitting formulas), or a rule whose effect changed emits under both (``changed``)."""
+    return z3.And(base.admitted, new.admitted, z3.Or(z3.BoolVal(False), *[a != b for a, b in emits],
+                                                    *[z3.And(a, b) for a, b in changed]))
