@@ -244,3 +244,14 @@ def test_the_html_report_shows_in_chromium_with_no_console_error(tmp_path):
         assert "tripped" in page.locator("[role=status]").inner_text()
         assert page.locator("table").first.is_visible()
     assert problems == []
+
+
+def test_dropping_one_comparison_from_a_denying_rule_opens_what_it_refused(tmp_path):
+    either = 'when: {any: [{fact: balance.pending, op: ">", value: 0}, {fact: balance.currency, op: "==", value: EUR}]}'
+    base = _copy(tmp_path, "base", {"gate.yaml": (PENDING, either)})
+    new = _copy(tmp_path, "new", {"gate.yaml": (PENDING, 'when: {any: [{fact: balance.pending, op: ">", value: 0}]}')})
+    review = _review(base, new)
+    gate = next(q for q in review.queries if q.query == "gate")
+    assert gate.verdict == MORE and review.tripped
+    opened = gate.witnesses[0]
+    assert opened.base["violations"][0] == "gate.no-pending" and "gate.no-pending" not in opened.new["violations"]
