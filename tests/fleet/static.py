@@ -39,11 +39,20 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-file (a download refused past its size limit) is not an error here."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class StaticServer:
     def __init__(self, folder: Path, etags: bool = False, port: int = 0):
         handler = type("Handler", (_Handler,), {"etags": etags, "requests": []})
         self.requests: list[tuple[str, dict[str, str]]] = handler.requests  # type: ignore[attr-defined]
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(folder)))
+        self.httpd = _Server(("127.0.0.1", port), partial(handler, directory=str(folder)))
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
