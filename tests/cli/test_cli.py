@@ -242,5 +242,20 @@ def test_every_command_takes_local_rules_else_the_bundled_ones(tmp_path, monkeyp
     else:
         import re
 
-        word = re.compile(r"\bgate\b")  # the fixture policy's query, a word of its own ("negated" holds it)
+        # the fixture policy's query as a name of the output (the CLI's own help speaks of review's gate)
+        word = re.compile(r"`gate`|\bgate\.|^gate\b|\bgate:", re.M)
         assert word.search(local.out) and not word.search(bundled.out)
+
+
+def test_a_misspelt_option_is_said_with_the_commands_own_usage(capsys):
+    assert main(["eval", "--querry", "close_account", "--facts", "x.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: closure-policy eval") and "closure-policy eval: unrecognized arguments: --querry" in err
+    assert main(["bundle", "build", "rules", "--output", "x.tgz", "--bogus"]) == 2
+    assert "closure-policy bundle build: unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_a_missing_facts_file_names_the_file_not_a_pointer(capsys, tmp_path):
+    assert main(["eval", "--rules", str(FIXTURE_RULES), "-q", "gate", "-f", str(tmp_path / "nope.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"{tmp_path / 'nope.json'}: cannot read the facts (No such file or directory)"

@@ -5,7 +5,7 @@ import sys
 from typing import Any
 
 from .. import limits
-from ..errors import FactProblem, InvalidFacts
+from ..errors import ClosurePolicyError, InvalidFacts
 from ..jsondoc import parse
 
 
@@ -15,8 +15,8 @@ def _read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as fh:
             return fh.read(limits.MAX_DOCUMENT_BYTES + 1)
-    except OSError as exc:
-        raise InvalidFacts([FactProblem("", f"cannot read: {exc.strerror or exc}")], path) from None
+    except OSError as exc:  # the file, not a place in a document: no pointer
+        raise ClosurePolicyError(f"{path}: cannot read the facts ({exc.strerror or exc})") from None
 
 
 def read_facts(path: str) -> Any:
