@@ -250,7 +250,8 @@ def test_every_command_takes_local_rules_else_the_bundled_ones(tmp_path, monkeyp
 def test_a_misspelt_option_is_said_with_the_commands_own_usage(capsys):
     assert main(["eval", "--querry", "close_account", "--facts", "x.json"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: closure-policy eval") and "closure-policy eval: unrecognized arguments: --querry" in err
+    assert err.startswith("usage: closure-policy eval")
+    assert "closure-policy eval: unrecognized arguments: --querry" in err
     assert main(["bundle", "build", "rules", "--output", "x.tgz", "--bogus"]) == 2
     assert "closure-policy bundle build: unrecognized arguments: --bogus" in capsys.readouterr().err
 

@@ -31,7 +31,7 @@ from .problems import body, of_error, problem
 from .refusal import Refused
 
 _GROUP = 100  # NDJSON documents decided, logged and answered together
-_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+_TRUE, _FALSE = {"true"}, {"false"}  # as the OpenAPI document says: a boolean
 
 
 class Service:
@@ -76,7 +76,7 @@ class Service:
         if lang not in policy.languages:
             raise Refused("unsupported-language", f"unsupported language {lang[:60]!r}; the policy speaks: "
                                                    f"{', '.join(policy.languages)}", languages=policy.languages)
-        explain = request.query_params.get("explain", "false").lower()
+        explain = request.query_params.get("explain", "false")
         if explain not in _TRUE | _FALSE:
             raise Refused("bad-request", "explain must be true or false")
         return query, lang, explain in _TRUE
@@ -260,12 +260,12 @@ class Service:
 
     async def reload(self, request: Request) -> Response:
         token = os.environ.get(TOKEN_VARIABLE)
+        if not token:  # switched off: no token could be right, so none is asked for
+            raise Refused("forbidden", f"set {TOKEN_VARIABLE} to allow reloading over HTTP; "
+                                       "SIGHUP and --watch reload too")
         given = request.headers.get("authorization", "")
         if not given.startswith("Bearer "):
             raise Refused("unauthorized", "send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
-        if not token:
-            raise Refused("forbidden", f"set {TOKEN_VARIABLE} to allow reloading over HTTP; "
-                                       "SIGHUP and --watch reload too")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Refused("unauthorized", "the token is not the one set", headers={"WWW-Authenticate": "Bearer"})
         outcome = await anyio.to_thread.run_sync(self.holder.reload)

@@ -123,8 +123,16 @@ def _write(results: list[Any], args: argparse.Namespace) -> None:
         return
     for r in results:
         sys.stdout.write(render(r, args.max_items))
-    counts = {s: sum(r.status == s for r in results) for s in ("proved", "counterexample", "unreachable", "unknown")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to prove", file=sys.stderr)
+    print(summary(results), file=sys.stderr)
+
+
+def summary(results: list[Any]) -> str:
+    """The counts of one run: properties proved apart from built-in checks reached (a witness found)."""
+    reached = sum(r.status == "proved" and r.witness is not None for r in results)
+    counts = {"properties proved": sum(r.status == "proved" and r.witness is None for r in results),
+              "built-in checks reached": reached,
+              **{s: sum(r.status == s for r in results) for s in ("counterexample", "unreachable", "unknown")}}
+    return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to prove"
 
 
 def render(result: Any, max_items: int) -> str:
