@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -31,6 +33,19 @@ def revisions(keys, tmp_path_factory):
     b = build_bundle(str(rules_copy(tmp_path_factory.mktemp("b"), "Closed: {account.id}.")),
                      signing_key=str(keys["signing"]), label="B")
     return {"A": a, "B": b}
+
+
+@contextmanager
+def _serving(tmp_path: Path, data: bytes, etags: bool = False, age: float = 5.0) -> Iterator[tuple[Path, str]]:
+    """A static server whose folder holds ``data`` as policy.tar.gz: the folder, and the bundle's URL."""
+    www = tmp_path / "www"
+    www.mkdir()
+    _publish(www, data, age)
+    server = StaticServer(www, etags=etags)
+    try:
+        yield www, server.url + "/policy.tar.gz"
+    finally:
+        server.stop()
 
 
 def _source(url: str, keys, cache: Path, installed: list):
@@ -79,16 +94,12 @@ def test_a_last_modified_within_a_second_of_the_answer_is_not_trusted_for_a_cond
 
 
 def test_a_bad_bundle_keeps_the_last_good_one_and_is_reported(revisions, keys, tmp_path):
-    www = tmp_path / "www"
-    www.mkdir()
-    _publish(www, revisions["A"][0])
-    server = StaticServer(www, etags=True)
     installed: list = []
-    source = _source(server.url + "/policy.tar.gz", keys, tmp_path / "cache", installed)
-    try:
+    tampered = retarred(revisions["B"][0], lambda ms: [(m, c + b"\n# x" if m.name == "rules/gate.yaml" else c)
+                                                        for m, c in ms])
+    with _serving(tmp_path, revisions["A"][0], etags=True) as (www, url):
+        source = _source(url, keys, tmp_path / "cache", installed)
         source.first()
-        tampered = retarred(revisions["B"][0], lambda ms: [(m, c + b"\n# x" if m.name == "rules/gate.yaml" else c)
-                                                            for m, c in ms])
         for bad, why in ((tampered, "its digest is not the manifest's"), (b"not a tarball", "not a whole"),
                          (revisions["B"][0][:500], "not a whole")):
             _publish(www, bad)
@@ -98,24 +109,16 @@ def test_a_bad_bundle_keeps_the_last_good_one_and_is_reported(revisions, keys, t
         (www / "policy.tar.gz").unlink()
         source.poll()
         assert "404" in (source.status.last_error or "") and source.status.failures == 4
-    finally:
         source.close()
-        server.stop()
 
 
 def test_an_oversized_bundle_is_not_downloaded_past_the_limit(revisions, keys, tmp_path, monkeypatch):
-    www = tmp_path / "www"
-    www.mkdir()
-    _publish(www, revisions["A"][0])
-    server = StaticServer(www)
-    source = _source(server.url + "/policy.tar.gz", keys, tmp_path / "cache", [])
     monkeypatch.setattr(limits, "MAX_BUNDLE_BYTES", 1000)
-    try:
+    with _serving(tmp_path, revisions["A"][0]) as (_, url):
+        source = _source(url, keys, tmp_path / "cache", [])
         with pytest.raises(BundleError, match="the limit is 1,000"):
             source.first()
-    finally:
         source.close()
-        server.stop()
 
 
 def test_an_instance_started_while_the_server_is_down_serves_the_cached_bundle(revisions, keys, tmp_path):

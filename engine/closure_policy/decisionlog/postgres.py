@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from ..errors import ClosurePolicyError
 from .record import FIELDS, Record
-from .rows import row_record
+from .rows import row_record, selecting
 
 TABLE = "closure_policy_decisions"
 SCHEMES = ("postgresql://", "postgres://")
@@ -57,18 +57,10 @@ def read_postgres(url: str, *, decision_id_: str | None = None, account: str | N
     """The records of the shared log, oldest first, filtered as :func:`~.read.read_records` filters."""
     import psycopg
 
-    where, args = [], []
-    for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
-        if value is not None:
-            where.append(f"{column} = %s")
-            args.append(value)
-    if since is not None:
-        where.append("time >= %s")
-        args.append(since)
-    sql = f"SELECT {', '.join(FIELDS)} FROM {TABLE}" + (" WHERE " + " AND ".join(where) if where else "")
+    sql, args = selecting(TABLE, "%s", decision_id_=decision_id_, account=account, since=since, outcome=outcome)
     try:
         with connect(url) as connection, connection.cursor(name="records") as cursor:
-            cursor.execute(sql + " ORDER BY time, decision_id", args)
+            cursor.execute(sql, args)
             for row in cursor:
                 yield row_record(shown(url), row)
     except psycopg.Error as exc:

@@ -11,7 +11,7 @@ from ..jsondoc import lines, parse
 from ..sqlitefile import read_only
 from .postgres import is_postgres, read_postgres
 from .record import FIELDS, Record
-from .rows import row_record
+from .rows import row_record, selecting
 
 _SQLITE = b"SQLite format 3\x00"
 
@@ -62,16 +62,8 @@ def _read_sqlite(path: str, *, decision_id_: str | None, account: str | None, si
     connection: sqlite3.Connection | None = None
     try:
         connection = read_only(path)
-        where, args = [], []
-        for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if since is not None:
-            where.append("time >= ?")
-            args.append(since)
-        sql = f"SELECT {', '.join(FIELDS)} FROM decisions"
-        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY time, decision_id"
+        sql, args = selecting("decisions", "?", decision_id_=decision_id_, account=account, since=since,
+                              outcome=outcome)
         for row in connection.execute(sql, args):
             yield row_record(path, row)
     except sqlite3.Error as exc:

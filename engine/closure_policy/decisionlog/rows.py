@@ -12,6 +12,22 @@ from ..text import excerpt
 from .record import FIELDS, Record
 
 
+def selecting(table: str, mark: str, *, decision_id_: str | None, account: str | None, since: str | None,
+              outcome: str | None) -> tuple[str, list[str]]:
+    """The query of a log's records with the filters ``closure-policy log`` takes (``mark``: the driver's
+    parameter, ``?`` or ``%s``), oldest first, and its arguments."""
+    where, args = [], []
+    for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
+        if value is not None:
+            where.append(f"{column} = {mark}")
+            args.append(value)
+    if since is not None:
+        where.append(f"time >= {mark}")
+        args.append(since)
+    sql = f"SELECT {', '.join(FIELDS)} FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
+    return sql + " ORDER BY time, decision_id", args
+
+
 def row_record(path: str, row: tuple[Any, ...]) -> Record:
     """A row as a record; a row this service could not have written is an error naming it."""
     record = dict(zip(FIELDS, row, strict=True))
