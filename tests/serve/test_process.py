@@ -22,6 +22,7 @@ def test_serve_decides_and_stops_gracefully_on_sigterm(server_factory, rules, tm
     assert answer["outcome"] == "deny"
     assert server.stop(signal.SIGTERM) == 0
     assert [r.decision_id for r in read_records(str(log))] == [answer["decision_id"]]
+    assert f"decisions logged to {log}" in server.process.stderr.read().decode()  # said at start
 
 
 def test_no_acknowledged_decision_is_lost_when_the_server_is_killed(server_factory, rules, tmp_path):

@@ -52,6 +52,7 @@ def test_two_runs_write_what_one_uninterrupted_run_writes(tmp_path, stream_file,
     assert before.returncode == after.returncode == whole.returncode == 2  # the malformed lines
     refused = [run.stderr.count("invalid JSON") for run in (before, after, whole)]
     assert refused[0] + refused[1] == refused[2] > 0  # each bad line reported once across the two runs
+    assert "resuming" not in before.stderr and f"{state}: resuming after line 700 (the last commit)" in after.stderr
 
 
 def test_a_killed_run_resumes_and_lines_after_its_last_commit_come_again_identical(tmp_path, stream_file):

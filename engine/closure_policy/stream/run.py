@@ -131,6 +131,8 @@ def open_store(policy: Policy, durable: Durability | None, partition: tuple[int,
         return None
     store = DurableStore(partition_path(durable.path, partition[0]), policy.facts_schema.document,
                          policy.revision, durable.cache, migrate=durable.migrate, partition=partition)
+    if report is not None and store.position:
+        report(f"{store.path}: resuming after line {store.position:,} (the last commit)")
     old = store.stale
     if old is not None:
         processor = StreamProcessor(policy, store=store)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ... import progress
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     sampler = Sampler(policy, seeds, _items(args.items), seed=args.seed)
     write_corpus(progress.counted(sampler.take(args.count), args.count, "sample", "docs"), args.output,
                  policy.facts_schema.document)
+    print(f"{args.output}: {args.count:,} facts documents for {args.query}", file=sys.stderr)
     return 0
 
 

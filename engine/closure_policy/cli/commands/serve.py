@@ -18,6 +18,7 @@ import tempfile
 from typing import Any
 
 from ... import limits
+from ...decisionlog.postgres import shown
 from ...errors import ClosurePolicyError
 from ...policy import load_policy
 from .. import options
@@ -164,7 +165,8 @@ def _run(config: Any, host: str, port: int, workers: int, policy: Any) -> None:
     from ...serve.connections import GuardedProtocol
 
     print(f"closure-policy serve: http://{host}:{port} ({policy.name} {policy.revision[:19]}…, "
-          f"{workers} worker{'s' if workers != 1 else ''}; docs at /docs)", file=sys.stderr, flush=True)
+          f"{workers} worker{'s' if workers != 1 else ''}; docs at /docs; {_logging(config)})", file=sys.stderr,
+          flush=True)
     target: Any = "closure_policy.serve.app:app_from_environment" if workers > 1 else app_from_environment
     # uvicorn shuts down gracefully on SIGTERM/SIGINT (in-flight requests finish,
     # the decision log is flushed), then raises the signal again for the handler
@@ -174,6 +176,15 @@ def _run(config: Any, host: str, port: int, workers: int, policy: Any) -> None:
     uvicorn.run(target, factory=True, host=host, port=port, workers=workers, log_level="warning",
                 timeout_graceful_shutdown=int(config.timeout) + 1, access_log=False, http=GuardedProtocol,
                 timeout_keep_alive=math.ceil(limits.KEEP_ALIVE_SECONDS))
+
+
+def _logging(config: Any) -> str:
+    """Where the decisions go, said at start: an operator should not have to guess whether they are kept."""
+    if config.decision_log is None:
+        return "decisions not logged (--decision-log PATH to keep them)"
+    where = "standard output" if config.decision_log == "-" else config.decision_log
+    shipped = f", shipped to {shown(config.ship_to)}" if config.ship_to else ""
+    return f"decisions logged to {where}{shipped}"
 
 
 def _exit_cleanly(signum: int, frame: Any) -> None:
