@@ -40,7 +40,9 @@ def test_every_query_has_a_page_in_every_language_and_the_site_opens_at_its_firs
             text = (site / lang / f"{page}.html").read_text(encoding="utf-8")
             assert f'<html lang="{lang}">' in text and 'href="../style.css"' in text
             assert all(f'href="../{other}/{page}.html"' in text for other in policy.languages)  # the switch
-    assert 'url=en/index.html' in (site / "index.html").read_text(encoding="utf-8")
+    front = (site / "index.html").read_text(encoding="utf-8")  # a page of its own, no bare redirect
+    assert all(f'href="{lang}/index.html"' in front for lang in policy.languages) and policy.name in front
+    assert 'href="style.css"' in front and "refresh" not in front
 
 
 def test_a_rule_shows_its_condition_as_text_its_source_its_texts_and_the_cases_that_violate_it(site):
@@ -109,3 +111,27 @@ def test_doc_command_writes_the_site_and_says_where_to_open_it(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "closure_policy.cli.main", "doc", "--rules", str(FIXTURE_RULES),
                               "--output", str(tmp_path / "file")], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "is not a folder" in refused.stderr
+
+
+def test_a_fields_type_follows_a_reference_inside_any_of_and_code_in_a_description_shows_as_code():
+    from closure_policy.facts.fields import fields
+    from closure_policy.site.templates import inline_code
+
+    schema = {"$defs": {"timestamp": {"type": "string", "x-kind": "timestamp"}}, "type": "object",
+              "properties": {"closed_at": {"anyOf": [{"$ref": "#/$defs/timestamp"}, {"type": "null"}],
+                                           "description": "Set when `status` is <closed>."}}}
+    [field] = fields(schema)
+    assert field.type == "timestamp | null"
+    assert inline_code(field.description) == "Set when <code>status</code> is &lt;closed&gt;."
+
+
+def test_a_query_of_one_rule_says_rule(tmp_path):
+    rules = changed_rules(tmp_path)
+    from closure_policy import load_policy as load
+
+    out = tmp_path / "out"
+    build_site(load(rules), out)
+    index = (out / "en/index.html").read_text(encoding="utf-8")
+    counts = {q: len(load(rules).query(q).rules) for q in load(rules).queries}
+    for query, n in counts.items():
+        assert f"({n} {'rule' if n == 1 else 'rules'})" in index, query

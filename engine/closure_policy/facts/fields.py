@@ -34,7 +34,7 @@ def _local(node: Any, refs: Refs, depth: int = 0) -> Any:
     return node
 
 
-def _type(node: dict[str, Any]) -> str:
+def _type(node: dict[str, Any], refs: Refs) -> str:
     if "enum" in node:
         return " | ".join(json.dumps(v, ensure_ascii=False) for v in node["enum"])
     kind = node.get("x-kind")
@@ -42,7 +42,7 @@ def _type(node: dict[str, Any]) -> str:
         return kind
     if "anyOf" in node or "oneOf" in node:
         options = node.get("anyOf") or node.get("oneOf") or []
-        return " | ".join(_type(o) if isinstance(o, dict) else "?" for o in options)
+        return " | ".join(_type(_local(o, refs), refs) if isinstance(o, dict) else "?" for o in options)
     named = node.get("type", "any")
     return " | ".join(named) if isinstance(named, list) else str(named)
 
@@ -54,7 +54,7 @@ def _walk(node: Any, refs: Refs, path: str, required: bool, depth: int) -> Itera
     if path:
         examples = node.get("examples")
         example = json.dumps(examples[0], ensure_ascii=False) if isinstance(examples, list) and examples else ""
-        yield Field(path, _type(node), required, str(node.get("description", "")), example)
+        yield Field(path, _type(node, refs), required, str(node.get("description", "")), example)
     wanted = set(node.get("required", []))
     for name, child in (node.get("properties") or {}).items():
         yield from _walk(child, refs, f"{path}.{name}" if path else name, name in wanted, depth + 1)

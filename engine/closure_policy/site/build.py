@@ -48,10 +48,7 @@ def build_site(policy: Policy, output: str | Path, suites: list[str] | None = No
         write(f"{lang}/facts.html", pages.facts(site, lang))
         if site.stream:
             write(f"{lang}/lifecycle.html", pages.lifecycle(site, lang))
-    first = site.languages[0]
-    write("index.html", f'<!doctype html><html lang="{first}"><head><meta charset="utf-8">'
-                        f'<meta http-equiv="refresh" content="0; url={first}/index.html"><title>{first}</title>'
-                        f'</head><body><a href="{first}/index.html">{first}</a></body></html>\n')
+    write("index.html", pages.root(site))
     for name in STATIC:
         write(name, static_file(name))
     write("search-index.js", "window.SEARCH_INDEX = " + json.dumps(pages.search_entries(site), ensure_ascii=False)

@@ -54,6 +54,12 @@ def _page(template: str, site: Site, lang: str, file: str, title: str, **context
                        language_name=language_name, **context)
 
 
+def root(site: Site) -> str:
+    """The site's own front page: the policy, and its catalog in each language."""
+    return render_page("catalog_root.html", title=plain(site.title, site.languages[0]), name=site.name,
+                       revision=site.revision, languages=site.languages, language_name=language_name)
+
+
 def index(site: Site, lang: str) -> str:
     return _page("catalog_index.html", site, lang, "index.html", words(lang)["home"])
 
