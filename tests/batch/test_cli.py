@@ -119,6 +119,10 @@ def test_diff_writes_each_report_format(tmp_path):
     assert "| `gate.fee` | 0 |" in (tmp_path / "report.md").read_text()
     page = (tmp_path / "report.html").read_text()
     assert "vega" in page and "Outcome transitions" in page and "deny → allow" in page
+    assert "changes" in page and ">true<" not in page and ">false<" not in page  # the legend in words
+    samples = report["samples"]
+    assert samples[0]["from"] != samples[0]["to"]  # the changes first, then what stays
+    assert [s["from"] != s["to"] for s in samples] == sorted((s["from"] != s["to"] for s in samples), reverse=True)
 
 
 def test_the_html_report_shows_its_chart_and_tables_in_a_real_browser(tmp_path):

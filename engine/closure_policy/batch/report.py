@@ -28,7 +28,9 @@ def to_dict(query: str, diff: DiffSummary, base: Policy, new: Policy, seconds: f
                          "accounts": [s["account_id"] for s in diff.samples.get(k, [])]} for k in order],
         "rules": [{"rule": rule, "newly_fires": diff.fires[rule], "stops_firing": diff.stops[rule]}
                   for rule in sorted(set(diff.fires) | set(diff.stops))],
-        "samples": [{"from": k[0], "to": k[1], "decisions": diff.samples.get(k, [])} for k in order],
+        # the samples of transitions that change the outcome first: those are what a reader looks for
+        "samples": [{"from": k[0], "to": k[1], "decisions": diff.samples.get(k, [])}
+                    for k in sorted(order, key=lambda k: k[0] == k[1])],
     }
 
 
@@ -70,10 +72,11 @@ def chart(report: dict[str, Any]) -> Any:
     import altair as alt
 
     rows = [{"transition": f"{_name(t['from'])} → {_name(t['to'])}", "documents": t["count"],
-             "changed": t["from"] != t["to"]} for t in report["transitions"]]
+             "outcome": "changes" if t["from"] != t["to"] else "stays"} for t in report["transitions"]]
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("documents:Q", title="documents"), y=alt.Y("transition:N", sort="-x", title=None))
-    bars = base.mark_bar().encode(color=alt.Color("changed:N", title="outcome changes"),
+    bars = base.mark_bar().encode(color=alt.Color("outcome:N", title="the outcome",
+                                                  scale=alt.Scale(domain=["changes", "stays"])),
                                   tooltip=["transition:N", "documents:Q"])
     labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("documents:Q", format=","))
     return (bars + labels).properties(title="Outcome transitions", width=560)
