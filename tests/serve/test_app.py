@@ -171,7 +171,7 @@ def test_openapi_references_the_projects_schemas(client):
 def test_reload_over_http_needs_a_token(rules, monkeypatch):
     monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
     with app_client(rules=str(rules)) as c:
-        assert c.post("/v1/policy/reload").status_code == 403  # switched off, as docs/service.md says
+        assert c.post("/v1/policy/reload").status_code == 401  # no bearer token: as docs/service.md says
         assert c.post("/v1/policy/reload", headers={"authorization": "Bearer x"}).status_code == 403
     monkeypatch.setenv(TOKEN_VARIABLE, "s3cret")
     with app_client(rules=str(rules)) as c:

@@ -260,12 +260,12 @@ class Service:
 
     async def reload(self, request: Request) -> Response:
         token = os.environ.get(TOKEN_VARIABLE)
-        if not token:  # switched off: no token could be right, so none is asked for
+        given = request.headers.get("authorization", "")
+        if not given.startswith("Bearer "):  # the security scheme's own answer, whether or not reloading is on
+            raise Refused("unauthorized", "send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
+        if not token:
             raise Refused("forbidden", f"set {TOKEN_VARIABLE} to allow reloading over HTTP; "
                                        "SIGHUP and --watch reload too")
-        given = request.headers.get("authorization", "")
-        if not given.startswith("Bearer "):
-            raise Refused("unauthorized", "send Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Refused("unauthorized", "the token is not the one set", headers={"WWW-Authenticate": "Bearer"})
         outcome = await anyio.to_thread.run_sync(self.holder.reload)
