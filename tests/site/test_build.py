@@ -135,3 +135,13 @@ def test_a_query_of_one_rule_says_rule(tmp_path):
     counts = {q: len(load(rules).query(q).rules) for q in load(rules).queries}
     for query, n in counts.items():
         assert f"({n} {'rule' if n == 1 else 'rules'})" in index, query
+
+
+def test_a_case_is_shown_from_the_policys_folder_even_when_given_by_an_absolute_path(tmp_path):
+    project = tmp_path / "project"
+    rules = changed_rules(project)
+    (project / "tests").mkdir()
+    (project / "tests/gate.yaml").write_text(yaml.safe_dump(SUITE, allow_unicode=True), encoding="utf-8")
+    build_site(load_policy(rules), tmp_path / "out", [str((project / "tests").resolve())])
+    page = (tmp_path / "out/en/query-gate.html").read_text(encoding="utf-8")
+    assert "tests/gate.yaml:" in page and str(project) not in page

@@ -7,6 +7,7 @@ plain files: it opens from ``file://``, with no server and nothing fetched.
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
@@ -64,12 +65,23 @@ def _site(policy: Policy, suites: list[str]) -> Site:
     stream = _stream_data(policy)
     labels = [_short(t.get("when")) for t in stream["lifecycle"]["transitions"]] if stream else []
     cases, count = rule_cases(policy, suites)
+    for found in cases.values():  # where each case is, from the policy's own folder (not this machine's root)
+        found.fired = [(name, _from(policy.directory.parent, at)) for name, at in found.fired]
     return Site(
         name=policy.name, title=dict(ruleset.title), revision=policy.revision, languages=list(policy.languages),
         queries={name: data for name, (_, _, data) in ruleset.queries.items()}, rules=rules,
         conditions={name: data for name, (_, _, data) in ruleset.conditions.items()}, cases=cases,
         fields=fields(policy.facts_schema_document()), stream=stream,
         diagram=diagram(stream["lifecycle"], labels) if stream else "", case_count=count)
+
+
+def _from(root: Path, at: str) -> str:
+    """``file:line`` with an absolute file made relative to ``root`` when it lies under it."""
+    file, _, line = at.rpartition(":")
+    if not os.path.isabs(file):
+        return at
+    relative = os.path.relpath(file, root)
+    return at if relative.startswith("..") else f"{relative}:{line}"
 
 
 def _stream_data(policy: Policy) -> dict[str, Any] | None:
