@@ -145,3 +145,29 @@ def test_a_case_is_shown_from_the_policys_folder_even_when_given_by_an_absolute_
     build_site(load_policy(rules), tmp_path / "out", [str((project / "tests").resolve())])
     page = (tmp_path / "out/en/query-gate.html").read_text(encoding="utf-8")
     assert "tests/gate.yaml:" in page and str(project) not in page
+
+
+def test_the_lifecycles_events_say_what_each_does_in_words_in_each_language(site):
+    import re
+
+    def said(lang: str) -> dict[str, str]:
+        page = (site / lang / "lifecycle.html").read_text(encoding="utf-8")
+        rows = re.findall(r"<tr><td><code>([^<]*)</code></td><td>(.*?)</td></tr>", page)
+        return {event: re.sub("<[^>]+>", "", text) for event, text in rows}
+
+    en = said("en")
+    assert en["account.snapshot"] == "replaces the facts with the payload's facts"
+    assert en["contract.expired"] == "in contracts, the item whose id is the payload's contract_id: sets status to " \
+                                     "&#34;expired&#34;"
+    assert en["link.clicked"] == "asks route, changing nothing (with the payload's click as click)"
+    assert en["account.closed"].startswith("decides route first and applies its effects")
+    assert "{" not in "".join(en.values())  # no declaration's JSON left
+    assert said("zh")["balance.updated"] == "把载荷中的 balance 合并进 balance"
+
+
+def test_an_event_keyword_the_words_do_not_know_is_shown_as_written_never_dropped():
+    from closure_policy.site.events import describe
+
+    assert "<code>{&#34;rename&#34;: &#34;x&#34;}</code>" in describe({"rename": "x", "replace": "facts"}, "en")
+    assert describe({"set": {"a.b": {"value": "<b>"}}}, "fr") == \
+        'sets <code>a.b</code> to <span class="value">&#34;&lt;b&gt;&#34;</span>'

@@ -7,7 +7,6 @@ works from ``file://``.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from markupsafe import Markup
 from ..facts.fields import Field
 from ..tester.reach import RuleCases
 from .conditions import render
+from .events import describe
 from .templates import render_page
 from .words import language_name, words
 
@@ -100,7 +100,7 @@ def lifecycle(site: Site, lang: str) -> str:
     stream = site.stream or {}
     life = stream.get("lifecycle", {})
     used = _named_used([t.get("when") for t in life.get("transitions", [])], site.conditions)
-    events = [(kind, json.dumps(spec, ensure_ascii=False)) for kind, spec in stream.get("events", {}).items()]
+    events = [(kind, describe(spec, lang)) for kind, spec in stream.get("events", {}).items()]
     return _page("catalog_lifecycle.html", site, lang, "lifecycle.html", words(lang)["lifecycle"], life=life,
                  keep=(life.get("final") or {}).get("keep", []), events=events, used=used,
                  diagram=Markup(site.diagram))  # graphviz's SVG, its labels escaped by graphviz
