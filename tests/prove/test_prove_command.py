@@ -174,3 +174,19 @@ def test_the_timeout_is_bounded(capsys, tmp_path):
     for bad in ("0", "-1", "99999"):
         assert main(["prove", path, "--rules", str(FIXTURE_RULES), "--timeout", bad]) == 2
         assert "--timeout: give seconds above 0" in capsys.readouterr().err
+
+
+def test_a_counterexample_shows_each_revisions_decision_and_a_case_ready_to_paste(capsys, rules):
+    import yaml
+
+    text = (rules / "gate.yaml").read_text(encoding="utf-8")
+    (rules / "gate.yaml").write_text(text.replace('op: ">", value: 0}', 'op: ">=", value: 0}', 1), encoding="utf-8")
+    assert main(["prove", "--equivalent", "--base-rules", str(FIXTURE_RULES), "--rules", str(rules), "-q",
+                 "gate"]) == 1
+    out = capsys.readouterr().out
+    base_line = next(line for line in out.splitlines() if line.strip().startswith("# decided by base:"))
+    new_line = next(line for line in out.splitlines() if line.strip().startswith("# decided by new:"))
+    assert base_line.split(":", 1)[1] != new_line.split(":", 1)[1]
+    [case] = yaml.safe_load("\n".join(line[4:] for line in out.splitlines()[1:]))  # the comments paste too
+    decision = load_policy(rules).decide("gate", case["facts"])
+    assert case["expect"] == {"outcome": decision.outcome, "violations": list(decision.rule_ids)}

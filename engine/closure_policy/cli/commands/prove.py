@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ... import limits
 from ...errors import ClosurePolicyError
@@ -66,8 +66,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.timeout > limits.MAX_PROVE_TIMEOUT_SECONDS:
         raise ClosurePolicyError(f"--timeout: give seconds above 0 and at most {limits.MAX_PROVE_TIMEOUT_SECONDS}")
     policy = load_policy(args.rules)
+    deciders = [("rules", policy)]
     if args.equivalent:
-        results = [_equivalent(args, policy)]
+        base = load_policy(args.base_rules)
+        deciders = [("base", base), ("new", policy)]
+        results = [_equivalent(args, policy, base)]
     else:
         paths = find_files(args.files or [str(_default_folder(policy))])
         properties = load_properties(paths, policy)
@@ -75,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
             return _mutate(policy, properties, args)
         prover = Prover(policy, args.max_items, args.timeout, [p.assume.ir for p in properties if p.assume])
         results = list(_all(prover, properties, policy, args.builtins))
-    _write(results, args)
+    _write(results, args, deciders)
     return 0 if all(r.status == PROVED for r in results) else 1 if results else 0
 
 
@@ -105,24 +108,23 @@ def _mutate(policy: Policy, properties: list[Any], args: argparse.Namespace) -> 
     return 0 if all(m is not None for m in found.broken_by.values()) else 1
 
 
-def _equivalent(args: argparse.Namespace, policy: Policy) -> Any:
+def _equivalent(args: argparse.Namespace, policy: Policy, base: Policy) -> Any:
     from ...prove.prover import Prover
 
     if args.query is None:
         raise ClosurePolicyError("--equivalent needs -q QUERY")
-    base = load_policy(args.base_rules)
     for p in (policy, base):
         p.query(args.query)  # an unknown query is the user's mistake, named
     return Prover(policy, args.max_items, args.timeout, base=base).equivalent(args.query)
 
 
-def _write(results: list[Any], args: argparse.Namespace) -> None:
+def _write(results: list[Any], args: argparse.Namespace, deciders: list[tuple[str, Policy]]) -> None:
     if args.format == "json":
         json.dump([r.to_dict() for r in results], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
     for r in results:
-        sys.stdout.write(render(r, args.max_items))
+        sys.stdout.write(render(r, args.max_items, deciders))
     print(summary(results), file=sys.stderr)
 
 
@@ -135,16 +137,22 @@ def summary(results: list[Any]) -> str:
     return ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to prove"
 
 
-def render(result: Any, max_items: int) -> str:
-    """One result as text; a counterexample ready to paste into a YAML case."""
+def render(result: Any, max_items: int, deciders: Sequence[tuple[str, Policy]] = ()) -> str:
+    """One result as text; a counterexample decided by each revision, and ready to paste into a YAML case with
+    its ``expect:`` (what the engine decides now: edit it to what it should)."""
     status = {"proved": "reached" if result.witness is not None else f"proved (up to {max_items} items)",
               "unknown": f"unknown ({result.note})",
               "unreachable": f"unreachable (up to {max_items} items)"}.get(result.status, result.status)
     head = f"{result.query}: {result.property}: {status}\n"
     if result.counterexample is None:
         return head
-    case = {"name": f"counterexample: {result.property}", "query": result.query, "facts": result.counterexample}
-    return head + "".join(f"    {line}\n" for line in _yaml(case).splitlines())
+    decided = [(name, policy.decide(result.query, result.counterexample)) for name, policy in deciders]
+    lines = [f"    # decided by {name}: {d.outcome} [{', '.join(d.rule_ids)}]\n" for name, d in decided]
+    case: dict[str, Any] = {"name": f"counterexample: {result.property}", "query": result.query,
+                            "facts": result.counterexample}
+    if decided:
+        case["expect"] = {"outcome": decided[-1][1].outcome, "violations": list(decided[-1][1].rule_ids)}
+    return head + "".join(lines) + "".join(f"    {line}\n" for line in _yaml(case).splitlines())
 
 
 def _yaml(data: Any) -> str:
