@@ -38,7 +38,7 @@ def policy(folder: Path):
 
 def test_check_accepts_it_with_no_problem(folder, capsys):
     assert main(["check", str(folder)]) == 0
-    assert f"{RULES} rules in 1 queries, no problems" in capsys.readouterr().err
+    assert f"{RULES} rules in 1 query, no problems" in capsys.readouterr().err
 
 
 def test_it_compiles_and_decides_alike_with_and_without_the_index(folder, policy):

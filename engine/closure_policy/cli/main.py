@@ -21,6 +21,7 @@ from .commands import (
     diff,
     doc,
     fmt,
+    init,
     log,
     lsp,
     prove,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     eval_cmd.add_parser(sub)
     check.add_parser(sub)
+    init.add_parser(sub)
     compile.add_parser(sub)
     test.add_parser(sub)
     fmt.add_parser(sub)

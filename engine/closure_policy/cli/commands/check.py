@@ -33,7 +33,8 @@ def check(directory: str | None, fmt: str = "text") -> int:
     if result.problems:
         print(f"{len(result.problems)} problem(s) in {result.directory}", file=sys.stderr)
         return 2
-    rules = sum(len(q.rules) for q in result.queries.values())
-    print(f"{result.directory}: {rules} rules in {len(result.queries)} queries, no problems "
+    rules, queries = sum(len(q.rules) for q in result.queries.values()), len(result.queries)
+    print(f"{result.directory}: {rules} rule{'s' * (rules != 1)} in {queries} quer{'ies' if queries != 1 else 'y'}, "
+          "no problems "
           f"({result.revision[:19]})", file=sys.stderr)
     return 0
