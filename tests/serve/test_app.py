@@ -166,6 +166,8 @@ def test_openapi_references_the_projects_schemas(client):
     assert body == {"$ref": "#/components/schemas/Facts"}
     assert "#/$defs/" not in json.dumps(doc)
     assert "/v1/decisions/{query}" in client.get("/docs").text
+    docs = client.get("/docs").text  # Swagger UI shows the title and description: the page does not repeat them
+    assert docs.index("<h1>") > docs.index("<noscript>") and docs.count("<h1>") == 1
 
 
 def test_reload_over_http_needs_a_token(rules, monkeypatch):

@@ -69,6 +69,9 @@ def test_the_playground_decides_as_the_facts_are_edited_and_shows_the_checklist(
         assert page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()") == json.dumps(
             document(balance={"pending": "0"}), indent=2)
         assert page.locator("#lang").input_value() == "zh"
+        assert page.locator(".CodeMirror-wrap").count() == 1  # long lines wrap; the editor grows with them
+        number = page.locator(".CodeMirror-linenumber").nth(1)
+        assert number.evaluate("e => getComputedStyle(e).color") != "rgb(153, 153, 153)"  # not CodeMirror's #999
         assert problems == []
 
 

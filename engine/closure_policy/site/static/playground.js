@@ -6,7 +6,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var query = $("query"), lang = $("lang"), example = $("example");
   var editor = window.CodeMirror.fromTextArea($("facts"), {
-    mode: {name: "javascript", json: true}, lineNumbers: true, matchBrackets: true,
+    mode: {name: "javascript", json: true}, lineNumbers: true, matchBrackets: true, lineWrapping: true,
+    viewportMargin: Infinity,  // the editor grows with the document: a long one is read by scrolling the page
     gutters: ["CodeMirror-lint-markers"], lint: {getAnnotations: function () { return marks; }, lintOnChange: false},
     extraKeys: {Tab: false, "Shift-Tab": false}  // the keyboard leaves the editor as it leaves any field
   });
