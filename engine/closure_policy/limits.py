@@ -123,6 +123,8 @@ MAX_BUNDLE_BYTES = 32 * 1024 * 1024
 MAX_BUNDLE_UNPACKED_BYTES = 256 * 1024 * 1024
 #: Most files in one bundle.
 MAX_BUNDLE_FILES = 10_000
+#: Largest key file read (an Ed25519 key in PEM is a few hundred bytes); a larger one is not a key.
+MAX_KEY_BYTES = 65_536
 #: Longest one bundle download may take, in seconds; then it counts as failed and the next poll tries again.
 BUNDLE_DOWNLOAD_SECONDS = 30.0
 #: How often ``serve --bundle`` asks for a new bundle, in seconds, unless ``--bundle-poll`` says otherwise.

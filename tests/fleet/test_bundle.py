@@ -164,8 +164,31 @@ def test_the_cli_builds_and_verifies_and_refuses_in_one_line(keys, tmp_path):
     assert truncated.returncode == 2 and "Traceback" not in truncated.stderr
     not_a_key = _cli("verify", str(out), "--key", str(rules / "gate.yaml"))
     assert not_a_key.returncode == 2 and "not a PEM key" in not_a_key.stderr
+    endless = _cli("verify", str(out), "--key", "/dev/zero")  # read within MAX_KEY_BYTES, never to the end
+    assert endless.returncode == 2 and "not a PEM key" in endless.stderr
     encrypted = tmp_path / "locked.pem"
     subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-aes256", "-pass", "pass:x", "-out",
                     str(encrypted)], check=True, capture_output=True)
     locked = _cli("build", str(rules), "--output", str(out), "--signing-key", str(encrypted))
     assert locked.returncode == 2 and "not an Ed25519 private key" in locked.stderr
+
+
+def test_folders_and_headers_count_against_the_limits_too(monkeypatch):
+    many = io.BytesIO()
+    with tarfile.open(fileobj=many, mode="w:gz") as tar:
+        for n in range(20):
+            folder = tarfile.TarInfo(f"rules/d{n}")
+            folder.type = tarfile.DIRTYPE
+            tar.addfile(folder)
+    monkeypatch.setattr(limits, "MAX_BUNDLE_FILES", 10)
+    with pytest.raises(BundleError, match="more than 10 files"):
+        read_tarball(many.getvalue())
+    monkeypatch.setattr(limits, "MAX_BUNDLE_FILES", 10_000)
+    header = io.BytesIO()  # a PAX header of 40 MB: tarfile would hold it whole before any member
+    with tarfile.open(fileobj=header, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("rules/a.yaml")
+        info.pax_headers = {"comment": "x" * (40 * 1024 * 1024)}
+        tar.addfile(info, io.BytesIO(b""))
+    monkeypatch.setattr(limits, "MAX_BUNDLE_UNPACKED_BYTES", 16 * 1024 * 1024)
+    with pytest.raises(BundleError, match="unpack to more than 16,777,216 bytes"):
+        read_tarball(header.getvalue())

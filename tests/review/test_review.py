@@ -178,6 +178,17 @@ def test_evidence_and_tests_are_reported_for_both_revisions(tmp_path):
     gate = review.evidence["corpus"]["gate"]
     assert gate["rows"] == 8 and gate["changed"] == 5  # pending 1 to 5: denied before, allowed now
     assert {(t["from"], t["to"]): t["count"] for t in gate["transitions"]}[("deny", "allow")] == 5
+    import asyncio
+
+    from closure_policy.decisionlog import Masking, SqliteLog, decision_id, record_of
+
+    log = SqliteLog(str(tmp_path / "log.db"))  # each record replayed for the query it was decided for
+    old = load_policy(base)
+    asyncio.run(log.record([record_of(old.decide("gate", d), decision_id(), d, "compiled", 1.0, Masking())
+                            for d in pending[:4]]))
+    log.close()
+    logged = _review(base, new, log=str(tmp_path / "log.db")).evidence["log"]
+    assert logged["gate"]["rows"] == 4 and logged["gate"]["changed"] == 3 and logged["route"]["rows"] == 0
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

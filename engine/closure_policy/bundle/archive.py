@@ -40,21 +40,33 @@ def read_tarball(data: bytes) -> dict[str, bytes]:
     if len(data) > limits.MAX_BUNDLE_BYTES:
         raise BundleError(f"the bundle is {len(data):,} bytes; the limit is {limits.MAX_BUNDLE_BYTES:,}")
     files: dict[str, bytes] = {}
-    total = 0
+    total = count = 0
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        with tarfile.open(fileobj=io.BytesIO(_unzipped(data)), mode="r:") as tar:
             for member in tar:
+                count += 1  # folders and headers count too: a million of them is no bundle
+                _within_limits(count, total + member.size)
                 if member.isdir():
                     continue
                 path = _checked_path(member)
                 total += member.size
-                _within_limits(len(files) + 1, total)
                 if path in files:
                     raise BundleError(f"{path}: in the bundle twice")
                 files[path] = _read_member(tar, member)
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
         raise BundleError(f"not a whole gzipped tarball ({exc})") from None
     return files
+
+
+def _unzipped(data: bytes) -> bytes:
+    """The tarball's bytes, never more than the unpacked limit (a gzip bomb is stopped as it inflates,
+    headers and all, before tarfile reads any of it)."""
+    bound = limits.MAX_BUNDLE_UNPACKED_BYTES + 512 * (limits.MAX_BUNDLE_FILES + 2)  # files and their headers
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipping:
+        raw = unzipping.read(bound + 1)
+    if len(raw) > bound:
+        raise BundleError(f"its files unpack to more than {limits.MAX_BUNDLE_UNPACKED_BYTES:,} bytes")
+    return raw
 
 
 def _checked_path(member: tarfile.TarInfo) -> str:

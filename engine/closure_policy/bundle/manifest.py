@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from ..jsondoc import canonical, parse
 from .archive import BundleError
@@ -61,7 +60,3 @@ class Manifest:
             if digest(files[path]) != expected:
                 raise BundleError(f"{path}: its digest is not the manifest's (the file was changed)")
 
-
-def as_dict(manifest: Manifest) -> dict[str, Any]:
-    return {"policy": manifest.policy, "revision": manifest.revision, "label": manifest.label,
-            "rules": manifest.rules, "files": len(manifest.files)}

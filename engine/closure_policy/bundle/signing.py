@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from pathlib import Path
+from typing import Any, Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .. import limits
 from ..jsondoc import canonical, parse
 from .archive import BundleError
 
@@ -26,33 +27,32 @@ def key_id(public: Ed25519PublicKey) -> str:
 
 
 def private_key(path: str) -> Ed25519PrivateKey:
-    try:
-        key = serialization.load_pem_private_key(_pem(path), password=None)
-    except (ValueError, TypeError):  # not a key, or one under a passphrase
-        key = None
+    key = _load(path, lambda pem: serialization.load_pem_private_key(pem, password=None))
     if not isinstance(key, Ed25519PrivateKey):
         raise BundleError(f"{path}: not an Ed25519 private key (openssl genpkey -algorithm ed25519)")
     return key
 
 
 def public_key(path: str) -> Ed25519PublicKey:
-    try:
-        key = serialization.load_pem_public_key(_pem(path))
-    except ValueError:
-        key = None
+    key = _load(path, serialization.load_pem_public_key)
     if not isinstance(key, Ed25519PublicKey):
         raise BundleError(f"{path}: not an Ed25519 public key in PEM (openssl pkey -pubout)")
     return key
 
 
-def _pem(path: str) -> bytes:
+def _load(path: str, reader: Callable[[bytes], Any]) -> Any:
+    """The key a PEM file holds (None: none the reader takes, or one under a passphrase)."""
     try:
-        data = Path(path).read_bytes()[:65_536]
+        with open(path, "rb") as fh:
+            data = fh.read(limits.MAX_KEY_BYTES + 1)  # never more: a path to a device or a huge file is no key
     except OSError as exc:
         raise BundleError(f"{path}: cannot read the key ({exc.strerror or exc})") from None
-    if b"-----BEGIN" not in data:
+    if b"-----BEGIN" not in data or len(data) > limits.MAX_KEY_BYTES:
         raise BundleError(f"{path}: not a PEM key")
-    return data
+    try:
+        return reader(data)
+    except (ValueError, TypeError):
+        return None
 
 
 def sign(manifest: bytes, key: Ed25519PrivateKey) -> bytes:

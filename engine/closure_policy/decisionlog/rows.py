@@ -48,6 +48,18 @@ def _violations(stored: Any) -> list[str]:
     return ids
 
 
+def facts_text(stored: bytes | str) -> bytes:
+    """The logged facts' JSON text: a Zstandard frame opened only when its header says it holds at most a
+    document's size (no decompression bomb), or (logs written before it) the text itself."""
+    if isinstance(stored, str):
+        return stored.encode("utf-8")
+    size = zstandard.frame_content_size(stored)  # -1: not written, so unknown; ZstdError: not a frame
+    if not 0 <= size <= limits.MAX_DOCUMENT_BYTES:
+        raise ValueError(f"facts of {'unknown size' if size < 0 else f'{size:,} bytes'}; the limit is "
+                         f"{limits.MAX_DOCUMENT_BYTES:,} bytes")
+    return zstandard.ZstdDecompressor().decompress(stored)
+
+
 def _facts(stored: bytes | str) -> Any:
     """The logged facts: a Zstandard frame of their JSON, or (logs written before it) the JSON text.
 
@@ -55,15 +67,7 @@ def _facts(stored: bytes | str) -> Any:
     says it holds at most a document's size (no decompression bomb), and the
     JSON is read strictly, within the limits. ``ValueError`` says what is wrong.
     """
-    if isinstance(stored, str):
-        text = stored.encode("utf-8")
-    else:
-        size = zstandard.frame_content_size(stored)  # -1: not written, so unknown; ZstdError: not a frame
-        if not 0 <= size <= limits.MAX_DOCUMENT_BYTES:
-            raise ValueError(f"facts of {'unknown size' if size < 0 else f'{size:,} bytes'}; the limit is "
-                             f"{limits.MAX_DOCUMENT_BYTES:,} bytes")
-        text = zstandard.ZstdDecompressor().decompress(stored)
-    document, problems = parse(text)
+    document, problems = parse(facts_text(stored))
     if problems:
         raise ValueError(f"facts {problems[0].format()}")
     return document

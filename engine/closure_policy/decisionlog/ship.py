@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import zstandard
@@ -28,6 +28,7 @@ from ..sqlitefile import LockFile, connect
 from .postgres import COPY, CREATE, MOVE, STAGING, shown
 from .postgres import connect as pg_connect
 from .record import FIELDS
+from .rows import facts_text
 
 
 def sink_name(url: str) -> str:
@@ -54,7 +55,6 @@ class ShipStatus:
     last_error: str | None = None
     last_error_at: str | None = None
     failures: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"sink": self.sink, "shipped": self.shipped, "pending": self.pending, "shipping": self.shipping,
@@ -73,7 +73,6 @@ class Shipper:
         self._turn = LockFile(path)  # the writers' turn: the mark is written as they write
         self._ship_lock = LockFile(f"{path}.ship")
         self._pg: Any = None
-        self._inflate = zstandard.ZstdDecompressor()
         self._thread = threading.Thread(target=self._run, name="decision-log-shipper", daemon=True)
 
     def start(self) -> Shipper:
@@ -132,8 +131,11 @@ class Shipper:
     def _values(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         values = dict(zip(FIELDS, row, strict=True))
         facts = values["facts"]
-        if isinstance(facts, bytes):  # the log's Zstandard frame, as the JSON text it holds
-            values["facts"] = self._inflate.decompress(facts).decode("utf-8")
+        if facts is not None:  # the log's frame as the JSON text it holds, within a document's size
+            try:
+                values["facts"] = facts_text(facts).decode("utf-8")
+            except (ValueError, zstandard.ZstdError) as exc:  # said in status; the outbox waits, nothing dropped
+                raise ValueError(f"decision {values['decision_id']}: its facts cannot be read ({exc})") from None
         return (*(values[f] for f in FIELDS), self.instance)
 
     def _database(self) -> Any:

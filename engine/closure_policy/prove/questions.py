@@ -69,10 +69,6 @@ def differing(mine: SymbolicDecision, theirs: SymbolicDecision) -> Any:
         *[mine.fired.get(r, z3.BoolVal(False)) != theirs.fired.get(r, z3.BoolVal(False)) for r in rules]))
 
 
-def refusing(decision: SymbolicDecision, refusal: int) -> Any:
-    return decision.outcome == refusal
-
-
 def opening(base: SymbolicDecision, new: SymbolicDecision, refusal: int) -> Any:
     """A document the base revision refuses and the new one does not (the new is more permissive there)."""
     return z3.And(base.admitted, new.admitted, base.outcome == refusal, new.outcome != refusal)

@@ -13,9 +13,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from ..errors import ClosurePolicyError
+from ..load import load_yaml_file
 
 
 def _git(*args: str, cwd: Path) -> bytes:
@@ -55,9 +54,7 @@ def rules_at(ref: str, rules: str) -> tuple[str, tempfile.TemporaryDirectory[str
 
 
 def _schema_named(policy: Path) -> str | None:
-    try:
-        data = yaml.safe_load(policy.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None  # the base's check says what is wrong with it
+    source, problems = load_yaml_file(policy, str(policy))  # within the limits, as every rule file is read
+    data = source.data if not problems else None  # a broken one: the base's check says what is wrong
     named = data.get("policy", {}).get("facts_schema") if isinstance(data, dict) else None
     return named if isinstance(named, str) else None

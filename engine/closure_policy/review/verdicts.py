@@ -27,7 +27,6 @@ from ..prove.solve import SAT, UNSAT
 
 EQUIVALENT, MORE, LESS, INCOMPARABLE, CHANGED, UNKNOWN = (
     "equivalent", "more permissive", "less permissive", "incomparable", "changed", "unknown")
-VERDICTS = (EQUIVALENT, MORE, LESS, INCOMPARABLE, CHANGED, UNKNOWN)
 
 
 @dataclass

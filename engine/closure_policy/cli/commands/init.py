@@ -15,6 +15,7 @@ from typing import Any
 
 from ...errors import ClosurePolicyError
 from ...paths import writing
+from ...policy import load_policy
 
 
 def add_parser(sub: Any) -> None:
@@ -41,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
         for relative, data in files:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             (target / relative).write_bytes(data)
-    print(f"{args.folder}: a policy of one query and one rule ({len(files)} files). Next:\n"
+    policy = load_policy(target / "rules")  # what was written loads: its names come from it, not from here
+    example = next(p for p, _ in files if p.parts[0] == "examples")
+    print(f"{args.folder}: a policy of {len(policy.queries)} query and its rules ({len(files)} files). Next:\n"
           f"  cd {args.folder}\n  closure-policy check rules\n  closure-policy test --coverage --fail-under 100\n"
-          f"  closure-policy eval -q approve_refund -f examples/refund.json --format text", file=sys.stderr)
+          f"  closure-policy eval -q {next(iter(policy.queries))} -f {example.as_posix()} --format text",
+          file=sys.stderr)
     return 0
