@@ -38,7 +38,7 @@ from stream_floor import Floor, agrees  # noqa: E402
 from synthetic import events  # noqa: E402
 
 from closure_policy import Policy, load_policy  # noqa: E402
-from closure_policy.stream import StreamError, StreamProcessor, partitions  # noqa: E402
+from closure_policy.stream import StreamError, StreamProcessor, partitions, stream_processor  # noqa: E402
 from closure_policy.stream.replay import replay  # noqa: E402
 from closure_policy.stream.run import Commits, Durability, Numbered, Sink, wire  # noqa: E402
 from closure_policy.stream.run import run as run_stream  # noqa: E402
@@ -65,8 +65,8 @@ def _rate(run: Callable[[], Any], count: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def _in_memory(policy: Policy, lines: list[bytes]) -> float:
-    return _rate(lambda: _feed(StreamProcessor(policy), lines), len(lines))
+def _in_memory(policy: Policy, lines: list[bytes], interpret: bool = False) -> float:
+    return _rate(lambda: _feed(stream_processor(policy, interpret=interpret), lines), len(lines))
 
 
 def _durable(policy: Policy, lines: list[bytes]) -> float:
@@ -131,13 +131,14 @@ def main(argv: list[str] | None = None) -> int:
           "the lines in memory")
     mismatches = 0
     if args.verify:
-        result = replay(StreamProcessor(policy), lines)
+        result = replay(stream_processor(policy), lines)
         mismatches = result.mismatches
         print(f"verified: {result.outputs:,} decisions, {result.skipped:,} lines skipped, {mismatches} mismatches")
     contenders: dict[str, Callable[[], float]] = {"engine": lambda: _in_memory(policy, lines)}
     if args.floor:
         print(f"the hand-written stream answers as the engine's on the first {agrees(policy, lines[:20_000]):,} lines")
         contenders["floor"] = lambda: _floor(policy, lines)
+        contenders["interpreter"] = lambda: _in_memory(policy, lines, interpret=True)
     if args.state:
         contenders["state"] = lambda: _durable(policy, lines)
     rates = _turns(contenders, rounds=2 if args.floor else 1)
@@ -156,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps({"events": len(lines), "accounts": args.accounts,
                                                **{k: round(v) for k, v in rates.items()}, "memory": memory},
                                               indent=1) + "\n", encoding="utf-8")
+    if "interpreter" in rates:
+        print(f"stream --interpret: {rates['interpreter']:,.0f} events/s, interpreter/floor "
+              f"{rates['interpreter'] / rates['floor']:.2f}")
     print(f"stream: engine {rates['engine']:,.0f} events/s" +
           (f", floor {floor:,.0f} events/s, engine/floor {rates['engine'] / floor:.2f}" if floor else ""))
     return 1 if mismatches else 0

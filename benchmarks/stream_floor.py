@@ -169,9 +169,9 @@ class Floor:
 
 def agrees(policy: Any, lines: Iterable[bytes]) -> int:
     """How many lines the floor answered exactly as the engine's stream (states and decisions); exits if not."""
-    from closure_policy.stream import StreamError, StreamProcessor
+    from closure_policy.stream import StreamError, stream_processor
 
-    stream, floor, checked = StreamProcessor(policy), Floor({"name": policy.name, "revision": policy.revision}), 0
+    stream, floor, checked = stream_processor(policy), Floor({"name": policy.name, "revision": policy.revision}), 0
     for number, line in enumerate(lines, start=1):
         try:
             engine = [(o.state, o.decision.to_dict()) for o in stream.feed(line, number)]

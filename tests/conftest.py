@@ -76,6 +76,15 @@ def changed_rules(folder: Path, file: str | None = None, old: str = "", new: str
 def fixture_policy() -> Policy:
     return load_policy(FIXTURE_RULES)
 
+
+@pytest.fixture(params=["generated", "interpreted"])
+def new_stream(request: pytest.FixtureRequest) -> Any:
+    """A stream as ``closure-policy stream`` runs it (its generated handlers), then as its reference interpreter
+    runs it (``--interpret``): a stream test holds for both."""
+    from closure_policy.stream import stream_processor
+
+    return lambda policy, **given: stream_processor(policy, interpret=request.param == "interpreted", **given)
+
 # An account that may be closed: every rule of close_account passes.
 READY: dict[str, Any] = {
     "as_of": "2026-11-26T10:00:00+08:00",

@@ -67,12 +67,19 @@ COMPILED_RULES_KEPT = 50_000
 #: Shapes of rule function the compiled backend keeps compiled (rules that differ only in their literals share
 #: one): a reload of the same rules compiles none again.
 RULE_SHAPES_KEPT = 4_096
+#: Timestamp texts whose instants decisions keep read (a closure date is read by every later decision of its
+#: account); all are forgotten at once past this many.
+INSTANTS_KEPT = 16_384
 
 # --- the stream ----------------------------------------------------------------
 #: Most accounts whose state the stream holds; a snapshot of one more is refused.
 MAX_STREAM_ACCOUNTS = 2_000_000
 #: Accounts whose state ``stream --state`` holds in memory (the most recently used); the rest are on disk only.
 STATE_CACHE_ACCOUNTS = 10_000
+#: Pages of write-ahead log ``stream --state`` lets grow before SQLite copies them into the state file (a
+#: checkpoint, in a commit): the states of busy accounts change page after page, and each checkpoint copies a
+#: page once however often it changed (4 KB pages: a log of up to 64 MB beside the file).
+STATE_CHECKPOINT_PAGES = 16_384
 #: Seconds ``stream --state`` waits for another stream on the same state file to end before it refuses.
 STATE_LOCK_WAIT_SECONDS = 10
 #: Largest state the stream keeps for one account, in bytes (compressed).

@@ -187,6 +187,16 @@ class Policy:
             raise UnsupportedLanguage(lang, self.languages)
         return self._compiled.functions.get(query, lang, mode).source
 
+    def decider(self, query: str, lang: str = "en", mode: str = "plain") -> Callable[[Mapping[str, Any]], Decision]:
+        """``query``'s generated decision function itself, for a caller that decides many times over facts it has
+        admitted: ``plain`` checks what JSON Schema cannot judge, ``trusted`` only what the rules read (the facts
+        are known valid as a whole: the stream's states). It raises ``Unreadable`` on a fact it cannot read."""
+        self.query(query)
+        if lang not in self.languages:
+            raise UnsupportedLanguage(lang, self.languages)
+        function: Callable[[Mapping[str, Any]], Decision] = self._compiled.functions.get(query, lang, mode).function
+        return function
+
     @property
     def stream(self) -> StreamSpec | None:
         """The rules' ``stream:`` declaration, compiled (None when they declare none)."""

@@ -112,16 +112,16 @@ class Instant:
     rather than a frozen dataclass because decisions make several per document.
     """
 
-    __slots__ = ("seconds", "fraction", "offset")
+    __slots__ = ("seconds", "fraction", "offset", "_text")
     seconds: int
     fraction: str
     offset: int  # minutes east of UTC, as written
 
     def __init__(self, seconds: int, fraction: str, offset: int = 0):
-        setter = object.__setattr__
-        setter(self, "seconds", seconds)
-        setter(self, "fraction", fraction)
-        setter(self, "offset", offset)
+        # The slots' own setters: object.__setattr__ by name costs a decision that reads instants too much.
+        _SET_SECONDS(self, seconds)
+        _SET_FRACTION(self, fraction)
+        _SET_OFFSET(self, offset)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"an Instant is immutable; cannot set {name}")
@@ -168,22 +168,26 @@ class Instant:
         return self.utc.astimezone(time_zone(zone or "UTC")).date()
 
     def isoformat(self) -> str:
-        local = (_EPOCH + timedelta(seconds=self.seconds + self.offset * 60)).replace(tzinfo=None)
-        sign = "-" if self.offset < 0 else "+"
-        hours, minutes = divmod(abs(self.offset), 60)
-        fraction = f".{self.fraction}" if self.fraction else ""
-        return f"{local.isoformat()}{fraction}{sign}{hours:02d}:{minutes:02d}"
+        text: str | None = getattr(self, "_text", None)  # written once: to_instant keeps instants read again
+        if text is None:
+            local = (_EPOCH + timedelta(seconds=self.seconds + self.offset * 60)).replace(tzinfo=None)
+            sign = "-" if self.offset < 0 else "+"
+            hours, minutes = divmod(abs(self.offset), 60)
+            fraction = f".{self.fraction}" if self.fraction else ""
+            text = f"{local.isoformat()}{fraction}{sign}{hours:02d}:{minutes:02d}"
+            _SET_TEXT(self, text)
+        return text
 
     def __str__(self) -> str:
         return self.isoformat()
 
 
+_SET_SECONDS, _SET_FRACTION, _SET_OFFSET, _SET_TEXT = (Instant.__dict__[name].__set__
+                                                        for name in ("seconds", "fraction", "offset", "_text"))
 _LOWEST = (datetime.fromisoformat(limits.MIN_INSTANT_UTC) - _EPOCH) // timedelta(seconds=1)
 _HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC) - _EPOCH) // timedelta(seconds=1)
 
 
-_SECOND = timedelta(seconds=1)
-_NAIVE_EPOCH = datetime(1, 1, 1)
 
 
 def _common(value: str) -> Instant | None:
@@ -201,15 +205,21 @@ def _common(value: str) -> Instant | None:
         if not 0 < len(digits) <= limits.MAX_SECOND_FRACTION_DIGITS or not digits.isdigit():
             return None
         fraction = digits.rstrip("0")
-    offset = _zone_minutes(zone)
+    offset = _OFFSETS.get(zone)
     if offset is None:
-        return None
+        offset = _zone_minutes(zone)
+        if offset is None:
+            return None
+        _OFFSETS[zone] = offset  # at most 2,881 texts: every offset a day has, each way
     try:
         local = datetime.fromisoformat(value[:19])  # the wall time; the offset is applied below
     except ValueError:
         return None
-    seconds = (local - _NAIVE_EPOCH) // _SECOND - offset * 60
+    seconds = (local.toordinal() - 1) * 86_400 + local.hour * 3_600 + local.minute * 60 + local.second - offset * 60
     return Instant(seconds, fraction, offset) if _LOWEST <= seconds <= _HIGHEST else None
+
+
+_OFFSETS: dict[str, int] = {}  # offset texts read, in minutes
 
 
 def _zone_minutes(zone: str) -> int | None:
@@ -222,12 +232,22 @@ def _zone_minutes(zone: str) -> int | None:
     return (int(zone[1:3]) * 60 + int(zone[4:])) * (-1 if zone[0] == "-" else 1)
 
 
+#: Texts read lately, and their instants (immutable, so shared): at most ``INSTANTS_KEPT``, then forgotten.
+_READ: dict[str, Instant] = {}
+
+
 def to_instant(value: Any) -> Instant:
     """An RFC 3339 timestamp with an offset, exactly, or :class:`ScalarError`."""
     if type(value) is Instant:
         return value
     if type(value) is str:
-        common = _common(value)
+        common = _READ.get(value)
+        if common is None:
+            common = _common(value)
+            if common is not None:
+                if len(_READ) >= limits.INSTANTS_KEPT:
+                    _READ.clear()
+                _READ[value] = common
         if common is not None:
             return common
     match = _RFC3339.match(value) if isinstance(value, str) else None

@@ -13,7 +13,7 @@ import pytest
 
 from closure_policy import limits, load_policy
 from closure_policy.jsondoc import lines
-from closure_policy.stream import StreamError, StreamProcessor
+from closure_policy.stream import StreamError
 from closure_policy.stream.store import StateLimit
 from tests.conftest import BASE, FIXTURE_RULES
 from tests.hostile.conftest import cli
@@ -90,8 +90,8 @@ def test_an_overlong_line_is_drained_and_reported(monkeypatch):
     assert list(lines(given)) == [None, b'{"short": 1}\n']
 
 
-def test_account_state_is_compact_and_bounded(monkeypatch):
-    processor = StreamProcessor(load_policy(FIXTURE_RULES))
+def test_account_state_is_compact_and_bounded(monkeypatch, new_stream):
+    processor = new_stream(load_policy(FIXTURE_RULES))
     processor.feed(_snapshot("P-1"), 1)
     assert 0 < processor.store.stored_bytes("P-1") < 400  # a typical account, compressed
     assert processor.facts_of("P-1") == _facts("P-1")

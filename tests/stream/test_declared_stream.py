@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from closure_policy import load_policy
-from closure_policy.stream import StreamError, StreamProcessor
+from closure_policy.stream import StreamError, StreamProcessor, stream_processor
 from tests.conftest import FIXTURE_RULES, document
 
 pytest.importorskip("durable_rules_engine", reason="the rete backend's lifecycle runs on durable_rules")
@@ -17,25 +17,25 @@ def _event(kind: str, payload: dict[str, Any], account: str = "P-1") -> str:
     return json.dumps({"account_id": account, "type": kind, "payload": payload})
 
 
-def _run(backend: str, lines: list[str]) -> tuple[StreamProcessor, list[Any]]:
-    processor = StreamProcessor(load_policy(FIXTURE_RULES, backend=backend))
+def _run(backend: str, lines: list[str], interpret: bool = False) -> tuple[StreamProcessor, list[Any]]:
+    processor = stream_processor(load_policy(FIXTURE_RULES, backend=backend), interpret=interpret)
     return processor, [o for i, line in enumerate(lines, 1) for o in processor.feed(line, i)]
 
 
-@pytest.mark.parametrize("backend", ["compiled", "rete"])
-def test_changes_move_the_declared_lifecycle_and_emit_when_the_answer_changes(backend):
+@pytest.mark.parametrize("backend,interpret", [("compiled", False), ("compiled", True), ("rete", True)])
+def test_changes_move_the_declared_lifecycle_and_emit_when_the_answer_changes(backend, interpret):
     lines = [_event("account.snapshot", {"facts": document(balance={"pending": "5"})}),
              _event("balance.updated", {"balance": {"pending": "0"}}),
              _event("balance.updated", {"balance": {"available": "20"}}),  # same answer: nothing emitted
              _event("balance.updated", {"balance": {"pending": "1"}})]
-    processor, outs = _run(backend, lines)
+    processor, outs = _run(backend, lines, interpret)
     assert [(o.line, o.decision.query, o.decision.outcome, o.state) for o in outs] == [
         (1, "gate", "deny", "blocked"), (2, "gate", "allow", "clear"), (4, "gate", "deny", "blocked")]
     assert processor.facts_of("P-1")["balance"]["available"] == "20"
 
 
-@pytest.mark.parametrize("backend", ["compiled", "rete"])
-def test_asking_changes_nothing_and_a_final_state_keeps_what_it_declares(backend):
+@pytest.mark.parametrize("backend,interpret", [("compiled", False), ("compiled", True), ("rete", True)])
+def test_asking_changes_nothing_and_a_final_state_keeps_what_it_declares(backend, interpret):
     closed_at = "2026-11-26T08:00:00Z"
     lines = [_event("account.snapshot", {"facts": document()}),
              _event("link.clicked", {"click": {"link_id": "L-1", "clicked_at": "2026-11-26T09:00:00Z"}}),
@@ -43,7 +43,7 @@ def test_asking_changes_nothing_and_a_final_state_keeps_what_it_declares(backend
              _event("link.clicked", {"click": {"link_id": "L-1", "clicked_at": "2026-11-26T09:00:00Z"}}),
              _event("balance.updated", {"balance": {"pending": "9"}}),  # ignored: closed is final
              _event("account.snapshot", {"facts": document()})]  # would reopen: asks gate over the kept facts
-    processor, outs = _run(backend, lines)
+    processor, outs = _run(backend, lines, interpret)
     assert [(o.line, o.decision.query, o.decision.outcome, o.state) for o in outs] == [
         (1, "gate", "allow", "clear"), (2, "route", "go", "clear"), (3, "route", "go", "closed"),
         (4, "route", "dead", "closed"), (6, "gate", "deny", "closed")]

@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from closure_policy import load_policy
-from closure_policy.stream import StreamProcessor
 from closure_policy.stream.durable import DurableStore, StateFileError
 from tests.conftest import FIXTURE_RULES
 from tests.stream.test_stream import events
@@ -124,10 +123,10 @@ def test_a_state_file_of_other_rules_a_foreign_database_and_a_folder_are_refused
     assert "is a folder" in _run("--state", str(tmp_path), "-i", str(stream_file)).stderr
 
 
-def test_only_the_cache_is_held_in_memory(tmp_path):
+def test_only_the_cache_is_held_in_memory(tmp_path, new_stream):
     policy = load_policy(FIXTURE_RULES)
     store = DurableStore(str(tmp_path / "state.db"), policy.facts_schema.document, policy.revision, cache=4)
-    processor = StreamProcessor(policy, store=store)
+    processor = new_stream(policy, store=store)
     for number, line in enumerate(events(400, 50, seed=2), start=1):
         try:
             processor.feed(line, number)
@@ -280,12 +279,12 @@ _POLICIES = {backend: load_policy(FIXTURE_RULES, backend=backend) for backend in
 
 
 @pytest.mark.parametrize("backend", ["compiled", "rete"])
-def test_every_decision_of_a_durable_stream_with_evictions_is_the_one_shot_decision(tmp_path, backend):
+def test_every_decision_of_a_durable_stream_with_evictions_is_the_one_shot_decision(tmp_path, backend, new_stream):
     from closure_policy.stream.replay import replay
 
     policy = _POLICIES[backend]
     store = DurableStore(str(tmp_path / "state.db"), policy.facts_schema.document, policy.revision, cache=3)
-    processor = StreamProcessor(policy, store=store)
+    processor = new_stream(policy, store=store)
     lines = list(events(2000, 40, seed=13, malformed=0.01))
     for start in range(0, len(lines), 25):  # a commit every 25 lines evicts all but 3 accounts
         result = replay(processor, lines[start:start + 25])

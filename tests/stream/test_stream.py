@@ -53,12 +53,13 @@ def events(count: int, accounts: int, seed: int, malformed: float = 0.0) -> Iter
 
 
 @pytest.mark.parametrize("backend", ["compiled", "rete"])
-def test_replayed_decisions_equal_one_shot_evaluation(backend):
-    processor = StreamProcessor(load_policy(FIXTURE_RULES, backend=backend))
-    result = replay(processor, events(3000, 200, seed=11, malformed=0.01))
+def test_replayed_decisions_equal_one_shot_evaluation(backend, new_stream):
+    processor = new_stream(load_policy(FIXTURE_RULES, backend=backend))
+    lines = list(events(3000, 200, seed=11, malformed=0.01))
+    result = replay(processor, lines)
     assert result.mismatches == 0
     assert result.outputs > 1000 and result.skipped > 20
-    assert set(processor.lifecycle.states.values()) == {"blocked", "clear", "closed"}
+    assert {processor.state_of(f"P-{n}") for n in range(1, 201)} - {None} == {"blocked", "clear", "closed"}
 
 
 def test_more_accounts_than_durable_rules_sessions():
@@ -119,7 +120,7 @@ LIFECYCLE = """  lifecycle:
 """
 
 
-def test_a_rule_folder_changes_the_lifecycle_without_python(tmp_path):
+def test_a_rule_folder_changes_the_lifecycle_without_python(tmp_path, new_stream):
     """Another lifecycle, declared in YAML only: closing needs an approved review first."""
     rules = changed_rules(tmp_path)
     stream = rules / "stream.yaml"
@@ -127,17 +128,17 @@ def test_a_rule_folder_changes_the_lifecycle_without_python(tmp_path):
     stream.write_text(text[:text.index("  lifecycle:\n")] + LIFECYCLE.replace(
         "      states: [closed]\n", "      states: [closed]\n" + text[text.index("      keep:"):]), encoding="utf-8")
     for backend in ("compiled", "rete"):
-        processor = StreamProcessor(load_policy(rules, backend=backend))
+        processor = new_stream(load_policy(rules, backend=backend))
         lines = [_snapshot(final_review={"status": "in_progress"}),
                  _snapshot(final_review={"status": "approved"}),
                  _snapshot(final_review={"status": "rejected"})]
         states = [o.state for i, line in enumerate(lines, 1) for o in processor.feed(line, i)]
         assert states == ["waiting", "approved", "waiting"], backend
-        assert processor.lifecycle.state("P-1") == "waiting"
+        assert processor.state_of("P-1") == "waiting"
 
 
-def test_closed_is_final_and_a_reopening_snapshot_asks_the_declared_query():
-    processor = StreamProcessor(load_policy(FIXTURE_RULES))
+def test_closed_is_final_and_a_reopening_snapshot_asks_the_declared_query(new_stream):
+    processor = new_stream(load_policy(FIXTURE_RULES))
     lines = [_snapshot(),
              _event("account.closed", {"closed_at": "2026-11-26T09:30:00Z"}),
              _event("balance.updated", {"balance": {"pending": "5"}}),
@@ -149,8 +150,8 @@ def test_closed_is_final_and_a_reopening_snapshot_asks_the_declared_query():
     assert processor.facts_of("P-1")["balance"]["pending"] == "0"  # nothing changes a final account
 
 
-def test_the_assessed_query_is_emitted_only_when_its_answer_changes():
-    processor = StreamProcessor(load_policy(FIXTURE_RULES))
+def test_the_assessed_query_is_emitted_only_when_its_answer_changes(new_stream):
+    processor = new_stream(load_policy(FIXTURE_RULES))
     lines = [_snapshot(pending="5"),
              _event("balance.updated", {"balance": {"pending": "6"}}),  # still denied, for the same rule
              _event("balance.updated", {"balance": {"pending": "0"}})]
@@ -166,8 +167,8 @@ def test_the_assessed_query_is_emitted_only_when_its_answer_changes():
     (_event("balance.updated", {"balance": {"available": "-1"}}), "/balance/available"),
     (_event("balance.updated", {"balance": {"pending": "1"}}, "P-404"), "no facts for this account yet"),
 ])
-def test_a_bad_line_is_an_error_naming_it_and_changes_nothing(text, message):
-    processor = StreamProcessor(load_policy(FIXTURE_RULES))
+def test_a_bad_line_is_an_error_naming_it_and_changes_nothing(text, message, new_stream):
+    processor = new_stream(load_policy(FIXTURE_RULES))
     processor.feed(_snapshot(), 1)
     before = processor.facts_of("P-1")
     with pytest.raises(StreamError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -197,8 +198,8 @@ def test_the_cli_skips_bad_lines_and_loses_nothing_else():
     assert dirty.stderr.count("invalid JSON") == len(noisy) - len(good) and "line 52: invalid JSON" in dirty.stderr
 
 
-def test_replay_notices_a_wrong_decision(monkeypatch):
-    processor = StreamProcessor(load_policy(FIXTURE_RULES))
+def test_replay_notices_a_wrong_decision(new_stream, monkeypatch):
+    processor = new_stream(load_policy(FIXTURE_RULES))
     lines = list(events(300, 20, seed=5))
     real = processor.policy.decide
     calls = {"n": 0}

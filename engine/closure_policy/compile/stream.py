@@ -46,6 +46,8 @@ class StreamSpec:
     finals: frozenset[str]
     keep: frozenset[str] | None
     reopen: Reopen | None
+    #: The top-level facts the transitions' conditions read: a change to none of them leaves the lifecycle where it is.
+    reads: frozenset[str] = frozenset()
     #: What coverage counts, each with its place (file:line): every event, effect, transition and the reopen ask.
     parts: dict[str, str] = field(default_factory=dict)
 
@@ -81,14 +83,17 @@ def compile_stream(entry: Entry, ctx: Context, queries: dict[str, CompiledQuery]
         check.change(change, here.at("effects", "apply", kind))
     life = data["lifecycle"]
     states = list(life["states"])
+    here.roots.clear()  # from here on, what the lifecycle's conditions read
+    transitions = _transitions(life, states, check, here.at("lifecycle"))
+    reads = frozenset(here.roots)
     spec = StreamSpec(
         assess=data["assess"], events=dict(data["events"]), effect_key=effects.get("by"),
         effects=dict(effects.get("apply", {})), start=check.state(life["start"], states, here.at("lifecycle", "start")),
-        states=states, transitions=_transitions(life, states, check, here.at("lifecycle")),
+        states=states, transitions=transitions,
         finals=frozenset(check.state(s, states, here.at("lifecycle", "final", "states", i))
                          for i, s in enumerate(life.get("final", {}).get("states", []))),
         keep=_keep(life.get("final", {}), check, here.at("lifecycle", "final")),
-        reopen=_reopen(life.get("final", {}), check, here.at("lifecycle", "final", "reopen")),
+        reopen=_reopen(life.get("final", {}), check, here.at("lifecycle", "final", "reopen")), reads=reads,
     )
     spec.parts = _parts(spec, here)
     return spec

@@ -31,8 +31,8 @@ from .store import CachingStore, StateCodec, StateLimit
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, state BLOB NOT NULL);
-"""
+CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID;
+"""  # without a rowid: a state is written into one b-tree, not a table and its key's index (files of old: either)
 
 
 class StateFileError(ClosurePolicyError):
@@ -52,8 +52,8 @@ class SqliteStates:
         return None if row is None else bytes(row[0])
 
     def write(self, rows: list[tuple[str, bytes]]) -> None:
-        try:
-            self.db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?)", rows)
+        try:  # in key order: neighbouring accounts share pages of the b-tree
+            self.db.executemany("INSERT OR REPLACE INTO accounts VALUES (?, ?)", sorted(rows))
         except sqlite3.Error as exc:  # a full or read-only disk mid-run: exit 1, the last commit intact
             self._failed(exc)
 
@@ -228,6 +228,7 @@ def _lock(path: str) -> LockFile:
 def _open(path: str) -> sqlite3.Connection:
     try:
         db = connect(path, owns={"meta", "accounts"})
+        db.execute(f"PRAGMA wal_autocheckpoint={limits.STATE_CHECKPOINT_PAGES}")
         db.executescript(_CREATE)
         db.execute("SELECT key, value FROM meta LIMIT 1").fetchall()
     except Foreign as exc:

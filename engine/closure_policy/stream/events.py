@@ -20,6 +20,20 @@ _ANY: dict[str, Any] = {}
 
 def events_schema(spec: StreamSpec) -> dict[str, Any]:
     """The schema every line of the stream is checked against before it is applied."""
+    return {**_envelope(list(spec.events)),
+            "allOf": [_payload(kind, event) for kind, event in spec.events.items()]}
+
+
+def event_schema(spec: StreamSpec, kind: str) -> dict[str, Any]:
+    """The schema of the events of one type: an event of that type is valid under it exactly when it is
+    valid under :func:`events_schema` (whose other types' conditions do not apply to it)."""
+    envelope = _envelope([kind])
+    payload = _payload(kind, spec.events[kind])["then"]["properties"]["payload"]
+    envelope["properties"]["payload"] = {**envelope["properties"]["payload"], **payload}
+    return envelope
+
+
+def _envelope(kinds: list[str]) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Stream event",
@@ -30,11 +44,9 @@ def events_schema(spec: StreamSpec) -> dict[str, Any]:
         "properties": {
             "account_id": {"description": "What the event is about (the policy's subject).", "type": "string",
                            "minLength": 1, "maxLength": limits.MAX_ID_LENGTH},
-            "type": {"description": "What happened: an event the policy's stream declares.",
-                     "enum": list(spec.events)},
+            "type": {"description": "What happened: an event the policy's stream declares.", "enum": kinds},
             "payload": {"description": "What the event carries; its fields depend on type.", "type": "object"},
         },
-        "allOf": [_payload(kind, event) for kind, event in spec.events.items()],
     }
 
 

@@ -64,12 +64,13 @@ def route(line: bytes | None, count: int) -> int:
         return 0
 
 
-def run(policy: Policy, source: Source, sink: Sink, workers: int, durable: Durability | None = None) -> int:
+def run(policy: Policy, source: Source, sink: Sink, workers: int, durable: Durability | None = None,
+        interpret: bool = False) -> int:
     """``workers`` processes, each deciding its partition's lines; the outputs written in input order."""
     written = written_partitions(durable.path) if durable is not None else None
     if durable is not None and written not in (None, workers):
         raise StateFileError(f"{durable.path}: written by {written} partition(s): give --workers {written}")
-    pool = _Pool(policy, workers, durable, sink)
+    pool = _Pool(policy, workers, durable, sink, interpret)
     try:
         return pool.run(source)
     finally:
@@ -83,7 +84,7 @@ class _Pool:
     on a worker that is itself waiting to answer (each pipe holds only so much).
     """
 
-    def __init__(self, policy: Policy, count: int, durable: Durability | None, sink: Sink):
+    def __init__(self, policy: Policy, count: int, durable: Durability | None, sink: Sink, interpret: bool = False):
         self.count, self.durable, self.sink = count, durable, sink
         context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
         self.inbox: queue.Queue[tuple[int, FromPartition]] = queue.Queue()
@@ -92,7 +93,7 @@ class _Pool:
         for index in range(count):
             mine, theirs = context.Pipe()
             proc = context.Process(target=_work, daemon=True, name=f"closure-policy stream partition {index}",
-                                   args=(str(policy.directory), policy.backend_name, index, count,
+                                   args=(str(policy.directory), policy.backend_name, interpret, index, count,
                                          None if durable is None else asdict(durable), theirs))
             proc.start()
             theirs.close()
@@ -200,11 +201,12 @@ class _Pool:
                 proc.kill()
 
 
-def _work(rules: str, backend: str, index: int, count: int, durable: dict[str, Any] | None,
+def _work(rules: str, backend: str, interpret: bool, index: int, count: int, durable: dict[str, Any] | None,
           pipe: Connection) -> None:
     """One partition: its own policy, store and processor; lines in, what each gave out."""
     try:
-        _serve(rules, backend, index, count, Durability(**durable) if durable is not None else None, pipe)
+        _serve(rules, backend, interpret, index, count, Durability(**durable) if durable is not None else None,
+               pipe)
     except ClosurePolicyError as exc:
         pipe.send(Failed(exc.report(), fault=False))
     except MachineFault as exc:
@@ -215,11 +217,12 @@ def _work(rules: str, backend: str, index: int, count: int, durable: dict[str, A
         pipe.close()
 
 
-def _serve(rules: str, backend: str, index: int, count: int, durable: Durability | None,
+def _serve(rules: str, backend: str, interpret: bool, index: int, count: int, durable: Durability | None,
            pipe: Connection) -> None:
     policy = load_policy(rules, backend=backend)
     processor, commits = wire(policy, durable, lambda: None,  # the parent flushed before it asks to commit
-                              partition=(index, count), report=lambda text: print(text, file=sys.stderr))
+                              partition=(index, count), report=lambda text: print(text, file=sys.stderr),
+                              interpret=interpret)
     pipe.send(Ready(policy.revision))
     while True:
         message: ToPartition = pipe.recv()

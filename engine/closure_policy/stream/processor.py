@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Protocol
 
 from ..compile.stream import REOPEN_PART, StreamSpec, effect_part, event_part, transition_part
 from ..decision import Decision
-from ..errors import ClosurePolicyError, EngineLimit
+from ..errors import ClosurePolicyError, EngineLimit, FactProblem
 from ..evaluate.lifecycle import Lifecycle, moves
 from ..jsondoc import parse
 from ..policy import Policy
@@ -66,6 +66,10 @@ class Store(Protocol):
     def stored_bytes(self, account: str) -> int: ...
 
 
+def _unreadable(line: int, problems: list[FactProblem]) -> StreamError:
+    return StreamError(f"line {line}: " + "; ".join(p.format() if p.pointer else p.message for p in problems[:5]))
+
+
 class Observer(Protocol):
     def reached(self, part: str) -> None: ...
 
@@ -92,11 +96,15 @@ class StreamProcessor:
     def feed(self, text: str | bytes, line: int) -> list[Output]:
         """One line of JSON Lines input."""
         event, problems = parse(text)
-        if not problems:
-            problems = self._events.problems(event)
         if problems:
-            raise StreamError(f"line {line}: " + "; ".join(p.format() if p.pointer else p.message
-                                                           for p in problems[:5]))
+            raise _unreadable(line, problems)
+        return self.take(event, line)
+
+    def take(self, event: Any, line: int) -> list[Output]:
+        """One event, read: checked against the events schema, then taken (or :class:`StreamError`)."""
+        problems = self._events.problems(event)
+        if problems:
+            raise _unreadable(line, problems)
         try:
             outputs = list(self.process(event, line))
             self._reached(event_part(event["type"]))
@@ -109,6 +117,10 @@ class StreamProcessor:
     def facts_of(self, account: str) -> dict[str, Any] | None:
         state = self.store.get(account)
         return state["facts"] if state is not None else None
+
+    def state_of(self, account: str) -> str | None:
+        """Where ``account`` is in the lifecycle (None: unknown)."""
+        return self.lifecycle.state(account)
 
     def process(self, event: dict[str, Any], line: int) -> Iterator[Output]:
         account, payload = event["account_id"], event["payload"]

@@ -18,6 +18,7 @@ from .. import limits
 from ..errors import MachineFault
 from ..jsondoc import dump_text
 from ..policy import Policy
+from .compiled import stream_processor
 from .durable import DurableStore, partition_path
 from .processor import StreamError, StreamProcessor
 
@@ -180,17 +181,19 @@ class Commits:
 
 def wire(policy: Policy, durable: Durability | None, flush: Callable[[], None], *,
          partition: tuple[int, int] = (0, 1), report: Callable[[str], None] | None = None,
-         source: Source | None = None) -> tuple[StreamProcessor, Commits]:
+         source: Source | None = None, interpret: bool = False) -> tuple[StreamProcessor, Commits]:
     """One partition's parts, wired as both loops (one process, ``--workers``) use them: its store (migrated
-    when asked), the processor over it, and the commits that keep it."""
+    when asked), the processor over it (``interpret``: the interpreter, not the generated handlers), and the
+    commits that keep it."""
     store = open_store(policy, durable, partition, report)
-    return StreamProcessor(policy, store=store), Commits(store, durable, flush, source)
+    return stream_processor(policy, store=store, interpret=interpret), Commits(store, durable, flush, source)
 
 
-def run(policy: Policy, source: Source, sink: Sink, durable: Durability | None = None) -> int:
+def run(policy: Policy, source: Source, sink: Sink, durable: Durability | None = None,
+        interpret: bool = False) -> int:
     """One process: every line after the last commit taken in order; the exit status."""
     processor, commits = wire(policy, durable, sink.flush, report=lambda text: print(text, file=sink.err),
-                              source=source)
+                              source=source, interpret=interpret)
     for number, line in source.lines(commits.resumed):
         if blank(line):
             continue

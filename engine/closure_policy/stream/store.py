@@ -188,6 +188,8 @@ class CachingStore:
         self._count = inner.count()
         self._changed: set[str] = set()  # held in memory with a text the inner store has not
         self.left: Callable[[str], None] = lambda account: None
+        #: Told each state read back from the inner store, before it is used; raises to refuse it.
+        self.admit: Callable[[str, Any], None] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -202,6 +204,8 @@ class CachingStore:
             if blob is None:
                 return None
             state = self.decode(account, blob)
+            if self.admit is not None:
+                self.admit(account, state)
             self._hot.hold(account, state, None)
             self._spill()
         return state

@@ -1,6 +1,6 @@
 """Run a stream case: its events through the policy's stream, then what it emitted and kept, compared.
 
-The stream is the one ``closure-policy stream`` runs (``StreamProcessor``):
+The stream is the one ``closure-policy stream`` runs (``stream_processor``):
 each event is a line read as any line is, so a case sees exactly what the
 command would write for the same lines.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from ..jsondoc import dump
 from ..policy import Policy
-from ..stream import StreamError, StreamProcessor
+from ..stream import StreamError, stream_processor
 from ..stream.processor import Output
 from .expect import Mismatch, compare, same
 from .suite import StreamCase
@@ -24,7 +24,7 @@ def run_stream_case(case: StreamCase, policy: Policy, observer: Any = None) -> l
 
     ``observer`` (coverage) is told each part of the stream declaration the case reached.
     """
-    processor = StreamProcessor(policy, observer=observer if hasattr(observer, "reached") else None)
+    processor = stream_processor(policy, observer=observer if hasattr(observer, "reached") else None)
     outputs: list[Output] = []
     refused: dict[int, str] = {}
     for number, event in enumerate(case.events, start=case.first):
@@ -37,8 +37,8 @@ def run_stream_case(case: StreamCase, policy: Policy, observer: Any = None) -> l
         found.append(Mismatch("refused", expect.get("refused", []), [f"{n}: {why}" for n, why in refused.items()]))
     if "emitted" in expect and not _all_match(expect["emitted"], outputs):
         found.append(Mismatch("emitted", expect["emitted"], [_shown(o) for o in outputs]))
-    if "state" in expect and expect["state"] != processor.lifecycle.state(case.account):
-        found.append(Mismatch("state", expect["state"], processor.lifecycle.state(case.account)))
+    if "state" in expect and expect["state"] != processor.state_of(case.account):
+        found.append(Mismatch("state", expect["state"], processor.state_of(case.account)))
     kept = processor.facts_of(case.account)
     if "facts" in expect and not _subset(expect["facts"], kept):
         found.append(Mismatch("facts", expect["facts"], _projected(expect["facts"], kept)))

@@ -47,6 +47,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--workers", type=options.whole(1, 64), default=1, metavar="N",
                    help="split the accounts by a stable hash over N worker processes (default 1); the output "
                         "stays in input order")
+    p.add_argument("--interpret", action="store_true",
+                   help="run the stream's declaration through the interpreter (the reference the generated "
+                        "handlers are tested against) instead of its generated handlers")
     p.set_defaults(run=run)
 
 
@@ -56,21 +59,24 @@ def run(args: argparse.Namespace) -> int:
     if args.migrate and durable is None:
         raise ClosurePolicyError("--migrate re-reads a state file: give it with --state PATH")
     if args.input is None:
-        return stream(rules=args.rules, backend=args.backend, durable=durable, workers=args.workers)
+        return stream(rules=args.rules, backend=args.backend, durable=durable, workers=args.workers,
+                      interpret=args.interpret)
     try:
         source = open(args.input, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise ClosurePolicyError(f"--input {args.input}: {exc.strerror or exc}") from None
     with source:
-        return stream(rules=args.rules, backend=args.backend, source=source, durable=durable, workers=args.workers)
+        return stream(rules=args.rules, backend=args.backend, source=source, durable=durable, workers=args.workers,
+                      interpret=args.interpret)
 
 
 def stream(*, rules: str | None = None, backend: str = "compiled", source: IO[bytes] | None = None,
-           out: IO[str] | None = None, durable: Durability | None = None, workers: int = 1) -> int:
+           out: IO[str] | None = None, durable: Durability | None = None, workers: int = 1,
+           interpret: bool = False) -> int:
     """Decide over the events of ``source`` (standard input), writing decisions to ``out`` (standard output)."""
     policy = load_policy(rules, backend=backend)
     sink = Sink(out or sys.stdout, sys.stderr)
     numbered = Numbered(bounded_lines(source or sys.stdin.buffer))
     if workers > 1:
-        return partitions.run(policy, numbered, sink, workers, durable)
-    return run_stream(policy, numbered, sink, durable)
+        return partitions.run(policy, numbered, sink, workers, durable, interpret)
+    return run_stream(policy, numbered, sink, durable, interpret)

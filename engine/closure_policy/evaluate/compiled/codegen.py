@@ -8,11 +8,13 @@ numbered constants (``K0``...; amounts, instants, sets, comparison records),
 and every other name is either from :data:`runtime.VOCABULARY` or a local the
 generator numbers itself (a rule's ``as: contract`` becomes ``b3``).
 
-One generator, three variants of each query, so there is one source of meaning:
+One generator, four variants of each query, so there is one source of meaning:
 ``plain`` decides; ``traced`` also reports every comparison and every rule to a
 :class:`~closure_policy.trace.Trace` (explanations and coverage read it);
 ``oracle`` takes whether each rule and guarded choice holds from another backend
-(durable_rules) and computes the rest of the decision the same way.
+(durable_rules) and computes the rest of the decision the same way; ``trusted``
+is ``plain`` without the whole document's checks, for facts already known valid
+as a whole (the stream's states, whose changed sections :func:`checker` checks).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from ...facts.types import FactType
 from ...semantics import OPERATORS, ORDERING
 from . import runtime
 
-MODES = ("plain", "traced", "oracle")
+MODES = ("plain", "traced", "oracle", "trusted")
 #: The only builtins generated code can reach.
 BUILTINS = {"len": len, "str": str, "map": map, "set": set}
 REMEDY, OUTCOME, WHEN = "remedy", "outcome", "when"
@@ -68,7 +70,9 @@ class Generated:
 
 
 @dataclass
-class _Lines:
+class Lines:
+    """Indented lines of generated source (also the stream's generator's, ``stream/codegen.py``)."""
+
     lines: list[str] = field(default_factory=list)
     level: int = 1
 
@@ -97,12 +101,13 @@ class _Generator:
     def __init__(self, mode: str, facts: FactType | None = None):
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
-        self.mode = mode
+        self.checks = mode != "trusted"  # the whole document's checks (what JSON Schema cannot judge)
+        self.mode = "plain" if mode == "trusted" else mode
         self.facts_type = facts  # the schema's types: where a key is certain, it is subscripted
         self.root_types: dict[str, tuple[FactType | None, bool]] = {}  # root path -> (type, always present)
         self.item_types: dict[str, FactType | None] = {}  # a loop's item local -> the item's type
-        self.out = _Lines()
-        self.prelude = _Lines()
+        self.out = Lines()
+        self.prelude = Lines()
         self.consts: dict[str, Any] = {}
         self.roots: dict[str, str] = {}  # root fact path -> the local holding its value
         self.bound: dict[str, str] = {}  # a quantifier's name -> the local holding the item
@@ -524,7 +529,8 @@ class _Query(_Generator):
         subject = self.ref(self.query.subject) if self.query.subject is not None else "None"
         self.out.emit(f"return _decision({self.const(self.query.name)}, {subject}, outcome, violations, effects, "
                       f"response, track, {self.const(self.policy)}, {self.const(self.lang)})")
-        _Checks(self).root(self.facts)  # after the body: it knows which facts the body reads
+        if self.checks:
+            _Checks(self).root(self.facts)  # after the body: it knows which facts the body reads
         return self.source()
 
     def source(self) -> str:
@@ -630,6 +636,17 @@ def generate_query(query: CompiledQuery, lang: str, mode: str, policy: MappingPr
     gen = _Query(query, lang, mode, policy, facts)
     source = gen.generate()
     return Generated(_compile(source, gen.consts, f"{query.name} {lang} {mode}"), source)
+
+
+def checker(t: FactType) -> Callable[[Any], None]:
+    """The checks a decision makes of one part of the facts of type ``t`` (what JSON Schema cannot judge, and
+    Unicode text): ``check(value)`` raises :class:`runtime.Unreadable` where the whole document's would."""
+    gen = _Generator("plain", t)
+    checks = _Checks(gen)
+    checks.out.emit("_unicode(value)")
+    checks.value("value", t, None)
+    source = "\n".join(["def decide(value):", *gen.prelude.lines]) + "\n"
+    return _compile(source, gen.consts, "check")
 
 
 def predicate(node: ir.Cond, facts: FactType | None = None) -> Callable[[Any], bool]:

@@ -27,7 +27,7 @@ from ...compile import ir
 from ...compile.index import Entry, RuleIndex, build_index, partitioned, rule_order
 from ...compile.rules import CompiledRule
 from . import runtime
-from .codegen import BUILTINS, Generated, _Checks, _compile, _Lines, _Query, generate_query
+from .codegen import BUILTINS, Generated, Lines, _Checks, _compile, _Query, generate_query
 
 #: The most rules a query may have to be generated as one function; a larger one is outlined and indexed.
 INLINE_RULES = 64
@@ -64,7 +64,7 @@ class Outlined(_Query):
         rules = self.query.rules
         functions = [self.rule_function(n, rule) for n, rule in enumerate(rules)]
         choosers = [self.chooser(n, rule) if rule.emit is None else None for n, rule in enumerate(rules)]
-        self.out = _Lines()
+        self.out = Lines()
         self.candidates()
         self.out.emit(f"R = ({''.join(name + ', ' for name in self.shared())})")
         self.call(rules, self.const(tuple(functions)))
@@ -75,7 +75,8 @@ class Outlined(_Query):
         subject = self.ref(self.query.subject) if self.query.subject is not None else "None"
         self.out.emit(f"return _decision({self.const(self.query.name)}, {subject}, outcome, violations, effects, "
                       f"response, track, {self.const(self.policy)}, {self.const(self.lang)})")
-        _Checks(self).root(self.facts)
+        if self.checks:
+            _Checks(self).root(self.facts)
         head = "def decide(facts, trace=None, oracle=None):"
         return "\n".join([head, *self.prelude.lines, *self.out.lines]) + "\n"
 
@@ -141,7 +142,7 @@ class Outlined(_Query):
         return FunctionType(_code(source), _GLOBALS, "f", (*literals, *places))
 
     def write(self, make: Callable[[], str]) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
-        self.out, self.inside, self.literals, self.aliases, self.local = _Lines(), True, [], {}, 0
+        self.out, self.inside, self.literals, self.aliases, self.local = Lines(), True, [], {}, 0
         try:
             tail = make()
         finally:
