@@ -12,7 +12,7 @@ two take turns (engine, floor, engine, floor) and each keeps its faster pass.
 With --state, the processor keeps its states in SQLite (``stream --state``:
 a commit every 1,000 lines, the default cache), against the same floor.
 With --workers N, the whole ``closure-policy stream`` path (each output
-written as JSON, to /dev/null) in one process, then in N (``--workers N``).
+written as JSON, to /dev/null) in one process, then in N (``--workers N``), twice each, in turn.
 --verify checks every emitted decision against a one-shot decision
 (``stream.replay``) in a pass of its own. --memory N runs
 ``bench_stream_memory.py`` over N accounts in fresh processes, in memory and
@@ -142,9 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.state:
         contenders["state"] = lambda: _durable(policy, lines)
     rates = _turns(contenders, rounds=2 if args.floor else 1)
-    if args.workers > 1:
-        rates["one process"] = _whole_path(policy, lines, 1)
-        rates[f"{args.workers} workers"] = _whole_path(policy, lines, args.workers)
+    if args.workers > 1:  # taking turns too, each keeping its faster pass
+        rates.update(_turns({"one process": lambda: _whole_path(policy, lines, 1),
+                             f"{args.workers} workers": lambda: _whole_path(policy, lines, args.workers)}))
         print(f"stream --workers {args.workers}: 1 process {rates['one process']:,.0f} events/s, {args.workers} "
               f"workers {rates[f'{args.workers} workers']:,.0f} events/s, "
               f"{args.workers}/1 {rates[f'{args.workers} workers'] / rates['one process']:.2f}")
