@@ -1,7 +1,7 @@
 """Build hook: the browser components the pages use, vendored from the npm registry when the package is built.
 
-The playground's editor (CodeMirror 5) and the API page's renderer (Swagger
-UI) are taken from their npm tarballs, each checked against the sha512
+The playground's editor (CodeMirror 5), the API page's renderer (Swagger
+UI) and the accessibility checker the browser tests run (axe-core) are taken from their npm tarballs, each checked against the sha512
 integrity the registry published for that version (pinned here), and the few
 files the pages load are put in ``engine/closure_policy/site/static/vendor/``
 with their licences. The wheel ships them; the pages fetch nothing at run
@@ -41,6 +41,12 @@ PACKAGES: dict[str, tuple[str, str, dict[str, str]]] = {
         "package/LICENSE": "swagger-ui/LICENSE",
         "package/NOTICE": "swagger-ui/NOTICE",
         "package/swagger-ui-bundle.js.LICENSE.txt": "swagger-ui/swagger-ui-bundle.js.LICENSE.txt",
+    }),
+    # Not loaded by any page: the browser tests inject it to check every page against WCAG 2 A/AA.
+    "axe-core": ("4.14.1", "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==", {
+        "package/axe.min.js": "axe-core/axe.min.js",
+        "package/LICENSE": "axe-core/LICENSE",
+        "package/LICENSE-3RD-PARTY.txt": "axe-core/LICENSE-3RD-PARTY.txt",
     }),
 }
 

@@ -79,3 +79,23 @@ def tab_order(page: Any, limit: int = 300) -> list[str]:
         if found is not None:
             seen.append(found)
     return seen
+
+
+#: axe-core, vendored from the npm registry with the pages' other components (``hatch_build.py``).
+AXE = Path(__file__).resolve().parents[1] / "engine/closure_policy/site/static/vendor/axe-core/axe.min.js"
+#: What is checked: WCAG 2.0 and 2.1, levels A and AA.
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical WCAG A/AA violations of the page as it is now, each with its rule id, its
+    impact, how many elements and the first few of them."""
+    assert AXE.is_file(), "axe-core is vendored when the package is built: pip install -e ."
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate("""async tags => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+            id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+            targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""", WCAG)
+    return found
