@@ -2,11 +2,14 @@
 the output in input order and equal to one process's. Over the fixture policy's stream."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from closure_policy import load_policy
 from closure_policy.stream import StreamProcessor
@@ -44,6 +47,14 @@ def test_the_partition_of_an_account_is_stable_across_runs_and_machines():
 ])
 def test_a_line_goes_to_its_accounts_partition_and_one_without_an_account_to_the_first(line, partition):
     assert route(line, 4) == partition
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.booleans())
+def test_a_line_written_plainly_or_escaped_goes_where_its_account_does(account, ascii_only):
+    """The lines that start with the id are routed without decoding: to the same partition as decoded."""
+    line = json.dumps({"account_id": account, "type": "t", "payload": {}}, ensure_ascii=ascii_only)
+    assert route(line.encode("utf-8", "surrogatepass"), 7) == partition_of(account, 7)
 
 
 @pytest.mark.parametrize("backend", ["compiled", "rete"])

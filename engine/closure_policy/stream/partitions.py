@@ -54,10 +54,17 @@ def partition_of(account: str, count: int) -> int:
     return zlib.crc32(account.encode("utf-8", "surrogatepass")) % count
 
 
+_LEAD = b'{"account_id": "'  # how most lines start (json.dumps, and our own writers)
+
+
 def route(line: bytes | None, count: int) -> int:
     """The partition a line goes to: its ``account_id``'s, or 0 for a line no account can be read from."""
     if line is None or count == 1:
         return 0
+    if line.startswith(_LEAD):  # the id's bytes as written are its UTF-8 when it holds no escape
+        end = line.find(b'"', len(_LEAD))
+        if end > 0 and b"\\" not in line[len(_LEAD):end]:
+            return zlib.crc32(line[len(_LEAD):end]) % count
     try:
         return partition_of(_ROUTE.decode(line).account_id, count)
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -87,7 +94,8 @@ class _Pool:
     def __init__(self, policy: Policy, count: int, durable: Durability | None, sink: Sink, interpret: bool = False):
         self.count, self.durable, self.sink = count, durable, sink
         context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-        self.inbox: queue.Queue[tuple[int, FromPartition]] = queue.Queue()
+        # C's own queue: the loop asks it after every line, and a Queue's lock and Empty cost a line more than that
+        self.inbox: queue.SimpleQueue[tuple[int, FromPartition]] = queue.SimpleQueue()
         self.pipes: list[Connection] = []
         self.procs: list[Any] = []
         for index in range(count):
@@ -142,7 +150,8 @@ class _Pool:
             last, since = number, since + 1
             if len(self.batches[index]) >= limits.STREAM_BATCH_LINES:
                 self._send(index)
-            self._write(block=len(self.order) > limits.STREAM_IN_FLIGHT_LINES)
+            if not self.inbox.empty() or len(self.order) > limits.STREAM_IN_FLIGHT_LINES:  # new answers, or too many
+                self._write(block=len(self.order) > limits.STREAM_IN_FLIGHT_LINES)
             if self.durable is not None and (since >= self.durable.lines or
                                              time.monotonic() - clock >= self.durable.seconds):
                 self._commit(last)

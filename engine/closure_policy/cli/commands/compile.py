@@ -22,7 +22,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--show-source", action="store_true", help="print the query's generated Python")
     p.add_argument("--lang", default="en", help="the language of the function to show (default en)")
     p.add_argument("--mode", choices=MODES, default="plain",
-                   help="plain (decides), traced (also records a trace) or oracle (told by durable_rules)")
+                   help="plain (decides), traced (also records a trace), oracle (told by durable_rules) or "
+                        "trusted (plain without the whole document's checks: the stream's)")
     p.set_defaults(run=run)
 
 
