@@ -12,7 +12,8 @@ two take turns (engine, floor, engine, floor) and each keeps its faster pass.
 With --state, the processor keeps its states in SQLite (``stream --state``:
 a commit every 1,000 lines, the default cache), against the same floor.
 With --workers N, the whole ``closure-policy stream`` path (each output
-written as JSON, to /dev/null) in one process, then in N (``--workers N``), twice each, in turn.
+written as JSON, to /dev/null; the rules loaded first, as the command does) in one process, then in N
+(``--workers N``), twice each, in turn.
 --verify checks every emitted decision against a one-shot decision
 (``stream.replay``) in a pass of its own. --memory N runs
 ``bench_stream_memory.py`` over N accounts in fresh processes, in memory and
@@ -81,12 +82,18 @@ def _floor(policy: Policy, lines: list[bytes]) -> float:
 
 
 def _whole_path(policy: Policy, lines: list[bytes], workers: int) -> float:
+    """What ``closure-policy stream [--workers N]`` does, from loading the rules (as the command does first,
+    once; the workers load them again, at once) to the last line written."""
     numbered = Numbered(lines)
     with open(os.devnull, "w") as out, open(os.devnull, "w") as err:
         sink = Sink(out, err)
-        if workers == 1:
-            return _rate(lambda: run_stream(policy, numbered, sink), len(lines))
-        return _rate(lambda: partitions.run(policy, numbered, sink, workers), len(lines))
+
+        def run() -> int:
+            loaded = load_policy(policy.directory, backend=policy.backend_name)
+            if workers == 1:
+                return run_stream(loaded, numbered, sink)
+            return partitions.run(loaded, numbered, sink, workers)
+        return _rate(run, len(lines))
 
 
 def _memory(accounts: int, backend: str) -> dict[str, Any]:
