@@ -165,6 +165,8 @@ def test_openapi_references_the_projects_schemas(client):
     body = doc["paths"]["/v1/decisions/{query}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/Facts"}
     assert "#/$defs/" not in json.dumps(doc)
+    zones = components["Facts_timezone"]["enum"]  # as strict as the service: the zones the database has
+    assert {"UTC", "Asia/Shanghai", "America/New_York"} <= set(zones) and "Asia" not in zones and len(zones) > 300
     assert "/v1/decisions/{query}" in client.get("/docs").text
     docs = client.get("/docs").text  # Swagger UI shows the title and description: the page does not repeat them
     assert docs.index("<h1>") > docs.index("<noscript>") and docs.count("<h1>") == 1

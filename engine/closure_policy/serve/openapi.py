@@ -9,11 +9,14 @@ decision schema with ``decision_id`` added.
 from __future__ import annotations
 
 import copy
+import zoneinfo
+from functools import lru_cache
 from typing import Any
 
 from .. import __version__, limits
 from ..policy import Policy
 from ..resources import schema
+from ..scalars import ScalarError, time_zone
 from .problems import KINDS, MEDIA_TYPE
 from .routes import ENDPOINTS
 
@@ -74,6 +77,7 @@ def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> di
     the decision request its examples, and the first its answer."""
     components: dict[str, Any] = {"Problem": _PROBLEM}
     facts = _imported("Facts", policy.facts_schema_document(), components)
+    _name_zones(components)
     answer = schema("decision")  # a copy of its own
     answer["properties"]["decision_id"] = {"type": "string", "format": "uuid",
                                            "description": "The decision's id in the decision log (a UUIDv7)."}
@@ -129,6 +133,32 @@ def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> di
         "components": {"schemas": components,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+@lru_cache(maxsize=1)
+def _zones() -> list[str]:
+    """Every time zone name a decision accepts: the database's, each read as the engine reads it."""
+    accepted = []
+    for name in sorted(zoneinfo.available_timezones()):
+        try:
+            time_zone(name)
+        except ScalarError:
+            continue
+        accepted.append(name)
+    return accepted
+
+
+def _name_zones(node: Any) -> None:
+    """A time zone (``x-kind: timezone``) listed as an enum: a pattern alone lets a client send a zone the
+    database lacks, which the service refuses."""
+    if isinstance(node, dict):
+        if node.get("x-kind") == "timezone" and "enum" not in node:
+            node["enum"] = list(_zones())
+        for value in node.values():
+            _name_zones(value)
+    elif isinstance(node, list):
+        for value in node:
+            _name_zones(value)
 
 
 def _request_examples(examples: list[dict[str, Any]]) -> dict[str, Any]:
