@@ -76,6 +76,7 @@ class _Source:
         self.named: dict[int, str] = {}
         self.count = 0
         self.transition_parts = tuple(transition_part(i, t) for i, t in enumerate(spec.transitions))
+        self.conditions = [policy.predicate(t.when) for t in spec.transitions]  # one each, however many states
         self.clocked = CLOCK_FACT in self.types.properties and self.types.properties[CLOCK_FACT].kind == "timestamp"
         self.trusted_finals = self._trusted_finals()
         self.effect_writes: set[str] = set()  # every section an effect's change may write
@@ -141,7 +142,7 @@ class _Source:
             self.out.emit("return life, taken")
             return
         for n, i in enumerate(leaving):
-            test = self.const(self.policy.predicate(self.spec.transitions[i].when))
+            test = self.const(self.conditions[i])
             with self.out.block(f"{'el' if n else ''}if {test}(facts):"):
                 self.out.emit(f"move = {i}")
         with self.out.block("else:"):

@@ -39,6 +39,7 @@ class CompiledStream(StreamProcessor):
             for kind, handler in self.program.handlers.items()}
         self.deferred = 0  #: events the interpreter took (each refused, or on a path left to it)
         if isinstance(self.store, DurableStore):  # a state file may have been written by hand
+            self._path = self.store.path
             self.store.admit = self._admit
 
     def take(self, event: Any, line: int) -> list[Output]:
@@ -64,8 +65,7 @@ class CompiledStream(StreamProcessor):
         if state.get("life") in self.spec.finals and not self.program.trusted_finals:
             return  # its asks are decided by the interpreter, which checks them
         if not self.program.check(state["facts"]):
-            raise StateFileError(f"{getattr(self.store, 'path', 'the state file')}: the state of {account!r} "
-                                 "holds facts the policy's schema refuses")
+            raise StateFileError(f"{self._path}: the state of {account!r} holds facts the policy's schema refuses")
 
 
 def stream_processor(policy: Policy, observer: Observer | None = None, store: Store | None = None,

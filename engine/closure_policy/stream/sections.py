@@ -39,9 +39,15 @@ class Sections:
         self._schema, self._types = schema, types
         self.whole: Check = _judge(jsonschema_rs.validator_for(schema), checker(types))
         self.local = _local(schema)
+        self._made: dict[str, Check | None] = {}
 
     def check(self, name: str) -> Check | None:
-        """The check of section ``name`` alone; None when only the whole document can be judged."""
+        """The check of section ``name`` alone, made once; None when only the whole document can be judged."""
+        if name not in self._made:
+            self._made[name] = self._make(name)
+        return self._made[name]
+
+    def _make(self, name: str) -> Check | None:
         if not self.local:
             return None
         sub = self._schema.get("properties", {}).get(name)
