@@ -136,3 +136,33 @@ def test_a_service_with_a_full_outbox_answers_503_log_full(tmp_path, monkeypatch
         assert status["ship_to"] == "postgresql://postgres@127.0.0.1:9/down"
         _until(lambda: c.get("/v1/status").json()["decision_log"]["shipping"]["failures"] > 0, 10)
         assert c.get("/v1/status").json()["decision_log"]["shipping"]["pending"] == 2
+
+
+def test_a_shared_log_made_before_sources_were_recorded_is_read_as_it_is_and_brought_up_to_date(postgres, tmp_path):
+    from closure_policy.decisionlog import Masking, Shipper, decision_id, record_of
+    from closure_policy.decisionlog.postgres import CREATE
+    from closure_policy.policy import load_policy
+
+    from ..conftest import BASE
+
+    url = postgres.url.rsplit("/", 1)[0] + "/before_sources"
+    with psycopg.connect(postgres.url, autocommit=True) as admin:
+        admin.execute("CREATE DATABASE before_sources")
+    old = CREATE.split(";")[0].replace("source text NOT NULL DEFAULT 'api', ", "")  # the table as first made
+    with psycopg.connect(url) as db:
+        db.execute(old)
+        db.execute(f"INSERT INTO {TABLE} (decision_id, time, query, outcome, violations, lang, policy_name, "
+                   "revision, facts_sha256, backend, latency_ms, instance) VALUES ('0', '2026-01-01T00:00:00.000Z', "
+                   "'gate', 'allow', '[]', 'en', 'p', 'r', 'h', 'compiled', 1.0, 'old')")
+    assert [r.source for r in read_log(url)] == ["api"]  # read as it is: no column, the value old records hold
+    log = SqliteLog(str(tmp_path / "log.db"))
+    decision = load_policy(FIXTURE_RULES).decide("gate", BASE)
+    asyncio.run(log.record([record_of(decision, decision_id(), BASE, "compiled", 1.0, Masking(),
+                                      source="playground")]))
+    shipper = Shipper(str(tmp_path / "log.db"), url, "test").start()
+    try:
+        _until(lambda: shipper.status.shipped == 1, 30)
+    finally:
+        shipper.stop()
+        log.close()
+    assert [r.source for r in read_log(url)] == ["api", "playground"]  # the column added, the old row api

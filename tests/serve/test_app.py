@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from closure_policy import limits
 from closure_policy.cli.main import main
-from closure_policy.decisionlog import read_records
+from closure_policy.decisionlog import read_log, read_records
 from closure_policy.errors import ClosurePolicyError
 from closure_policy.jsondoc import canonical, dump, parse
 from closure_policy.resources import schema
@@ -162,12 +162,20 @@ def test_openapi_references_the_projects_schemas(client):
     facts = json.loads((FIXTURE_RULES / "facts.schema.json").read_text())  # the served policy's own
     assert components["Facts"]["properties"].keys() == facts["properties"].keys()
     assert {f"Facts_{name}" for name in facts["$defs"]} <= components.keys()
-    body = doc["paths"]["/v1/decisions/{query}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert body == {"$ref": "#/components/schemas/Facts"}
+    for query, roots in (("gate", ["account", "balance", "contracts", "final_review", "request", "users"]),
+                         ("route", ["account", "action", "click", "links"])):  # what each query reads
+        body = doc["paths"][f"/v1/decisions/{query}"]["post"]["requestBody"]["content"]["application/json"]
+        assert body["schema"] == {"allOf": [{"$ref": "#/components/schemas/Facts"}, {"required": roots}]}
+    assert "/v1/decisions/{query}" not in doc["paths"]  # one path per query, each with its own request
     assert "#/$defs/" not in json.dumps(doc)
     zones = components["Facts_timezone"]["enum"]  # as strict as the service: the zones the database has
     assert {"UTC", "Asia/Shanghai", "America/New_York"} <= set(zones) and "Asia" not in zones and len(zones) > 300
-    assert "/v1/decisions/{query}" in client.get("/docs").text
+    number = [form for form in components["Facts_money"]["anyOf"] if form["type"] == "number"][0]
+    assert number["exclusiveMaximum"] == 10 ** limits.MAX_MONEY_INTEGER_DIGITS
+    assert number["x-fraction-digits"] == limits.MAX_MONEY_FRACTION_DIGITS
+    assert (components["Facts_timestamp"]["x-earliest"], components["Facts_timestamp"]["x-latest"]) == (
+        limits.MIN_INSTANT_UTC, limits.MAX_INSTANT_UTC)
+    assert "/v1/decisions/route/batch" in client.get("/docs").text
     docs = client.get("/docs").text  # Swagger UI shows the title and description: the page does not repeat them
     assert docs.index("<h1>") > docs.index("<noscript>") and docs.count("<h1>") == 1
 
@@ -220,6 +228,45 @@ def test_every_decision_is_in_the_log_before_it_is_answered(tmp_path):
     assert first.facts["account"]["id"] == "***" and first.facts["contracts"][0]["id"] == "***"
     assert first.facts["balance"]["pending"] == "1" and len(first.facts_sha256) == 64
     assert first.revision.startswith("sha256:") and first.backend == "compiled"
+
+
+def test_the_playgrounds_decisions_are_marked_in_the_log(tmp_path, capsys):
+    log = tmp_path / "decisions.db"
+    with app_client(decision_log=str(log)) as c:
+        app = c.post("/v1/decisions/gate", json=document()).json()["decision_id"]
+        mine = c.post("/v1/decisions/gate", json=document(), headers={"Decision-Source": "playground"}).json()
+        batch = c.post("/v1/decisions/gate/batch", json=[document()], headers={"Decision-Source": "playground"})
+        refused = c.post("/v1/decisions/gate", json=document(), headers={"Decision-Source": "console"})
+        assert refused.status_code == 400 and "Decision-Source must be one of: api, playground" in refused.text
+    sources = {r.decision_id: r.source for r in read_records(str(log))}
+    assert sources == {app: "api", mine["decision_id"]: "playground", batch.json()[0]["decision_id"]: "playground"}
+    assert main(["log", "--decision-log", str(log), "--source", "api"]) == 0
+    assert [json.loads(line)["decision_id"] for line in capsys.readouterr().out.splitlines()] == [app]
+    assert main(["log", "--decision-log", str(log), "--source", "playground"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_a_log_written_before_sources_were_recorded_is_read_as_it_is_and_brought_up_to_date(tmp_path, capsys):
+    log = tmp_path / "decisions.db"
+    with app_client(decision_log=str(log)) as c:
+        first = c.post("/v1/decisions/gate", json=document()).json()["decision_id"]
+    with sqlite3.connect(log) as db:
+        db.execute("ALTER TABLE decisions DROP COLUMN source")  # the table as first made
+    assert [(r.decision_id, r.source) for r in read_records(str(log))] == [(first, "api")]
+    assert main(["log", "--decision-log", str(log), "--source", "playground"]) == 0
+    assert capsys.readouterr().out == ""  # a filter on what the file lacks, answered from the value it implies
+    with app_client(decision_log=str(log)) as c:  # the service adds the column, old rows holding api
+        later = c.post("/v1/decisions/gate", json=document(), headers={"Decision-Source": "playground"}).json()
+    assert [(r.decision_id, r.source) for r in read_records(str(log))] == [(first, "api"),
+                                                                           (later["decision_id"], "playground")]
+    lines = tmp_path / "stdout.jsonl"  # what a --decision-log - service wrote before: no source key
+    record = next(iter(read_records(str(log)))).to_dict()
+    del record["source"]
+    lines.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert [r.source for r in read_log(str(lines))] == ["api"]
+    lines.write_text(json.dumps({**record, "extra": 1}) + "\n", encoding="utf-8")
+    with pytest.raises(ClosurePolicyError, match="stdout.jsonl:1: not a decision log record"):
+        list(read_log(str(lines)))
 
 
 def test_the_log_keeps_facts_as_a_zstandard_frame_and_reads_older_text(tmp_path):
@@ -461,7 +508,8 @@ def test_the_route_table_is_the_served_surface_and_the_documented_one(client):
 
     doc = client.get("/openapi.json").json()
     documented = {(path, method.upper()) for path, operations in doc["paths"].items() for method in operations}
-    assert documented == {(e.path, e.method) for e in ENDPOINTS if e.operation is not None}
+    assert documented == {(e.path.replace("{query}", query), e.method) for e in ENDPOINTS if e.operation is not None
+                          for query in (["gate", "route"] if "{query}" in e.path else [""])}
     served = {(r.path, m) for r in client.app.routes for m in r.methods if m != "HEAD"}
     assert served == {(e.path, e.method) for e in ENDPOINTS}
     fast = [e for e in ENDPOINTS if e.fast]

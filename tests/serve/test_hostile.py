@@ -295,8 +295,8 @@ def test_the_log_table_has_a_header_row(tmp_path, capsys):
         answered = c.post("/v1/decisions/gate", json=document()).json()
     assert main(["log", "--decision-log", str(log), "--format", "table"]) == 0
     header, row = capsys.readouterr().out.splitlines()
-    assert header.split() == ["time", "decision_id", "query", "outcome", "subject", "violations"]
-    assert row.split()[1:5] == [answered["decision_id"], "gate", "allow", "P-1"]
+    assert header.split() == ["time", "decision_id", "query", "outcome", "source", "subject", "violations"]
+    assert row.split()[1:6] == [answered["decision_id"], "gate", "allow", "api", "P-1"]
     assert row.index(answered["decision_id"]) == header.index("decision_id")  # the columns line up
 
 

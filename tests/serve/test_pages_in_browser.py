@@ -19,7 +19,7 @@ SUITE = {"rules": "../../rules", "cases": [
 ]}
 
 
-def _serve(server_factory, rules, files: dict[str, str] | None = None):
+def _serve(server_factory, rules, files: dict[str, str] | None = None, *options: str):
     if files:
         (rules.parent / "examples").mkdir()
         for name, text in files.items():
@@ -27,7 +27,7 @@ def _serve(server_factory, rules, files: dict[str, str] | None = None):
     suites = rules.parent / "tests" / "policy"
     suites.mkdir(parents=True)
     (suites / "gate.yaml").write_text(yaml.safe_dump(SUITE, allow_unicode=True), encoding="utf-8")
-    return server_factory("--rules", str(rules))
+    return server_factory("--rules", str(rules), *options)
 
 
 @contextmanager
@@ -73,6 +73,24 @@ def test_the_playground_decides_as_the_facts_are_edited_and_shows_the_checklist(
         number = page.locator(".CodeMirror-linenumber").nth(1)
         assert number.evaluate("e => getComputedStyle(e).color") != "rgb(153, 153, 153)"  # not CodeMirror's #999
         assert problems == []
+
+
+def test_the_playgrounds_decisions_are_logged_as_the_playgrounds(server_factory, rules, tmp_path):
+    from closure_policy.decisionlog import read_records
+
+    server = _serve(server_factory, rules, None, "--decision-log", str(tmp_path / "log.db"))
+    with browser_page() as (page, problems):
+        page.goto(server.url + "/")
+        page.locator("#outcome").filter(has_text="deny").wait_for()
+        _set_facts(page, document(balance={"pending": "0"}))
+        page.locator("#outcome").filter(has_text="allow").wait_for()
+        assert problems == []
+    answered = httpx.post(server.url + "/v1/decisions/gate", json=document()).json()  # an application's
+    assert server.stop(signal.SIGTERM) == 0
+    records = list(read_records(str(tmp_path / "log.db")))
+    assert [r.source for r in records if r.decision_id == answered["decision_id"]] == ["api"]
+    mine = [r for r in records if r.decision_id != answered["decision_id"]]
+    assert len(mine) >= 2 and {r.source for r in mine} == {"playground"}  # the first example, then the edit
 
 
 def test_invalid_facts_are_shown_at_their_pointer_in_the_editor(server_factory, rules):
@@ -146,7 +164,7 @@ def test_the_decision_request_has_the_suites_cases_as_examples_and_the_first_one
     from closure_policy import load_policy
 
     server = _serve(server_factory, rules)
-    decide = httpx.get(server.url + "/openapi.json").json()["paths"]["/v1/decisions/{query}"]["post"]
+    decide = httpx.get(server.url + "/openapi.json").json()["paths"]["/v1/decisions/gate"]["post"]
     examples = decide["requestBody"]["content"]["application/json"]["examples"]
     assert [e["summary"] for e in examples.values()] == [f"gate: {c['name']}" for c in SUITE["cases"]]
     policy = load_policy(rules)

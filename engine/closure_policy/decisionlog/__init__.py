@@ -8,10 +8,11 @@ PostgreSQL (``ship.py``, ``postgres.py``).
 from __future__ import annotations
 
 from .read import read_json_lines, read_log, read_records
-from .record import FIELDS, MASK, Masking, Record, decision_id, log_now, log_time, record_of
+from .record import FIELDS, MASK, SOURCES, Masking, Record, decision_id, log_now, log_time, record_of
+from .rows import Filters
 from .ship import Shipper
 from .sinks import DecisionLog, JsonLinesLog, LogFailed, LogFull, SqliteLog, open_log
 
-__all__ = ["FIELDS", "MASK", "DecisionLog", "JsonLinesLog", "LogFailed", "LogFull", "Masking", "Record", "Shipper",
-           "SqliteLog", "decision_id", "log_now", "log_time", "open_log", "read_json_lines", "read_log", "read_records",
-           "record_of"]
+__all__ = ["FIELDS", "MASK", "SOURCES", "DecisionLog", "Filters", "JsonLinesLog", "LogFailed", "LogFull", "Masking",
+           "Record", "Shipper", "SqliteLog", "decision_id", "log_now", "log_time", "open_log", "read_json_lines",
+           "read_log", "read_records", "record_of"]

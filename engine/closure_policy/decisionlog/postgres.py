@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from ..errors import ClosurePolicyError
 from .record import FIELDS, Record
-from .rows import row_record, selecting
+from .rows import EVERY, Filters, row_record, selecting
 
 TABLE = "closure_policy_decisions"
 SCHEMES = ("postgresql://", "postgres://")
@@ -24,8 +24,10 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     decision_id text PRIMARY KEY, time text NOT NULL, query text NOT NULL, outcome text NOT NULL,
     violations text NOT NULL, account_id text, lang text NOT NULL, policy_name text NOT NULL,
     revision text NOT NULL, facts_sha256 text NOT NULL, backend text NOT NULL, latency_ms double precision NOT NULL,
-    facts text, instance text NOT NULL, shipped_at timestamptz NOT NULL DEFAULT now()
+    source text NOT NULL DEFAULT 'api', facts text, instance text NOT NULL,
+    shipped_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'api';
 CREATE INDEX IF NOT EXISTS {TABLE}_account ON {TABLE} (account_id);
 CREATE INDEX IF NOT EXISTS {TABLE}_time ON {TABLE} (time);
 """
@@ -52,15 +54,16 @@ def connect(url: str, timeout: float = 5.0) -> Any:
     return psycopg.connect(url, connect_timeout=max(1, int(timeout)), application_name="closure-policy")
 
 
-def read_postgres(url: str, *, decision_id_: str | None = None, account: str | None = None,
-                  since: str | None = None, outcome: str | None = None) -> Iterator[Record]:
-    """The records of the shared log, oldest first, filtered as :func:`~.read.read_records` filters."""
+def read_postgres(url: str, filters: Filters = EVERY) -> Iterator[Record]:
+    """The records of the shared log, oldest first, those ``filters`` keeps."""
     import psycopg
 
-    sql, args = selecting(TABLE, "%s", decision_id_=decision_id_, account=account, since=since, outcome=outcome)
     try:
         with connect(url) as connection, connection.cursor(name="records") as cursor:
-            cursor.execute(sql, args)
+            present = {row[0] for row in connection.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND table_schema = ANY(current_schemas(false))", [TABLE])}
+            cursor.execute(*selecting(TABLE, "%s", filters, present))
             for row in cursor:
                 yield row_record(shown(url), row)
     except psycopg.Error as exc:

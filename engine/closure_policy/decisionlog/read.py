@@ -10,8 +10,8 @@ from ..errors import ClosurePolicyError
 from ..jsondoc import lines, parse
 from ..sqlitefile import read_only
 from .postgres import is_postgres, read_postgres
-from .record import FIELDS, Record
-from .rows import row_record, selecting
+from .record import ADDED, FIELDS, Record
+from .rows import EVERY, Filters, row_record, selecting
 
 _SQLITE = b"SQLite format 3\x00"
 
@@ -37,24 +37,22 @@ def read_json_lines(path: str) -> Iterator[Record]:
                 continue
             record, problems = parse(line) if line is not None else (None, [])
             ids = record.get("violations") if isinstance(record, dict) else None
-            if problems or not isinstance(record, dict) or set(record) != set(FIELDS) or \
-                    not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+            if problems or not isinstance(record, dict) or set(FIELDS) - set(ADDED) - set(record) or \
+                    set(record) - set(FIELDS) or not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
                 raise ClosurePolicyError(f"{path}:{number}: not a decision log record"
                                          + (f" ({problems[0].format()})" if problems else ""))
-            yield Record(**record)
+            yield Record(**{**ADDED, **record})  # a line written before a field was added holds its old value
 
 
-def read_records(path: str, *, decision_id_: str | None = None, account: str | None = None,
-                 since: str | None = None, outcome: str | None = None) -> Iterator[Record]:
+def read_records(path: str, filters: Filters = EVERY) -> Iterator[Record]:
     """The records of a SQLite decision log (or of the shared log a ``postgresql://`` URL names), oldest first,
-    filtered."""
+    those ``filters`` keeps."""
     if is_postgres(path):
-        return read_postgres(path, decision_id_=decision_id_, account=account, since=since, outcome=outcome)
-    return _read_sqlite(path, decision_id_=decision_id_, account=account, since=since, outcome=outcome)
+        return read_postgres(path, filters)
+    return _read_sqlite(path, filters)
 
 
-def _read_sqlite(path: str, *, decision_id_: str | None, account: str | None, since: str | None,
-                 outcome: str | None) -> Iterator[Record]:
+def _read_sqlite(path: str, filters: Filters) -> Iterator[Record]:
     if not os.path.exists(path):
         raise FileNotFoundError(path)
     if not os.path.isfile(path):
@@ -62,8 +60,7 @@ def _read_sqlite(path: str, *, decision_id_: str | None, account: str | None, si
     connection: sqlite3.Connection | None = None
     try:
         connection = read_only(path)
-        sql, args = selecting("decisions", "?", decision_id_=decision_id_, account=account, since=since,
-                              outcome=outcome)
+        sql, args = selecting("decisions", "?", filters, columns(connection))
         for row in connection.execute(sql, args):
             yield row_record(path, row)
     except sqlite3.Error as exc:
@@ -71,3 +68,8 @@ def _read_sqlite(path: str, *, decision_id_: str | None, account: str | None, si
     finally:
         if connection is not None:
             connection.close()
+
+
+def columns(connection: sqlite3.Connection) -> set[str]:
+    """The columns of a SQLite log's table (none when it has no table: the query then says so)."""
+    return {row[1] for row in connection.execute("PRAGMA table_info(decisions)")}

@@ -38,6 +38,7 @@ class Record:
     facts_sha256: str  #: of the canonical facts as kept (masked)
     backend: str
     latency_ms: float
+    source: str  #: who asked, as the request said (:data:`SOURCES`): the playground's decisions are told apart
     facts: Any  #: the facts as kept: JSON text as bytes when written, the document when read; None when not kept
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +47,13 @@ class Record:
 
 #: The record's fields, in order: the SQLite log's columns.
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Record))
+
+#: What may ask for a decision: an application (the default), or the service's own playground page.
+SOURCES: tuple[str, ...] = ("api", "playground")
+
+#: Fields added after logs were first written, with the value a record written before them holds: a log
+#: file is brought up to date when the service opens it, and read as it is.
+ADDED: dict[str, str] = {"source": "api"}
 
 
 def decision_id() -> str:
@@ -130,7 +138,7 @@ def log_now() -> str:
 
 
 def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
-              masking: Masking, subject: str | None = None) -> Record:
+              masking: Masking, subject: str | None = None, source: str = "api") -> Record:
     """One log record: the decision's summary, a SHA-256 of the canonical facts as masked, and those facts.
 
     ``subject``: the pointer of the fact the decision's ``account_id`` echoes
@@ -144,4 +152,4 @@ def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, l
                   account_id=MASK if subject is not None and masking.hides(subject) else decision.account_id,
                   lang=decision.lang, policy_name=decision.policy["name"], revision=decision.policy["revision"],
                   facts_sha256=hashlib.sha256(text).hexdigest(), backend=backend, latency_ms=round(latency_ms, 3),
-                  facts=text if masking.keep_facts else None)  # JSON, as bytes
+                  source=source, facts=text if masking.keep_facts else None)  # JSON, as bytes

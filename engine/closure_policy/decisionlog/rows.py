@@ -1,7 +1,8 @@
 """A stored row as a :class:`~.record.Record`, read as strictly as any input (a SQLite or a PostgreSQL log)."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Collection
 
 import zstandard
 
@@ -9,22 +10,39 @@ from .. import limits
 from ..errors import ClosurePolicyError
 from ..jsondoc import parse
 from ..text import excerpt
-from .record import FIELDS, Record
+from .record import ADDED, FIELDS, Record
 
 
-def selecting(table: str, mark: str, *, decision_id_: str | None, account: str | None, since: str | None,
-              outcome: str | None) -> tuple[str, list[str]]:
-    """The query of a log's records with the filters ``closure-policy log`` takes (``mark``: the driver's
-    parameter, ``?`` or ``%s``), oldest first, and its arguments."""
+@dataclass(frozen=True)
+class Filters:
+    """Which records ``closure-policy log`` asks for (None: any)."""
+
+    decision_id: str | None = None
+    account_id: str | None = None
+    since: str | None = None  #: at or after this time, as the log writes it (:func:`~.record.log_time`)
+    outcome: str | None = None
+    source: str | None = None
+
+
+EVERY = Filters()  #: no filter: every record
+
+
+def selecting(table: str, mark: str, filters: Filters, present: Collection[str]) -> tuple[str, list[str]]:
+    """The query of a log's records that ``filters`` keeps (``mark``: the driver's parameter, ``?`` or ``%s``),
+    oldest first, and its arguments. ``present``: the table's columns; a field added since the table was made
+    (:data:`~.record.ADDED`) is read as the value its records hold."""
+    # ADDED's values are the module's own constants, written as SQL literals
+    expressions = [f"'{ADDED[f]}'" if f in ADDED and f not in present else f for f in FIELDS]
     where, args = [], []
-    for column, value in (("decision_id", decision_id_), ("account_id", account), ("outcome", outcome)):
+    for field in ("decision_id", "account_id", "outcome", "source"):
+        value = getattr(filters, field)
         if value is not None:
-            where.append(f"{column} = {mark}")
+            where.append(f"{expressions[FIELDS.index(field)]} = {mark}")
             args.append(value)
-    if since is not None:
+    if filters.since is not None:
         where.append(f"time >= {mark}")
-        args.append(since)
-    sql = f"SELECT {', '.join(FIELDS)} FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
+        args.append(filters.since)
+    sql = f"SELECT {', '.join(expressions)} FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
     return sql + " ORDER BY time, decision_id", args
 
 

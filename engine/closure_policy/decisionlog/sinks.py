@@ -26,7 +26,8 @@ from .. import limits
 from ..errors import ClosurePolicyError
 from ..jsondoc import dump_text
 from ..sqlitefile import LockFile, connect
-from .record import FIELDS, Record
+from .read import columns
+from .record import ADDED, FIELDS, Record
 from .ship import outbox, sink_name
 
 _CREATE = """
@@ -34,7 +35,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     decision_id TEXT PRIMARY KEY, time TEXT NOT NULL, query TEXT NOT NULL, outcome TEXT NOT NULL,
     violations TEXT NOT NULL, account_id TEXT, lang TEXT NOT NULL, policy_name TEXT NOT NULL,
     revision TEXT NOT NULL, facts_sha256 TEXT NOT NULL, backend TEXT NOT NULL, latency_ms REAL NOT NULL,
-    facts BLOB
+    facts BLOB, source TEXT NOT NULL DEFAULT 'api'
 );
 CREATE INDEX IF NOT EXISTS decisions_account ON decisions (account_id);
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);
@@ -68,6 +69,8 @@ class SqliteLog:
         self._connection = connect(path, threads=True, checkpoints=False)
         self._connection.executescript(_CREATE)
         self._turn = LockFile(path)  # the workers of `serve --workers N` share the file, a commit at a time
+        with self._turn.turn():
+            _bring_up_to_date(self._connection)
         self._waiting: list[tuple[list[Record], asyncio.Future[None]]] = []
         self._stop = threading.Event()
         self._checkpointer = threading.Thread(target=self._checkpoint, name="decision-log-checkpoint", daemon=True)
@@ -129,6 +132,13 @@ class SqliteLog:
         self._checkpointer.join()
         self._connection.close()  # the last connection to close checkpoints what is left
         self._turn.close()
+
+
+def _bring_up_to_date(connection: sqlite3.Connection) -> None:
+    """Add the fields a log written by an earlier version lacks, each holding the value its records had."""
+    for field in sorted(set(ADDED) - columns(connection)):
+        with connection:  # ADDED's values are the module's own constants
+            connection.execute(f"ALTER TABLE decisions ADD COLUMN {field} TEXT NOT NULL DEFAULT '{ADDED[field]}'")
 
 
 def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:

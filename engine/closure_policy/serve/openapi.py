@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import __version__, limits
+from ..decisionlog import SOURCES
 from ..policy import Policy
 from ..resources import schema
 from ..scalars import ScalarError, time_zone
@@ -74,22 +75,19 @@ def _json(ref: dict[str, Any], description: str) -> dict[str, Any]:
 
 def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The OpenAPI document; ``examples`` (the policy's own suite cases, as the playground lists them) give
-    the decision request its examples, and the first its answer."""
+    each query's decision request its examples, and the first its answer.
+
+    Each query has a path of its own, so that its request body can say which of the facts' top-level sections
+    it requires (one templated path would have to accept any document for every query)."""
     components: dict[str, Any] = {"Problem": _PROBLEM}
     facts = _imported("Facts", policy.facts_schema_document(), components)
-    _name_zones(components)
+    _stricter(components)
     answer = schema("decision")  # a copy of its own
     answer["properties"]["decision_id"] = {"type": "string", "format": "uuid",
                                            "description": "The decision's id in the decision log (a UUIDv7)."}
     answer["required"].append("decision_id")
     decision = _imported("Decision", answer, components)
-    query = {"name": "query", "in": "path", "required": True, "description": "The query to decide.",
-             "schema": {"type": "string", "enum": sorted(policy.queries)}}
-    options = [{"name": "lang", "in": "query", "description": "The language of the texts (default en).",
-                "schema": {"type": "string", "enum": policy.languages}},
-               {"name": "explain", "in": "query", "description": "Add the evaluation trace (default false).",
-                "schema": {"type": "boolean"}}]
-    batch_item = {"oneOf": [decision, {"$ref": _COMPONENTS + "Problem"}]}
+    asked = _Asked(policy, facts, decision, examples or [])
     return {
         "openapi": "3.1.0",
         "info": {"title": f"closure-policy decision service: {policy.name}", "version": __version__,
@@ -97,29 +95,13 @@ def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> di
                                 "request is the facts document itself; `?lang=` and `?explain=` carry the "
                                 "options. Errors are RFC 9457 problem details."},
         "paths": _paths({
-            "decide": {
-                "parameters": [query, *options],
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": facts, **_request_examples(examples or [])}}},
-                "responses": {"200": _answer_example(_json(decision, "The decision, with its decision_id"), policy,
-                                                     examples or []),
-                              **_errors(400, 404, 408, 413, 415, 422, 431, 503)}},
-            "decideBatch": {
-                "description": "A JSON array of facts documents answers a JSON array; `application/x-ndjson` "
-                               "(one document a line) answers one line per document as it goes. Each item is a "
-                               "decision or a problem (with its `index`): one bad document never fails the others.",
-                "parameters": [query, *options],
-                "requestBody": {"required": True, "content": {
-                    # Each document is checked on its own (an invalid one is answered with its
-                    # problems, in its place), so the array's items are not constrained here.
-                    "application/json": {"schema": {"type": "array", "items": {
-                        "description": "A facts document (components/schemas/Facts)"}}},
-                    "application/x-ndjson": {"schema": {"type": "string"}}}},
-                "responses": {"200": {"description": "One item per document, in order", "content": {
-                    "application/json": {"schema": {"type": "array", "items": batch_item}},
-                    "application/x-ndjson": {"schema": {"type": "string"}}}},
-                    **_errors(400, 404, 408, 413, 415, 431, 503)}},
-            "policy": {"responses": {"200": _json({"type": "object"}, "The policy")}},
+            "decide": asked.single,
+            "decideBatch": asked.batch,
+            "policy": {"responses": {"200": {**_json({"type": "object"}, "The policy"), "links": {
+                f"decide_{query}": {"operationId": f"decide_{query}",
+                                    "parameters": {"lang": "$response.body#/languages/0"},
+                                    "description": f"Ask {query} in a language the policy speaks"}
+                for query in sorted(policy.queries)}}}},
             "rules": {"responses": {"200": _json({"type": "object"}, "The rules")}},
             "reload": {"security": [{"bearer": []}],
                        "responses": {"200": _json({"type": "object"}, "What the reload did"), **_errors(401, 403)}},
@@ -129,10 +111,62 @@ def document(policy: Policy, examples: list[dict[str, Any]] | None = None) -> di
             "ready": {"responses": {"200": _json({"type": "object"}, "Ready"), **_errors(503)}},
             "metrics": {"responses": {"200": {"description": "Prometheus text format",
                                               "content": {"text/plain": {"schema": {"type": "string"}}}}}},
-        }),
+        }, sorted(policy.queries)),
         "components": {"schemas": components,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+class _Asked:
+    """The operations of one query: deciding one document, and a batch."""
+
+    def __init__(self, policy: Policy, facts: dict[str, str], decision: dict[str, str],
+                 examples: list[dict[str, Any]]):
+        self.policy, self.facts, self.decision, self.examples = policy, facts, decision, examples
+        self.options = [
+            {"name": "lang", "in": "query", "description": "The language of the texts (default en).",
+             "schema": {"type": "string", "enum": policy.languages}},
+            {"name": "explain", "in": "query", "description": "Add the evaluation trace (default false).",
+             "schema": {"type": "boolean"}},
+            {"name": "Decision-Source", "in": "header",
+             "description": "Who asks, as the decision log records it (default api; the service's playground "
+                            "page says playground). Not authentication: it only marks the record.",
+             "schema": {"type": "string", "enum": list(SOURCES)}}]
+
+    def single(self, query: str) -> dict[str, Any]:
+        required = sorted(self.policy.queries[query].roots)
+        body = {"allOf": [self.facts, {"required": required}]} if required else self.facts
+        mine = [ex for ex in self.examples if ex["query"] == query]
+        return {
+            "description": self.policy.queries[query].title.get(self.policy.languages[0], "") + (
+                f" The facts must hold {', '.join(f'`{r}`' for r in required)}." if required else ""),
+            "parameters": self.options,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": body, **_request_examples(mine)}}},
+            "responses": {"200": {**_answer_example(_json(self.decision, "The decision, with its decision_id"),
+                                                    self.policy, mine), "links": {"again": {
+                "operationId": f"decide_{query}", "parameters": {"lang": "$response.body#/lang"},
+                "requestBody": "$request.body",
+                "description": "The same facts asked again are decided the same (a new decision_id)"}}},
+                          **_errors(400, 408, 413, 415, 422, 431, 503)}}
+
+    def batch(self, query: str) -> dict[str, Any]:
+        batch_item = {"oneOf": [self.decision, {"$ref": _COMPONENTS + "Problem"}]}
+        return {
+            "description": "A JSON array of facts documents answers a JSON array; `application/x-ndjson` "
+                           "(one document a line) answers one line per document as it goes. Each item is a "
+                           "decision or a problem (with its `index`): one bad document never fails the others.",
+            "parameters": self.options,
+            "requestBody": {"required": True, "content": {
+                # Each document is checked on its own (an invalid one is answered with its
+                # problems, in its place), so the array's items are not constrained here.
+                "application/json": {"schema": {"type": "array", "items": {
+                    "description": f"A facts document (as `POST /v1/decisions/{query}` takes)"}}},
+                "application/x-ndjson": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "One item per document, in order", "content": {
+                "application/json": {"schema": {"type": "array", "items": batch_item}},
+                "application/x-ndjson": {"schema": {"type": "string"}}}},
+                **_errors(400, 408, 413, 415, 431, 503)}}
 
 
 @lru_cache(maxsize=1)
@@ -148,17 +182,43 @@ def _zones() -> list[str]:
     return accepted
 
 
-def _name_zones(node: Any) -> None:
-    """A time zone (``x-kind: timezone``) listed as an enum: a pattern alone lets a client send a zone the
-    database lacks, which the service refuses."""
+def _stricter(node: Any) -> None:
+    """Each value the engine reads by its kind (``x-kind``) described as strictly as the engine reads it: as
+    JSON Schema where it can say it, else as an extension keyword (``docs/service.md``)."""
     if isinstance(node, dict):
-        if node.get("x-kind") == "timezone" and "enum" not in node:
-            node["enum"] = list(_zones())
+        _KINDS.get(str(node.get("x-kind")), _as_it_is)(node)
         for value in node.values():
-            _name_zones(value)
+            _stricter(value)
     elif isinstance(node, list):
         for value in node:
-            _name_zones(value)
+            _stricter(value)
+
+
+def _as_it_is(node: dict[str, Any]) -> None:
+    return None
+
+
+def _zone(node: dict[str, Any]) -> None:
+    """An enum: a pattern alone lets a client send a zone the database lacks, which the service refuses."""
+    node.setdefault("enum", list(_zones()))
+
+
+def _money(node: dict[str, Any]) -> None:
+    """A JSON number below 10**38 (a string's digits are the schema's pattern), at most 38 digits after the
+    point as written: JSON Schema cannot count those, so ``x-fraction-digits`` says it."""
+    for form in [node, *node.get("anyOf", []), *node.get("oneOf", [])]:
+        if form.get("type") in ("number", "integer"):
+            form.setdefault("exclusiveMaximum", 10 ** limits.MAX_MONEY_INTEGER_DIGITS)
+            form.setdefault("x-fraction-digits", limits.MAX_MONEY_FRACTION_DIGITS)
+
+
+def _timestamp(node: dict[str, Any]) -> None:
+    """The instants the engine reads, as extension keywords (JSON Schema compares no dates)."""
+    node.setdefault("x-earliest", limits.MIN_INSTANT_UTC)
+    node.setdefault("x-latest", limits.MAX_INSTANT_UTC)
+
+
+_KINDS = {"timezone": _zone, "money": _money, "timestamp": _timestamp}
 
 
 def _request_examples(examples: list[dict[str, Any]]) -> dict[str, Any]:
@@ -181,12 +241,18 @@ def _answer_example(response: dict[str, Any], policy: Policy, examples: list[dic
     return response
 
 
-def _paths(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The OpenAPI paths of the route table's operations, each with its ``details`` (by operationId)."""
+def _paths(details: dict[str, Any], queries: list[str]) -> dict[str, Any]:
+    """The OpenAPI paths of the route table's operations, each with its ``details`` (by operationId); a path
+    with ``{query}`` is one path per query, its details made for that query."""
     paths: dict[str, Any] = {}
     for endpoint in ENDPOINTS:
         if endpoint.operation is None:
             continue
-        operation = {"operationId": endpoint.operation, "summary": endpoint.summary, **details[endpoint.operation]}
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
+        per_query = "{query}" in endpoint.path
+        for query in queries if per_query else [None]:
+            made = details[endpoint.operation]
+            operation = {"operationId": endpoint.operation + (f"_{query}" if per_query else ""),
+                         "summary": endpoint.summary, **(made(query) if per_query else made)}
+            path = endpoint.path.replace("{query}", query) if query is not None else endpoint.path
+            paths.setdefault(path, {})[endpoint.method.lower()] = operation
     return paths

@@ -8,6 +8,7 @@ import hmac
 import os
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Iterable
 
 import anyio
@@ -16,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import limits
 from ..decision import Decision
-from ..decisionlog import DecisionLog, LogFailed, LogFull, Masking, Record, decision_id, open_log, record_of
+from ..decisionlog import SOURCES, DecisionLog, LogFailed, LogFull, Masking, Record, decision_id, open_log, record_of
 from ..errors import ClosurePolicyError, EngineLimit, UnreadableDocument
 from ..jsondoc import dump, dump_text, items, load_trusted, parse
 from ..policy import Policy
@@ -32,6 +33,17 @@ from .refusal import Refused
 
 _GROUP = 100  # NDJSON documents decided, logged and answered together
 _TRUE, _FALSE = {"true"}, {"false"}  # as the OpenAPI document says: a boolean
+SOURCE_HEADER = "decision-source"  # who asks, as the log records it: an application unless it says otherwise
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a decision request asks, read from its path, query and headers."""
+
+    query: str
+    lang: str
+    explain: bool
+    source: str  #: one of the log's ``SOURCES``
 
 
 class Service:
@@ -67,7 +79,7 @@ class Service:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def options(self, request: Request, policy: Policy) -> tuple[str, str, bool]:
+    def options(self, request: Request, policy: Policy) -> Asked:
         query = request.path_params["query"]
         if query not in policy.queries:
             raise Refused("unknown-query", f"no query {query[:60]!r}; the policy answers: "
@@ -79,25 +91,27 @@ class Service:
         explain = request.query_params.get("explain", "false")
         if explain not in _TRUE | _FALSE:
             raise Refused("bad-request", "explain must be true or false")
-        return query, lang, explain in _TRUE
+        source = request.headers.get(SOURCE_HEADER, SOURCES[0])
+        if source not in SOURCES:
+            raise Refused("bad-request", f"Decision-Source must be one of: {', '.join(SOURCES)}")
+        return Asked(query, lang, explain in _TRUE, source)
 
-    def decide(self, policy: Policy, query: str, facts: Any, lang: str, explain: bool) -> tuple[dict[str, Any],
-                                                                                                 Record | None]:
+    def decide(self, policy: Policy, asked: Asked, facts: Any) -> tuple[dict[str, Any], Record | None]:
         """The answer (the decision and its id) and its log record; a user's mistake raises."""
         start = time.perf_counter()
-        decision = policy.decide(query, facts, lang=lang, explain=explain)
-        return self.answer(policy, query, decision, facts, time.perf_counter() - start)
+        decision = policy.decide(asked.query, facts, lang=asked.lang, explain=asked.explain)
+        return self.answer(policy, asked, decision, facts, time.perf_counter() - start)
 
-    def answer(self, policy: Policy, query: str, decision: Decision, facts: Any,
+    def answer(self, policy: Policy, asked: Asked, decision: Decision, facts: Any,
                seconds: float) -> tuple[dict[str, Any], Record | None]:
         """The decision as answered (with its id), and its log record (None with no log: nothing to hash)."""
-        self.metrics.decided(query, decision.outcome, seconds)
+        self.metrics.decided(asked.query, decision.outcome, seconds)
         answer = decision.to_dict()
         answer["decision_id"] = did = decision_id()
         if self.log is None:
             return answer, None
         return answer, record_of(decision, did, facts, policy.backend_name, seconds * 1000, self.masking,
-                                 policy.subject_pointer)
+                                 policy.subject_pointer, asked.source)
 
     async def commit(self, records: list[Record | None]) -> None:
         """Keep the records; a log that cannot keep them refuses the request (``log-failed``): never an
@@ -133,42 +147,41 @@ class Service:
 
     async def single(self, request: Request) -> Response:
         policy = self.holder.policy
-        query, lang, explain = self.options(request, policy)
+        asked = self.options(request, policy)
         data = await self.read_body(request)
-        answer, record = await self.off_loop(len(data), self.decide_text, policy, query, data, lang, explain)
+        answer, record = await self.off_loop(len(data), self.decide_text, policy, asked, data)
         await self.commit([record])
         return Response(dump(answer), media_type="application/json")
 
-    def decide_text(self, policy: Policy, query: str, data: bytes, lang: str,
-                    explain: bool) -> tuple[dict[str, Any], Record | None]:
+    def decide_text(self, policy: Policy, asked: Asked, data: bytes) -> tuple[dict[str, Any], Record | None]:
         """The answer and log record of one document's text; :class:`Refused` with the problem that refuses it."""
         facts, problems = parse(data)
         if problems:
             kind, _, extensions = of_error(UnreadableDocument(problems))
             raise Refused(kind, "the body is not a JSON document the service can read", **extensions)
         try:
-            return self.decide(policy, query, facts, lang, explain)
+            return self.decide(policy, asked, facts)
         except (ClosurePolicyError, EngineLimit) as exc:
             kind, detail, extensions = of_error(exc)
             raise Refused(kind, detail, **extensions) from None
 
     async def batch(self, request: Request) -> Response:
         policy = self.holder.policy  # one revision for every document of the batch
-        query, lang, explain = self.options(request, policy)
+        asked = self.options(request, policy)
         media = request.headers.get("content-type", "application/json").split(";")[0].strip()
         if media == NDJSON:
             deadline = asyncio.get_running_loop().time() + self.config.timeout
-            return Streamed(self.lines(request, policy, query, lang, explain, deadline),
+            return Streamed(self.lines(request, policy, asked, deadline),
                              deadline + self.config.timeout)
         if media != "application/json":
             raise Refused("unsupported-media-type", f"send application/json or {NDJSON}, not {media[:60]}")
         data = await self.read_body(request)
-        answers, records = await self.off_loop(len(data), self.decide_array, policy, query, data, lang, explain)
+        answers, records = await self.off_loop(len(data), self.decide_array, policy, asked, data)
         await self.commit(records)
         return Response(dump(answers), media_type="application/json")
 
-    def decide_array(self, policy: Policy, query: str, data: bytes, lang: str,
-                     explain: bool) -> tuple[list[dict[str, Any]], list[Record | None]]:
+    def decide_array(self, policy: Policy, asked: Asked,
+                     data: bytes) -> tuple[list[dict[str, Any]], list[Record | None]]:
         """Answers and log records of a JSON array's documents; :class:`Refused` with the problem that refuses
         the array."""
         documents, problems = items(data)  # each document read on its own
@@ -177,27 +190,26 @@ class Service:
             raise Refused(kind, "the body must be a JSON array of facts documents", **extensions)
         if len(documents) > self.config.max_batch:
             raise Refused("batch-too-long", f"{len(documents):,} documents; the limit is {self.config.max_batch:,}")
-        return self.each(policy, query, documents, lang, explain, 0)
+        return self.each(policy, asked, documents, 0)
 
-    def each(self, policy: Policy, query: str, documents: Iterable[Any], lang: str, explain: bool,
+    def each(self, policy: Policy, asked: Asked, documents: Iterable[Any],
              first: int) -> tuple[list[dict[str, Any]], list[Record | None]]:
         """Answers and log records of documents (or JSON lines), in order; a bad one is answered as a problem."""
         answers: list[dict[str, Any]] = []
         records: list[Record | None] = []
-        for item in policy.decide_many(query, documents, lang, explain):
+        for item in policy.decide_many(asked.query, documents, asked.lang, asked.explain):
             if item.decision is None:
                 assert item.error is not None
                 kind, detail, extensions = of_error(item.error)
                 self.metrics.invalid.labels(kind).inc()
                 answers.append(body(kind, detail, index=first + item.index, **extensions))
                 continue
-            answer, record = self.answer(policy, query, item.decision, item.facts, item.seconds)
+            answer, record = self.answer(policy, asked, item.decision, item.facts, item.seconds)
             answers.append(answer)
             records.append(record)
         return answers, records
 
-    async def lines(self, request: Request, policy: Policy, query: str, lang: str,
-                    explain: bool, deadline: float) -> AsyncIterator[bytes]:
+    async def lines(self, request: Request, policy: Policy, asked: Asked, deadline: float) -> AsyncIterator[bytes]:
         """NDJSON in, NDJSON out: documents are decided and answered in groups as they arrive.
 
         A limit met on the way (the body's size, a line's, the batch's length,
@@ -221,7 +233,7 @@ class Service:
             if index + len(lines.complete) > self.config.max_batch:
                 break
             while len(lines.complete) >= _GROUP:
-                yield await self.group(policy, query, lines.take(_GROUP), lang, explain, index)
+                yield await self.group(policy, asked, lines.take(_GROUP), index)
                 index += _GROUP
         else:
             lines.finish()
@@ -229,15 +241,13 @@ class Service:
         if len(lines.complete):  # past the batch's length
             refusal = ("batch-too-long", f"the limit is {self.config.max_batch:,} documents")
         if rest:
-            yield await self.group(policy, query, rest, lang, explain, index)
+            yield await self.group(policy, asked, rest, index)
             index += len(rest)
         if refusal is not None:
             yield dump(body(*refusal, index=index)) + b"\n"
 
-    async def group(self, policy: Policy, query: str, lines: list[bytes], lang: str, explain: bool,
-                    first: int) -> bytes:
-        answers, records = await self.off_loop(sum(map(len, lines)), self.each, policy, query, lines, lang,
-                                               explain, first)
+    async def group(self, policy: Policy, asked: Asked, lines: list[bytes], first: int) -> bytes:
+        answers, records = await self.off_loop(sum(map(len, lines)), self.each, policy, asked, lines, first)
         try:
             await self.commit(records)  # acknowledged only once recorded
         except Refused as refused:  # no decision of the group is acknowledged; each is told why

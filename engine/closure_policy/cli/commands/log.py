@@ -5,7 +5,8 @@ import argparse
 import sys
 from typing import Any
 
-from ...decisionlog import Record
+from ...decisionlog import SOURCES, Filters, Record
+from ...decisionlog.rows import EVERY
 from ...errors import ClosurePolicyError
 from ...jsondoc import dump_text
 from ...scalars import ScalarError, to_instant
@@ -20,25 +21,26 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--account", help="only decisions about this account")
     p.add_argument("--since", metavar="TIME", help="only decisions at or after this RFC 3339 instant")
     p.add_argument("--outcome", help="only decisions with this outcome")
+    p.add_argument("--source", choices=SOURCES,
+                   help="only decisions asked by applications (api) or from the service's playground page")
     p.add_argument("--format", choices=("json", "table"), default="json",
                    help="json: one record a line (default); table: one line each, for people")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return show_log(args.decision_log, decision_id=args.decision_id, account=args.account, since=args.since,
-                    outcome=args.outcome, fmt=args.format)
+    filters = Filters(decision_id=args.decision_id, account_id=args.account, since=_utc(args.since),
+                      outcome=args.outcome, source=args.source)
+    return show_log(args.decision_log, filters, args.format)
 
 
-def show_log(path: str, *, decision_id: str | None = None, account: str | None = None, since: str | None = None,
-             outcome: str | None = None, fmt: str = "json") -> int:
+def show_log(path: str, filters: Filters = EVERY, fmt: str = "json") -> int:
     from ...decisionlog import read_records
 
     try:
-        records = read_records(path, decision_id_=decision_id, account=account, since=_utc(since),
-                               outcome=outcome)
+        records = read_records(path, filters)
         if fmt == "table":
-            sys.stdout.write(_row("time", "decision_id", "query", "outcome", "subject", "violations"))
+            sys.stdout.write(_row("time", "decision_id", "query", "outcome", "source", "subject", "violations"))
         for record in records:
             sys.stdout.write(dump_text(record.to_dict()) + "\n" if fmt == "json" else _line(record))
     except FileNotFoundError:
@@ -59,10 +61,11 @@ def _utc(since: str | None) -> str | None:
 
 
 def _line(record: Record) -> str:
-    return _row(record.time, record.decision_id, record.query, record.outcome, record.account_id or "-",
-                ",".join(record.violations) or "-")
+    return _row(record.time, record.decision_id, record.query, record.outcome, record.source,
+                record.account_id or "-", ",".join(record.violations) or "-")
 
 
-def _row(time: str, decision_id: str, query: str, outcome: str, account: str, violations: str) -> str:
+def _row(time: str, decision_id: str, query: str, outcome: str, source: str, account: str, violations: str) -> str:
     """One line of the table (the header too), in fixed columns."""
-    return safe(f"{time:<24}  {decision_id:<36}  {query:<18} {outcome:<14} {account:<12} {violations}") + "\n"
+    return safe(f"{time:<24}  {decision_id:<36}  {query:<18} {outcome:<14} {source:<10} {account:<12} "
+                f"{violations}") + "\n"

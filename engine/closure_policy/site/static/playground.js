@@ -169,7 +169,7 @@
     var mine = ++asked, body = editor.getValue();
     history.replaceState(null, "", share());
     fetch("/v1/decisions/" + encodeURIComponent(query.value) + "?explain=true&lang=" + encodeURIComponent(lang.value),
-          {method: "POST", headers: {"Content-Type": "application/json"}, body: body})
+          {method: "POST", headers: {"Content-Type": "application/json", "Decision-Source": "playground"}, body: body})
       .then(function (r) { return r.json().then(function (answer) { return {ok: r.ok, answer: answer}; }); })
       .then(function (got) {
         if (mine !== asked) { return; }
