@@ -162,6 +162,9 @@ KEEP_ALIVE_SECONDS = 5.0
 MAX_PROVE_ITEMS = 8
 #: Longest ``--timeout`` of one property, in seconds: past it the property is "unknown", never proved.
 MAX_PROVE_TIMEOUT_SECONDS = 3_600.0
+#: Longest a counterexample is spent being made readable (lists short, values near the schema's examples),
+#: in seconds; past it the document is shown as it then is, as valid and as confirmed.
+PROVE_READABLE_SECONDS = 10.0
 
 # --- the language server (closure-policy lsp) -------------------------------------
 #: Pause after the last keystroke before a changed buffer is checked, in seconds (a save or an open: at once).

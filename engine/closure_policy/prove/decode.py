@@ -1,14 +1,18 @@
 """A z3 model read back: the decision it says a query makes, and the facts document it describes."""
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Iterator
 
 import z3
 
+from ..scalars import ScalarError, time_zone
 from .encode import Offset
 from .model import Arr, Document, Obj, Scalar, Strings, Sym
 from .questions import Outcomes, SymbolicDecision
 from .values import FIXED_OFFSETS, TEXT_KINDS, accepts, fresh_text, from_model, zone_name
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
 def decided(model: Any, decision: SymbolicDecision, outcomes: Outcomes) -> tuple[str, set[str]]:
@@ -55,8 +59,9 @@ class Decoder:
             if s.kind in TEXT_KINDS:
                 places.setdefault(self.eval(s.value).as_long(), []).append(s)
         taken = set(self.strings.codes)
-        # Zones whose offsets the model fixed are named first: the others take any name left.
-        for code, where in sorted(places.items(), key=lambda item: (item[0] not in self.zones, item[0])):
+        # Zones whose offsets the model fixed are named first: the others take any name left. Then in the
+        # document's order (places is), so that the first item of a list takes the first name (C-9, C-10).
+        for code, where in sorted(places.items(), key=lambda item: item[0] not in self.zones):
             named = self.strings.text(code)
             if named is not None:
                 self.texts[code] = named
@@ -69,12 +74,18 @@ class Decoder:
         return True
 
     def _fresh(self, code: int, where: list[Scalar], taken: set[str]) -> str | None:
+        """A string for a code no one names: one its places' examples suggest, else one made up."""
         schemas = [schema for s in where for schema in s.schemas]
+        examples = [e for s in where for e in s.examples if isinstance(e, str) and e not in self.strings.codes]
         if any(s.kind == "timezone" for s in where):
-            options = [zone_name(self.zones[code])] if code in self.zones else [zone_name(h) for h in FIXED_OFFSETS]
+            # a zone a day was taken in has the fixed offset the model gave it; another may be any zone
+            options = [zone_name(self.zones[code])] if code in self.zones else \
+                [*(e for e in examples if _is_zone(e)), *(zone_name(h) for h in FIXED_OFFSETS)]
             return next((z for z in options if z is not None and z not in taken
                          and all(accepts(schema, z) for schema in schemas)), None)
-        return fresh_text(schemas, taken)
+        suggested = (t for e in examples for t in _variants(e))
+        return next((t for t in suggested if t not in taken and t not in self.strings.codes
+                     and all(accepts(schema, t) for schema in schemas)), None) or fresh_text(schemas, taken)
 
     def value(self, sym: Sym) -> Any:
         if self.true(sym.null):
@@ -84,3 +95,19 @@ class Decoder:
         if isinstance(sym, Arr):
             return [self.value(item) for item in sym.items[:self.eval(sym.length).as_long()]]
         return from_model(sym.kind, self.eval(sym.value), self.texts)
+
+
+def _variants(example: str) -> Iterator[str]:
+    """An example, then strings like it for the places beside it: ``C-9``, ``C-10``...; ``Acme``, ``Acme-2``..."""
+    yield example
+    numbered = _NUMBERED.match(example)
+    for n in range(1, 100):
+        yield f"{numbered.group(1)}{int(numbered.group(2)) + n}" if numbered else f"{example}-{n + 1}"
+
+
+def _is_zone(text: str) -> bool:
+    try:
+        time_zone(text)
+    except ScalarError:
+        return False
+    return True

@@ -55,6 +55,7 @@ class Scalar(_Place):
     schemas: list[dict[str, Any]] = field(default_factory=list)  # what its place's schema says (patterns...)
     default: Any = None  # what the engine reads when the key is left out (None: no default)
     free: bool = False  # a string of no fixed set: it may hold a fresh code
+    examples: list[Any] = field(default_factory=list)  # its schema's examples: what a reader expects there
 
 
 @dataclass
@@ -118,6 +119,19 @@ class Document:
 
     def all_scalars(self) -> Iterator[Scalar]:
         yield from self.scalars
+
+    def places(self) -> Iterator[tuple[Sym, Any]]:
+        """Every object, list and value with when it is in the document (an item: when its list is that long)."""
+        def walk(sym: Sym, present: Any) -> Iterator[tuple[Sym, Any]]:
+            yield sym, present
+            inside = z3.And(present, z3.Not(sym.none))
+            if isinstance(sym, Obj):
+                for child in sym.fields.values():
+                    yield from walk(child, z3.And(inside, z3.Not(child.absent)))
+            elif isinstance(sym, Arr):
+                for i, item in enumerate(sym.items):
+                    yield from walk(item, z3.And(inside, i < sym.length))
+        return walk(self.root, z3.BoolVal(True))
 
 
 class Builder:

@@ -34,7 +34,7 @@ def run(policy: Policy, properties: list[Property], max_items: int, timeout: flo
     every = [m for m in mutants(policy) if not equivalent(policy, m)]
     for mutant, mutated in progress.counted(_compiled(policy, every), len(every), "mutants"):
         found.judged += 1
-        prover = Prover(mutated, max_items, timeout, assumptions)
+        prover = Prover(mutated, max_items, timeout, assumptions, readable=False)  # only whether one breaks it
         killed = False
         # Every property is asked until each has its breaking mutant; then only until one breaks this one.
         for prop in sorted(properties, key=lambda p: found.broken_by[p.name] is not None):

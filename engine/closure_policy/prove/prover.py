@@ -20,6 +20,7 @@ import z3
 
 from ..compile import ir
 from ..policy import Policy
+from . import concrete
 from .concrete import real_zones, writable_strings
 from .confirm import confirm
 from .decode import Decoder, decided, zone_offsets
@@ -60,6 +61,7 @@ class Prover:
     assumptions: Iterable[ir.Cond] = ()  # every condition the questions will use (their strings are coded first)
     base: Policy | None = None  # for equivalence: the other revision
     outcomes: Outcomes = field(default_factory=Outcomes)
+    readable: bool = True  # counterexamples shaped for people (concrete.readable); mutation testing needs none
 
     def __post_init__(self) -> None:
         policies = [self.policy] + ([self.base] if self.base is not None else [])
@@ -79,6 +81,7 @@ class Prover:
             self.valid.append(SchemaReader(p.facts_schema_document(), self.strings).valid(self.doc.root))
         self.encoders = {id(p): Encoder(self.doc, self.strings) for p in policies}
         self._decisions: dict[tuple[int, str], SymbolicDecision] = {}
+        self._readable: list[list[Any]] | None = None
 
     # --- questions ------------------------------------------------------------------------------------------
 
@@ -95,7 +98,8 @@ class Prover:
         return Result(prop.name, prop.query, PROVED if status == UNSAT else UNKNOWN, note=status)
 
     def reachable(self, name: str, query: str, formula: Any) -> Result:
-        status, document = self._ask(reaching(self.decision(self.policy, query), formula), [(self.policy, query)])
+        status, document = self._ask(reaching(self.decision(self.policy, query), formula), [(self.policy, query)],
+                                     readable=False)  # a witness is confirmed, not shown
         if status == SAT:
             return Result(name, query, PROVED, witness=document)
         return Result(name, query, UNREACHABLE if status == UNSAT else UNKNOWN, note=status)
@@ -149,11 +153,12 @@ class Prover:
 
     # --- one question's steps: solve, decode, confirm ------------------------------------------------------
 
-    def _ask(self, formula: Any, asked: list[tuple[Policy, str]],
-             differ: bool = False) -> tuple[str, dict[str, Any] | None]:
+    def _ask(self, formula: Any, asked: list[tuple[Policy, str]], differ: bool = False,
+             readable: bool = True) -> tuple[str, dict[str, Any] | None]:
         """``unsat``, ``sat`` with a document the engine confirms, or why neither (``timeout``, a zone)."""
         writable = [*self._real_zones(), *writable_strings(self.doc, self.strings)]
-        answer = solve([*self._assertions(), formula], self.timeout, writable)
+        answer = solve([*self._assertions(), formula], self.timeout, writable,
+                       self._preferences if readable and self.readable else None)
         if answer.status != SAT:
             return answer.status, None
         zones = zone_offsets(answer.model, self._offsets(), self.offset_of_zone)
@@ -163,6 +168,12 @@ class Prover:
         confirm(document, [(policy, query, decided(answer.model, self.decision(policy, query), self.outcomes))
                            for policy, query in asked], differ)
         return SAT, document
+
+    def _preferences(self) -> list[list[Any]]:
+        """What makes a counterexample readable (:func:`.concrete.readable`), made once: the same document."""
+        if self._readable is None:
+            self._readable = concrete.readable(self.doc, self.strings)
+        return self._readable
 
     def _assertions(self) -> list[Any]:
         """What every valid document meets, and what the encoders' terms mean."""

@@ -41,6 +41,8 @@ class SchemaReader:
             - {k for k in node if k.startswith("x-")}
         if unknown:
             raise CannotEncode(f"facts schema {at or '/'}", f"the keyword {sorted(unknown)[0]!r} is not encoded")
+        if isinstance(node.get("examples"), list) and isinstance(sym, Scalar):
+            sym.examples += node["examples"]  # constrain nothing; a counterexample prefers them (concrete.py)
         if "x-kind" in node and isinstance(sym, Scalar):
             return z3.Not(sym.null) if node.get("type") != "null" else sym.null  # the kind's domain is the model's
         parts = [self.type_of(node, sym, at)]
