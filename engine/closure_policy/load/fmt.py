@@ -28,6 +28,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 
+from .yaml_source import read_meaning
+
 WIDTH = 120
 KEY_ORDER = [
     # a file's sections
@@ -88,7 +90,7 @@ def format_text(text: str) -> str:
     """``text`` (a rule file or a test suite) in the canonical layout; :class:`Unformattable` if that is unsafe."""
     rt = _yaml()
     try:
-        meaning = yaml.safe_load(text)  # what the rules' reader (PyYAML) reads: the meaning to keep
+        meaning = read_meaning(text)  # what the rules' reader reads: the meaning to keep
         data = rt.load(text)
     except (yaml.YAMLError, RuamelError) as exc:
         raise Unformattable(f"not valid YAML ({' '.join(str(exc).split())}): `closure-policy check` says where") \
@@ -100,7 +102,7 @@ def format_text(text: str) -> str:
     out = io.StringIO()
     rt.dump(data, out)
     laid = out.getvalue().rstrip() + "\n"  # one newline ends a file (ruamel keeps trailing blank lines)
-    if yaml.safe_load(laid) != meaning:
+    if read_meaning(laid) != meaning or yaml.safe_load(laid) != meaning:  # as libyaml reads it, and PyYAML alone
         raise Unformattable("the canonical layout would change what the file means")
     return laid
 

@@ -243,6 +243,15 @@ def _compose(text: str) -> Any:
         return yaml.compose(text, Loader=_BoundedLoader)
 
 
+def read_meaning(text: str) -> Any:
+    """What a YAML text means as :func:`load_yaml_file` reads it (libyaml first, then PyYAML's own parser),
+    without its marks: for the formatter, which must keep it."""
+    try:
+        return yaml.load(text, Loader=_CLoader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+
+
 def load_yaml_file(path: Path, name: str | None = None) -> tuple[SourceFile, list[Problem]]:
     """Read one YAML file; problems are syntax errors, duplicate keys and limits."""
     text, problems = read_text(path, name or str(path))
