@@ -6,11 +6,10 @@ from typing import Any, Iterator
 
 import z3
 
-from ..scalars import ScalarError, time_zone
 from .encode import Offset
 from .model import Arr, Document, Obj, Scalar, Strings, Sym
 from .questions import Outcomes, SymbolicDecision
-from .values import FIXED_OFFSETS, TEXT_KINDS, accepts, fresh_text, from_model, zone_name
+from .values import FIXED_OFFSETS, TEXT_KINDS, accepts, fresh_text, from_model, is_zone, zone_name
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
@@ -80,7 +79,7 @@ class Decoder:
         if any(s.kind == "timezone" for s in where):
             # a zone a day was taken in has the fixed offset the model gave it; another may be any zone
             options = [zone_name(self.zones[code])] if code in self.zones else \
-                [*(e for e in examples if _is_zone(e)), *(zone_name(h) for h in FIXED_OFFSETS)]
+                [*(e for e in examples if is_zone(e)), *(zone_name(h) for h in FIXED_OFFSETS)]
             return next((z for z in options if z is not None and z not in taken
                          and all(accepts(schema, z) for schema in schemas)), None)
         suggested = (t for e in examples for t in _variants(e))
@@ -104,10 +103,3 @@ def _variants(example: str) -> Iterator[str]:
     for n in range(1, 100):
         yield f"{numbered.group(1)}{int(numbered.group(2)) + n}" if numbered else f"{example}-{n + 1}"
 
-
-def _is_zone(text: str) -> bool:
-    try:
-        time_zone(text)
-    except ScalarError:
-        return False
-    return True

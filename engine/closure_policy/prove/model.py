@@ -24,9 +24,8 @@ from .. import limits
 from ..facts.checker import CLOCK_FACT
 from ..facts.types import FactType
 from ..pointers import escape
-from ..scalars import ScalarError, time_zone
 from .errors import CannotEncode
-from .values import EPOCH, MONEY_LIMIT, SECOND, TEXT_KINDS
+from .values import EPOCH, MONEY_LIMIT, SECOND, TEXT_KINDS, is_zone
 
 LOWEST = (datetime.fromisoformat(limits.MIN_INSTANT_UTC[:-1]) - EPOCH) // timedelta(seconds=1)
 HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC[:-1]) - EPOCH) // timedelta(seconds=1)
@@ -203,7 +202,7 @@ class Builder:
         if s.kind in TEXT_KINDS:
             if t.enum is not None:
                 return z3.Or(*[v == self.strings.code(e) for e in t.enum if isinstance(e, str)])
-            named = [c for text, c in self.strings.codes.items() if s.kind != "timezone" or _is_zone(text)]
+            named = [c for text, c in self.strings.codes.items() if s.kind != "timezone" or is_zone(text)]
             s.free = True
             return z3.Or(self.strings.fresh(v), *[v == c for c in named])
         return True
@@ -213,10 +212,3 @@ def _distinct(a: Any, b: Any) -> Any:
     """Two items' keys differ as the engine's set of them sees it: two missing keys are one None."""
     return z3.Or(a.none != b.none, z3.And(z3.Not(a.none), a.value != b.value))
 
-
-def _is_zone(text: str) -> bool:
-    try:
-        time_zone(text)
-    except ScalarError:
-        return False
-    return True
