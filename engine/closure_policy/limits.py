@@ -107,6 +107,8 @@ MAX_BATCH_DOCUMENTS = 10_000
 BATCH_PARTITION_ROWS = 10_000
 #: Partitions a batch keeps in flight per worker: enough to keep workers busy, few enough to bound memory.
 BATCH_PARTITIONS_IN_FLIGHT = 2
+#: Longest a batch tries to reach the scheduler ``--scheduler`` names, in seconds.
+BATCH_CONNECT_SECONDS = 10.0
 #: Longest a batch waits for a first worker to join a cluster it was pointed at, in seconds.
 BATCH_WORKER_WAIT_SECONDS = 60.0
 #: Sample accounts a diff report keeps for each transition.

@@ -29,7 +29,7 @@ def dask_client(scheduler: str | None, workers: int | None, log: TextIO | None =
         raise ClosurePolicyError("batch and diff need Dask: pip install 'closure-policy[batch]'") from None
     if scheduler:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{limits.BATCH_CONNECT_SECONDS}s")
         except OSError as exc:
             raise ClosurePolicyError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
         with client:
