@@ -192,6 +192,24 @@ def test_reload_over_http_needs_a_token(rules, monkeypatch):
         assert c.post("/v1/policy/reload", headers={"authorization": "Bearer s3cret"}).json()["ok"] is True
 
 
+def test_the_openapi_document_is_made_once_a_revision(rules, monkeypatch):
+    from closure_policy.serve import openapi
+
+    made = []
+    real = openapi.document
+    monkeypatch.setattr(openapi, "document", lambda *args: made.append(1) or real(*args))
+    monkeypatch.setenv(TOKEN_VARIABLE, "t")
+    with app_client(rules=str(rules)) as c:
+        first = [c.get("/openapi.json").json() for _ in range(3)] + [c.get("/docs").text]
+        assert len(made) == 1 and first[0] == first[2]
+        policy = rules / "policy.yaml"
+        policy.write_text(policy.read_text(encoding="utf-8").replace("Does every check hold?", "Does it pass?"),
+                          encoding="utf-8")
+        assert c.post("/v1/policy/reload", headers={"authorization": "Bearer t"}).json()["ok"] is True
+        after = c.get("/openapi.json").json()["paths"]["/v1/decisions/gate"]["post"]["description"]
+        assert len(made) == 2 and after.startswith("Does it pass?")  # the new revision's own
+
+
 def test_a_broken_reload_keeps_the_last_good_policy(rules, monkeypatch):
     monkeypatch.setenv(TOKEN_VARIABLE, "t")
     auth = {"authorization": "Bearer t"}

@@ -60,6 +60,7 @@ class Service:
         self.masking = Masking(config.log_facts, tuple(config.mask))
         self._static = pages.static_files()
         self._examples: tuple[str, list[dict[str, Any]], list[dict[str, str]]] = ("", [], [])
+        self._openapi: tuple[str, dict[str, Any]] = ("", {})
 
     def _reloaded(self, ok: bool, policy: Policy) -> None:
         self.metrics.reloads.labels("ok" if ok else "failed").inc()
@@ -304,12 +305,17 @@ class Service:
         return Response(self.metrics.render(), media_type=CONTENT_TYPE)
 
     async def openapi_json(self, request: Request) -> Response:
-        policy = self.holder.policy
-        return Response(dump(openapi.document(policy, self.examples(policy))), media_type="application/json")
+        return Response(dump(self.openapi(self.holder.policy)), media_type="application/json")
 
     async def docs(self, request: Request) -> Response:
-        policy = self.holder.policy
-        return HTMLResponse(pages.api_page(openapi.document(policy, self.examples(policy))))
+        return HTMLResponse(pages.api_page(self.openapi(self.holder.policy)))
+
+    def openapi(self, policy: Policy) -> dict[str, Any]:
+        """The OpenAPI document of a policy revision, made once (it decides its examples: 25 ms for the
+        bundled policy's seven queries)."""
+        if self._openapi[0] != policy.revision:
+            self._openapi = (policy.revision, openapi.document(policy, self.examples(policy)))
+        return self._openapi[1]
 
     def examples(self, policy: Policy) -> list[dict[str, Any]]:
         """The documents the playground and the API page start from, read once per policy revision."""
