@@ -142,6 +142,9 @@ BUNDLE_POLL_SECONDS = 10.0
 SHIP_BATCH_RECORDS = 1_000
 #: Longest the shipper waits between attempts while PostgreSQL is down, in seconds (it doubles up to this).
 SHIP_BACKOFF_SECONDS = 10.0
+#: Longest a stopping service (SIGTERM) spends shipping what its log still holds, in seconds; what is left
+#: waits in the outbox for the next start.
+SHIP_FLUSH_SECONDS = 5.0
 #: Records a decision log keeps that are not yet shipped; past it, decisions are refused 503 ``log-full``
 #: (nothing is dropped: the service stops acknowledging rather than forgetting).
 MAX_LOG_OUTBOX_RECORDS = 1_000_000

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,8 +81,9 @@ class Shipper:
         return self
 
     def stop(self) -> None:
+        """Ship what the log holds (:meth:`_flush`), then end."""
         self._stop.set()
-        self._thread.join(timeout=limits.SHIP_BACKOFF_SECONDS + 5)
+        self._thread.join(timeout=limits.SHIP_BACKOFF_SECONDS + limits.SHIP_FLUSH_SECONDS + 10)
         for closing in (self._pg, self._local, self._turn, self._ship_lock):
             if closing is not None:
                 closing.close()
@@ -104,6 +106,21 @@ class Shipper:
                 backoff = min(max(backoff * 2, 0.25), limits.SHIP_BACKOFF_SECONDS)
                 self._failed(exc)
                 self._stop.wait(backoff)
+        self._flush(time.monotonic() + limits.SHIP_FLUSH_SECONDS)
+
+    def _flush(self, deadline: float) -> None:
+        """On a graceful stop, what the log holds is shipped, batch by batch, until none is left, the deadline
+        passes or PostgreSQL fails; by the shipper only, and only while PostgreSQL answers (a stop is not held
+        up by a database that is down). What is left waits in the outbox for the next start."""
+        if not self.status.shipping or self._pg is None or self._pg.closed:
+            return
+        while time.monotonic() < deadline:
+            try:
+                if not self._ship_batch():
+                    return
+            except Exception as exc:  # noqa: BLE001 - as in the loop: said in status; the outbox keeps the rest
+                self._failed(exc)
+                return
 
     def _count(self) -> None:
         shipped, last = outbox(self._local, self.status.sink)

@@ -89,9 +89,9 @@ def create_app(config: ServeConfig | None = None) -> Starlette:
         finally:
             if watcher is not None:
                 watcher.cancel()
-            service.fleet.stop()
             if service.log is not None:
-                service.log.close()  # what is waiting is written first
+                service.log.close()  # what is waiting is written first, then shipped (fleet.stop)
+            service.fleet.stop()
 
     def g(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         return _guarded(service, handler)
