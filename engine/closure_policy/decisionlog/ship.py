@@ -15,6 +15,7 @@ Records leave the machine as the log keeps them: masked (``--mask``) already.
 """
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -165,6 +166,8 @@ class Shipper:
         return self._pg
 
     def _failed(self, exc: Exception) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._count()  # what waits now, said with the failure (the round's count was made before it)
         text = str(exc).strip().splitlines()
         self.status.last_error = f"{type(exc).__name__}: {text[0] if text else ''}".strip()
         self.status.last_error_at = now_text(3)
