@@ -306,3 +306,12 @@ def time_zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a folder of the database
         raise ScalarError(f"is not a time zone the database knows; must be {ZONE_EXPECTED}") from None
+
+
+def is_zone(text: str) -> bool:
+    """Whether a text names a zone of the time-zone database, as the engine reads zones."""
+    try:
+        time_zone(text)
+    except ScalarError:
+        return False
+    return True

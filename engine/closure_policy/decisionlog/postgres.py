@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterator
 
 from ..errors import ClosurePolicyError
-from .record import FIELDS, Record
+from .record import ADDED, FIELDS, Record
 from .rows import EVERY, Filters, row_record, selecting
 
 TABLE = "closure_policy_decisions"
@@ -27,7 +27,6 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     source text NOT NULL DEFAULT 'api', facts text, instance text NOT NULL,
     shipped_at timestamptz NOT NULL DEFAULT now()
 );
-ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS source text NOT NULL DEFAULT 'api';
 CREATE INDEX IF NOT EXISTS {TABLE}_account ON {TABLE} (account_id);
 CREATE INDEX IF NOT EXISTS {TABLE}_time ON {TABLE} (time);
 """
@@ -37,6 +36,21 @@ COLUMNS = f"{', '.join(FIELDS)}, instance"
 STAGING = f"CREATE TEMP TABLE IF NOT EXISTS staging (LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
 COPY = f"COPY staging ({COLUMNS}) FROM STDIN"
 MOVE = f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM staging ON CONFLICT (decision_id) DO NOTHING"
+
+
+def columns(connection: Any) -> set[str]:
+    """The columns of the shared log's table (none when there is none yet)."""
+    return {row[0] for row in connection.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        "AND table_schema = ANY(current_schemas(false))", [TABLE])}
+
+
+def bring_up_to_date(connection: Any) -> None:
+    """Add the fields a table made by an earlier version lacks, each holding the value its records had; only
+    when one is missing (an ALTER TABLE locks the table the whole fleet writes, even when it changes nothing)."""
+    for field in sorted(set(ADDED) - columns(connection)):  # ADDED's values are the module's own constants
+        connection.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {field} text NOT NULL "
+                           f"DEFAULT '{ADDED[field]}'")
 
 
 def is_postgres(target: str) -> bool:
@@ -60,10 +74,7 @@ def read_postgres(url: str, filters: Filters = EVERY) -> Iterator[Record]:
 
     try:
         with connect(url) as connection, connection.cursor(name="records") as cursor:
-            present = {row[0] for row in connection.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                "AND table_schema = ANY(current_schemas(false))", [TABLE])}
-            cursor.execute(*selecting(TABLE, "%s", filters, present))
+            cursor.execute(*selecting(TABLE, "%s", filters, columns(connection)))
             for row in cursor:
                 yield row_record(shown(url), row)
     except psycopg.Error as exc:

@@ -53,7 +53,7 @@ SOURCES: tuple[str, ...] = ("api", "playground")
 
 #: Fields added after logs were first written, with the value a record written before them holds: a log
 #: file is brought up to date when the service opens it, and read as it is.
-ADDED: dict[str, str] = {"source": "api"}
+ADDED: dict[str, str] = {"source": SOURCES[0]}
 
 
 def decision_id() -> str:
@@ -138,7 +138,7 @@ def log_now() -> str:
 
 
 def record_of(decision: Decision, decision_id_: str, facts: Any, backend: str, latency_ms: float,
-              masking: Masking, subject: str | None = None, source: str = "api") -> Record:
+              masking: Masking, subject: str | None = None, source: str = SOURCES[0]) -> Record:
     """One log record: the decision's summary, a SHA-256 of the canonical facts as masked, and those facts.
 
     ``subject``: the pointer of the fact the decision's ``account_id`` echoes

@@ -27,7 +27,7 @@ import zstandard
 from .. import limits
 from ..clock import now_text
 from ..sqlitefile import LockFile, connect
-from .postgres import COPY, CREATE, MOVE, STAGING, shown
+from .postgres import COPY, CREATE, MOVE, STAGING, bring_up_to_date, shown
 from .postgres import connect as pg_connect
 from .record import FIELDS
 from .rows import facts_text
@@ -161,6 +161,7 @@ class Shipper:
             self._pg = pg_connect(self.url)
             with self._pg.cursor() as cursor:
                 cursor.execute(CREATE)
+                bring_up_to_date(self._pg)
                 cursor.execute(STAGING)
             self._pg.commit()
         return self._pg

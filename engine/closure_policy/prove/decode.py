@@ -6,10 +6,11 @@ from typing import Any, Iterator
 
 import z3
 
+from ..scalars import is_zone
 from .encode import Offset
 from .model import Arr, Document, Obj, Scalar, Strings, Sym
 from .questions import Outcomes, SymbolicDecision
-from .values import FIXED_OFFSETS, TEXT_KINDS, accepts, fresh_text, from_model, is_zone, zone_name
+from .values import FIXED_OFFSETS, TEXT_KINDS, accepts, fresh_text, from_model, zone_name
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 

@@ -24,8 +24,9 @@ from .. import limits
 from ..facts.checker import CLOCK_FACT
 from ..facts.types import FactType
 from ..pointers import escape
+from ..scalars import is_zone
 from .errors import CannotEncode
-from .values import EPOCH, MONEY_LIMIT, SECOND, TEXT_KINDS, is_zone
+from .values import EPOCH, MONEY_LIMIT, SECOND, TEXT_KINDS
 
 LOWEST = (datetime.fromisoformat(limits.MIN_INSTANT_UTC[:-1]) - EPOCH) // timedelta(seconds=1)
 HIGHEST = (datetime.fromisoformat(limits.MAX_INSTANT_UTC[:-1]) - EPOCH) // timedelta(seconds=1)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping
 import z3
 
 from .. import limits
-from ..scalars import Instant, ScalarError, time_zone, to_instant, to_money
+from ..scalars import Instant, to_instant, to_money
 
 MONEY_SCALE = 10 ** limits.MAX_MONEY_FRACTION_DIGITS
 MONEY_LIMIT = 10 ** limits.MAX_MONEY_INTEGER_DIGITS * MONEY_SCALE
@@ -147,15 +147,6 @@ def zone_name(offset_seconds: int) -> str | None:
     if rest or not -12 <= hours <= 14:
         return None
     return "UTC" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
-
-
-def is_zone(text: str) -> bool:
-    """Whether a text names a zone of the time-zone database, as the engine reads zones."""
-    try:
-        time_zone(text)
-    except ScalarError:
-        return False
-    return True
 
 
 FIXED_OFFSETS = [h * 3600 for h in range(-12, 15) if h]  #: the offsets of Etc/GMT±h, UTC's aside

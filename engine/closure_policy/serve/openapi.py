@@ -17,7 +17,7 @@ from .. import __version__, limits
 from ..decisionlog import SOURCES
 from ..policy import Policy
 from ..resources import schema
-from ..scalars import ScalarError, time_zone
+from ..scalars import is_zone
 from .problems import KINDS, MEDIA_TYPE
 from .routes import ENDPOINTS
 
@@ -172,30 +172,21 @@ class _Asked:
 @lru_cache(maxsize=1)
 def _zones() -> list[str]:
     """Every time zone name a decision accepts: the database's, each read as the engine reads it."""
-    accepted = []
-    for name in sorted(zoneinfo.available_timezones()):
-        try:
-            time_zone(name)
-        except ScalarError:
-            continue
-        accepted.append(name)
-    return accepted
+    return [name for name in sorted(zoneinfo.available_timezones()) if is_zone(name)]
 
 
 def _stricter(node: Any) -> None:
     """Each value the engine reads by its kind (``x-kind``) described as strictly as the engine reads it: as
     JSON Schema where it can say it, else as an extension keyword (``docs/service.md``)."""
     if isinstance(node, dict):
-        _KINDS.get(str(node.get("x-kind")), _as_it_is)(node)
+        kind = _KINDS.get(str(node.get("x-kind")))
+        if kind is not None:
+            kind(node)
         for value in node.values():
             _stricter(value)
     elif isinstance(node, list):
         for value in node:
             _stricter(value)
-
-
-def _as_it_is(node: dict[str, Any]) -> None:
-    return None
 
 
 def _zone(node: dict[str, Any]) -> None:
